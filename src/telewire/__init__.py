@@ -1,0 +1,86 @@
+"""telewire: connect Python programs to the people who own them, through Telegram.
+
+Tell (send, notify, log), hear (poll, webhook, route) and ask (approvals) - with a local
+Telegram emulator for trying and testing it all offline. Names are imported lazily so
+``import telewire`` stays fast; see ``__all__`` for the public surface.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "Bot": "telewire.client.bot",
+    "AsyncBot": "telewire.client.async_bot",
+    "InputFile": "telewire.core.files",
+    "RetryPolicy": "telewire.core.retry",
+    "Token": "telewire.core.token",
+    "InvalidToken": "telewire.core.token",
+    "MissingToken": "telewire.client.config",
+    "TelewireError": "telewire.core.errors",
+    "APIError": "telewire.core.errors",
+    "BadRequest": "telewire.core.errors",
+    "ChatMigrated": "telewire.core.errors",
+    "Unauthorized": "telewire.core.errors",
+    "Forbidden": "telewire.core.errors",
+    "NotFound": "telewire.core.errors",
+    "Conflict": "telewire.core.errors",
+    "RetryAfter": "telewire.core.errors",
+    "ServerError": "telewire.core.errors",
+    "NetworkError": "telewire.core.errors",
+    "TimedOut": "telewire.core.errors",
+    "MalformedReply": "telewire.core.errors",
+    "Router": "telewire.routing.router",
+    "Context": "telewire.routing.context",
+    "F": "telewire.routing.filters",
+    "run_polling": "telewire.updates.polling",
+    "WebhookApp": "telewire.updates.webhook",
+    "InlineKeyboard": "telewire.keyboards",
+}
+
+__all__ = sorted([*_EXPORTS, "__version__"])
+
+if TYPE_CHECKING:
+    from telewire.client.async_bot import AsyncBot
+    from telewire.client.bot import Bot
+    from telewire.client.config import MissingToken
+    from telewire.core.errors import (
+        APIError,
+        BadRequest,
+        ChatMigrated,
+        Conflict,
+        Forbidden,
+        MalformedReply,
+        NetworkError,
+        NotFound,
+        RetryAfter,
+        ServerError,
+        TelewireError,
+        TimedOut,
+        Unauthorized,
+    )
+    from telewire.core.files import InputFile
+    from telewire.core.retry import RetryPolicy
+    from telewire.core.token import InvalidToken, Token
+    from telewire.keyboards import InlineKeyboard
+    from telewire.routing.context import Context
+    from telewire.routing.filters import F
+    from telewire.routing.router import Router
+    from telewire.updates.polling import run_polling
+    from telewire.updates.webhook import WebhookApp
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'telewire' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,0 +1,1 @@
+"""The clients: `Bot` (blocking) and `AsyncBot` (asyncio), one core under both."""

@@ -1,0 +1,83 @@
+"""The asyncio client: every Bot API method as a coroutine."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from telewire.api._generated.bot import AsyncBotMethods
+from telewire.client._shared import ClientBase
+from telewire.core.errors import TelewireError
+from telewire.core.exchange import Exchange, Send
+from telewire.transports.aio import AsyncTransport
+
+
+class AsyncBot(ClientBase, AsyncBotMethods):
+    """A Telegram bot for asyncio: ``await AsyncBot(token).send_message(chat_id=..., text=...)``.
+
+    One keep-alive connection pool serves all concurrent calls. Use ``async with``, or
+    await :meth:`close`, to release it. With no arguments the token and server come from
+    ``TELEGRAM_BOT_TOKEN`` and ``TELEGRAM_API_URL``.
+    """
+
+    __slots__ = ()
+    _transport: AsyncTransport
+
+    def _connect(self, base_url: str) -> AsyncTransport:
+        return AsyncTransport(base_url)
+
+    async def _drive(self, exchange: Exchange) -> Any:
+        """Run a core exchange with asyncio I/O."""
+        transport = self._transport
+        action = next(exchange)
+        while True:
+            try:
+                if isinstance(action, Send):
+                    try:
+                        reply = await transport.request(*action[:4], timeout=action.timeout, what=action.what, sink=action.sink)
+                    except TelewireError as error:
+                        action = exchange.throw(error)
+                        continue
+                else:
+                    await asyncio.sleep(action.seconds)
+                    reply = None
+                action = exchange.send(reply)
+            except StopIteration as done:
+                return done.value
+
+    async def _call(self, method: str, params: dict[str, Any]) -> Any:
+        return await self._drive(self._method_call(method, params))
+
+    async def call(self, method: str, /, **params: Any) -> Any:
+        """Call any method by name: typed when the spec knows it, plain JSON otherwise."""
+        return await self._drive(self._method_call(method, params))
+
+    async def request(self, method: str, params: dict[str, Any], returns: Any = Any) -> Any:
+        """Call ``method`` decoding its result into ``returns`` (plain JSON by default)."""
+        return await self._drive(self._method_call(method, params, returns))
+
+    async def download(self, file: Any, destination: str | Path | None = None) -> Any:
+        """Download a file by file_id or File: its bytes, or the Path written if given one."""
+        if isinstance(file, str):
+            file = await self.get_file(file_id=file)
+        if destination is None:
+            return await self._drive(self._download(file, None))
+        target = self._prepare(destination)
+        with open(target, "wb") as sink:
+            try:
+                await self._drive(self._download(file, sink))
+            except BaseException:
+                sink.close()
+                target.unlink(missing_ok=True)
+                raise
+        return target
+
+    async def close(self) -> None:
+        await self._transport.close()
+
+    async def __aenter__(self) -> AsyncBot:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()

@@ -1,0 +1,248 @@
+"""The control API (``/emulator/...``), its live event stream, and the chat page.
+
+JSON in, JSON out. Successful calls answer the object itself (a Message, a Chat...);
+failures answer ``{"ok": false, "error_code", "description"}`` with the HTTP status.
+Documented in the README; the chat page and the pytest plugin use nothing else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+from aiohttp import web
+
+from telewire.emulator import control
+from telewire.emulator.errors import ApiFailure
+from telewire.emulator.faults import InvalidFaults
+from telewire.emulator.uploads import Upload
+from telewire.emulator.world import BotState
+
+if TYPE_CHECKING:
+    from telewire.emulator.server import EmulatorServer
+
+_encoder = msgspec.json.Encoder()
+PAGE_EVENTS = frozenset({"message", "edit", "delete", "callback_answer", "action", "pin",
+                         "reaction", "update", "press"})
+
+
+def _json(data: Any, status: int = 200) -> web.Response:
+    return web.Response(status=status, body=_encoder.encode(data), content_type="application/json")
+
+
+def _error(code: int, description: str) -> web.Response:
+    return _json({"ok": False, "error_code": code, "description": description}, code)
+
+
+async def _body(request: web.Request) -> dict[str, Any]:
+    try:
+        data = msgspec.json.decode(await request.read()) if request.body_exists else {}
+    except msgspec.DecodeError:
+        raise ApiFailure(400, "Bad Request: the body must be a JSON object") from None
+    if not isinstance(data, dict):
+        raise ApiFailure(400, "Bad Request: the body must be a JSON object")
+    return data
+
+
+def _need(data: dict[str, Any], name: str) -> Any:
+    value = data.get(name)
+    if value is None or value == "":
+        raise ApiFailure(400, f"Bad Request: {name} is required")
+    return value
+
+
+class Control:
+    def __init__(self, server: EmulatorServer) -> None:
+        self.server = server
+        self.engine = server.engine
+        self.streams: list[tuple[str | None, asyncio.Queue[bytes]]] = []
+        self.answers: dict[str, asyncio.Future[dict[str, Any] | None]] = {}
+        self.engine.listeners.append(self._on_event)
+
+    def _on_event(self, bot: BotState, event: str, payload: dict[str, Any]) -> None:
+        if event == "callback_answer":
+            future = self.answers.get(payload["callback_query_id"])
+            if future is not None and not future.done():
+                future.set_result({"text": payload["text"], "show_alert": payload["show_alert"]})
+        if event in PAGE_EVENTS and self.streams:
+            data = b"data: " + _encoder.encode({"type": event, "bot_id": bot.id, **payload}) + b"\n\n"
+            for token, queue in self.streams:
+                if token is None or token == bot.token:
+                    queue.put_nowait(data)
+
+    async def guarded(self, handler: Any, request: web.Request) -> web.StreamResponse:
+        try:
+            response: web.StreamResponse = await handler(request)
+        except ApiFailure as f:
+            return _error(f.code, f.description)
+        except InvalidFaults as exc:
+            return _error(400, f"Bad Request: {exc}")
+        self.server.changed()
+        return response
+
+    # -- users act -------------------------------------------------------------------
+
+    async def send(self, request: web.Request) -> web.StreamResponse:
+        data = await _body(request)
+        message = control.user_sends(
+            self.engine, _need(data, "token"), _need(data, "user"), text=data.get("text"),
+            chat_id=data.get("chat_id"), reply_to=data.get("reply_to_message_id"),
+        )
+        return _json(message)
+
+    async def upload(self, request: web.Request) -> web.StreamResponse:
+        form = await request.post()
+        file = form.get("file")
+        if not isinstance(file, web.FileField):
+            raise ApiFailure(400, "Bad Request: a multipart 'file' part is required")
+        user = msgspec.json.decode(str(form.get("user") or "{}"))
+        chat_id = form.get("chat_id")
+        message = control.user_sends(
+            self.engine, str(form.get("token") or ""), user,
+            upload=Upload(file.filename or "file", file.content_type, file.file.read()),
+            kind=str(form.get("kind") or "document"), caption=str(form.get("caption") or "") or None,
+            chat_id=int(str(chat_id)) if chat_id else None,
+        )
+        return _json(message)
+
+    async def press(self, request: web.Request) -> web.StreamResponse:
+        data = await _body(request)
+        wait = float(data.get("timeout", 5.0))
+        record = control.press(
+            self.engine, _need(data, "token"), _need(data, "user"), int(_need(data, "chat_id")),
+            int(_need(data, "message_id")), str(_need(data, "callback_data")),
+        )
+        future: asyncio.Future[dict[str, Any] | None] = asyncio.get_running_loop().create_future()
+        self.answers[record.id] = future
+        try:
+            answer = await asyncio.wait_for(future, wait)
+        except asyncio.TimeoutError:
+            answer = None
+        finally:
+            self.answers.pop(record.id, None)
+        return _json({"callback_query_id": record.id, "answer": answer})
+
+    async def block(self, request: web.Request) -> web.StreamResponse:
+        data = await _body(request)
+        control.set_blocked(self.engine, _need(data, "token"), _need(data, "user"),
+                            bool(data.get("blocked", True)))
+        return _json({"ok": True})
+
+    # -- chats and bots --------------------------------------------------------------
+
+    async def create_chat(self, request: web.Request) -> web.StreamResponse:
+        data = await _body(request)
+        chat = control.create_chat(
+            self.engine, _need(data, "token"), str(data.get("type", "group")),
+            str(data.get("title", "Group")), list(data.get("members") or []), data.get("username"),
+        )
+        return _json(chat)
+
+    async def list_chats(self, request: web.Request) -> web.StreamResponse:
+        bot = self.engine.bot(request.query.get("token", ""))
+        return _json([c.chat for c in bot.chats.values()])
+
+    async def messages(self, request: web.Request) -> web.StreamResponse:
+        chat_id = int(request.match_info["chat_id"])
+        return _json(control.chat_messages(self.engine, request.query.get("token", ""), chat_id))
+
+    async def chat_state(self, request: web.Request) -> web.StreamResponse:
+        bot = self.engine.bot(request.query.get("token", ""))
+        chat = bot.chats.get(int(request.match_info["chat_id"]))
+        if chat is None:
+            raise ApiFailure(400, "Bad Request: chat not found")
+        return _json({"chat": chat.chat, "reply_keyboard": chat.reply_keyboard,
+                      "pinned": chat.pinned, "blocked": chat.blocked})
+
+    async def bots(self, request: web.Request) -> web.StreamResponse:
+        return _json([{"token": b.token, "id": b.id, "username": b.username,
+                       "first_name": b.first_name} for b in self.engine.world.bots.values()])
+
+    async def add_bot(self, request: web.Request) -> web.StreamResponse:
+        data = await _body(request)
+        token = data.get("token") or new_token()
+        bot = self.engine.world.add_bot(str(token), data.get("username"))
+        return _json({"token": bot.token, "id": bot.id, "username": bot.username})
+
+    async def users(self, request: web.Request) -> web.StreamResponse:
+        return _json(list(self.engine.world.users.values()))
+
+    async def deliveries(self, request: web.Request) -> web.StreamResponse:
+        bot = self.engine.bot(request.query.get("token", ""))
+        return _json({"deliveries": {str(k): v for k, v in bot.deliveries.items()},
+                      "pending": [p.update.update_id for p in bot.pending],
+                      "next_update_id": bot.next_update_id})
+
+    async def faults(self, request: web.Request) -> web.StreamResponse:
+        if request.method == "POST":
+            data = await _body(request)
+            self.server.faults.update(data.get("spec", data) or None)
+        return _json(self.server.faults.describe())
+
+    async def stats(self, request: web.Request) -> web.StreamResponse:
+        return _json(self.server.stats)
+
+    async def events(self, request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream",
+                                               "Cache-Control": "no-cache"})
+        await response.prepare(request)
+        queue: asyncio.Queue[bytes] = asyncio.Queue()
+        entry = (request.query.get("token"), queue)
+        self.streams.append(entry)
+        try:
+            await response.write(b": connected\n\n")
+            while True:
+                try:
+                    data = await asyncio.wait_for(queue.get(), 15)
+                except asyncio.TimeoutError:
+                    data = b": keep-alive\n\n"
+                await response.write(data)
+        except (ConnectionResetError, asyncio.CancelledError):
+            pass
+        finally:
+            self.streams.remove(entry)
+        return response
+
+
+def new_token() -> str:
+    return f"{secrets.randbelow(9 * 10**9) + 10**9}:{secrets.token_urlsafe(26)[:35]}"
+
+
+async def _page(request: web.Request) -> web.StreamResponse:
+    name = request.match_info.get("name", "index.html")
+    if name not in ("index.html", "app.js", "style.css"):
+        return _error(404, "Not Found")
+    data = resources.files("telewire.emulator.page").joinpath(name).read_bytes()
+    kinds = {"html": "text/html", "js": "text/javascript", "css": "text/css"}
+    return web.Response(body=data, content_type=kinds[name.rsplit(".", 1)[1]], charset="utf-8")
+
+
+def install(server: EmulatorServer) -> Control:
+    control_api = Control(server)
+    guard = control_api.guarded
+    routes = [
+        ("POST", "/emulator/send", control_api.send),
+        ("POST", "/emulator/upload", control_api.upload),
+        ("POST", "/emulator/press", control_api.press),
+        ("POST", "/emulator/block", control_api.block),
+        ("POST", "/emulator/chats", control_api.create_chat),
+        ("GET", "/emulator/chats", control_api.list_chats),
+        ("GET", "/emulator/chats/{chat_id}/messages", control_api.messages),
+        ("GET", "/emulator/chats/{chat_id}", control_api.chat_state),
+        ("GET", "/emulator/bots", control_api.bots),
+        ("POST", "/emulator/bots", control_api.add_bot),
+        ("GET", "/emulator/users", control_api.users),
+        ("GET", "/emulator/deliveries", control_api.deliveries),
+        ("GET", "/emulator/faults", control_api.faults),
+        ("POST", "/emulator/faults", control_api.faults),
+        ("GET", "/emulator/stats", control_api.stats),
+    ]
+    for verb, path, handler in routes:
+        server.app.router.add_route(verb, path, lambda r, h=handler: guard(h, r))
+    server.app.router.add_get("/emulator/events", control_api.events)
+    server.app.router.add_get("/", _page)
+    server.app.router.add_get("/page/{name}", _page)
+    return control_api

@@ -1,0 +1,5 @@
+"""Implementations of the emulated Bot API methods, grouped by what they touch."""
+
+from telewire.emulator.methods import bot_info, chats, editing, media, messages, updates
+
+__all__ = ["bot_info", "chats", "editing", "media", "messages", "updates"]

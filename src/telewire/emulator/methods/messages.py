@@ -1,0 +1,200 @@
+"""Sending messages that are not files: text, forwards, copies, locations, polls, dice..."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import msgspec
+
+from telewire.api._generated import types as t
+from telewire.emulator import errors as e
+from telewire.emulator.engine import Call, method
+from telewire.emulator.errors import bad_request
+from telewire.emulator.methods.common import formatted, message_text, post
+from telewire.emulator.world import ChatState
+
+DICE_FACES = {"🎲": 6, "🎯": 6, "🎳": 6, "🏀": 5, "⚽": 5, "🎰": 64}
+CHAT_ACTIONS = frozenset({
+    "typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
+    "upload_document", "choose_sticker", "find_location", "record_video_note",
+    "upload_video_note",
+})
+
+
+@method("sendMessage")
+def send_message(call: Call) -> t.Message:
+    chat = call.chat(sending=True)
+    text, entities = message_text(call)
+    return post(
+        call, chat, text=text, entities=entities,
+        link_preview_options=_link_preview(call.get("link_preview_options")),
+    )
+
+
+def _link_preview(raw: Any) -> t.LinkPreviewOptions | None:
+    return msgspec.convert(raw, t.LinkPreviewOptions) if raw else None
+
+
+def _content_of(message: t.Message) -> dict[str, Any]:
+    """The parts of a message that a forward or copy carries over."""
+    fields = (
+        "text", "entities", "caption", "caption_entities", "photo", "document", "audio",
+        "video", "voice", "animation", "sticker", "video_note", "location", "venue", "contact",
+        "poll", "dice",
+    )
+    return {name: getattr(message, name) for name in fields}
+
+
+def _source(call: Call, message_id: Any) -> t.Message:
+    chat = call.chat("from_chat_id")
+    message = chat.messages.get(int(message_id))
+    if message is None:
+        raise bad_request("message to forward not found" if "forward" in call.method.lower()
+                          else "message to copy not found")
+    return message
+
+
+def _origin(message: t.Message) -> t.MessageOrigin:
+    if message.chat.type == "channel":
+        return t.MessageOriginChannel(date=message.date, chat=message.chat, message_id=message.message_id)
+    if message.from_user is not None:
+        return t.MessageOriginUser(date=message.date, sender_user=message.from_user)
+    return t.MessageOriginHiddenUser(date=message.date, sender_user_name="Unknown")
+
+
+@method("forwardMessage")
+def forward_message(call: Call) -> t.Message:
+    target = call.chat(sending=True)
+    original = _source(call, call.need("message_id"))
+    return post(call, target, forward_origin=_origin(original), **_content_of(original))
+
+
+@method("forwardMessages")
+def forward_messages(call: Call) -> list[t.MessageId]:
+    target = call.chat(sending=True)
+    originals = [_source(call, i) for i in sorted(call.need("message_ids"))]
+    return [
+        t.MessageId(message_id=post(call, target, forward_origin=_origin(m), **_content_of(m)).message_id)
+        for m in originals
+    ]
+
+
+def _copy(call: Call, target: ChatState, original: t.Message, *, keep_caption: bool) -> t.MessageId:
+    if original.poll is not None and original.poll.type == "quiz":
+        raise bad_request("quiz polls can't be copied")
+    content = _content_of(original)
+    if call.get("caption") is not None:
+        text, entities = formatted(call, str(call.get("caption")), "parse_mode", "caption_entities")
+        content.update(caption=text, caption_entities=entities)
+    elif not keep_caption:
+        content.update(caption=None, caption_entities=None)
+    return t.MessageId(message_id=post(call, target, **content).message_id)
+
+
+@method("copyMessage")
+def copy_message(call: Call) -> t.MessageId:
+    target = call.chat(sending=True)
+    return _copy(call, target, _source(call, call.need("message_id")), keep_caption=True)
+
+
+@method("copyMessages")
+def copy_messages(call: Call) -> list[t.MessageId]:
+    target = call.chat(sending=True)
+    keep = not call.get("remove_caption", False)
+    return [_copy(call, target, _source(call, i), keep_caption=keep) for i in sorted(call.need("message_ids"))]
+
+
+@method("sendLocation")
+def send_location(call: Call) -> t.Message:
+    chat = call.chat(sending=True)
+    location = t.Location(latitude=float(call.need("latitude")), longitude=float(call.need("longitude")))
+    return post(call, chat, location=location)
+
+
+@method("sendVenue")
+def send_venue(call: Call) -> t.Message:
+    chat = call.chat(sending=True)
+    location = t.Location(latitude=float(call.need("latitude")), longitude=float(call.need("longitude")))
+    venue = t.Venue(location=location, title=call.need("title"), address=call.need("address"))
+    return post(call, chat, venue=venue, location=location)
+
+
+@method("sendContact")
+def send_contact(call: Call) -> t.Message:
+    chat = call.chat(sending=True)
+    contact = t.Contact(
+        phone_number=str(call.need("phone_number")), first_name=call.need("first_name"),
+        last_name=call.get("last_name"),
+    )
+    return post(call, chat, contact=contact)
+
+
+@method("sendPoll")
+def send_poll(call: Call) -> t.Message:
+    chat = call.chat(sending=True)
+    question = str(call.need("question"))
+    raw_options = call.need("options")
+    if not 2 <= len(raw_options) <= 12:
+        raise bad_request("poll must have 2-12 options" if len(raw_options) > 1 else "POLL_OPTIONS_TOO_FEW")
+    options = [
+        t.PollOption(persistent_id=str(i), text=o["text"] if isinstance(o, dict) else str(o), voter_count=0)
+        for i, o in enumerate(raw_options)
+    ]
+    poll = t.Poll(
+        id=f"{call.bot.id}{chat.next_message_id:06d}", question=question, options=options,
+        total_voter_count=0, is_closed=bool(call.get("is_closed", False)),
+        is_anonymous=bool(call.get("is_anonymous", True)), type=call.get("type", "regular"),
+        allows_multiple_answers=bool(call.get("allows_multiple_answers", False)),
+        allows_revoting=bool(call.get("allows_revoting", True)),
+        members_only=bool(call.get("members_only", False)),
+    )
+    return post(call, chat, poll=poll)
+
+
+@method("stopPoll")
+def stop_poll(call: Call) -> t.Poll:
+    chat = call.chat()
+    message = call.message(chat, "message_id", "message with poll to stop not found")
+    if message.poll is None:
+        raise bad_request("message with poll to stop not found")
+    if message.poll.is_closed:
+        raise bad_request("poll has already been closed")
+    message.poll.is_closed = True
+    call.emit("edit", {"chat_id": chat.chat.id, "message": message})
+    return message.poll
+
+
+@method("sendDice")
+def send_dice(call: Call) -> t.Message:
+    chat = call.chat(sending=True)
+    emoji = call.get("emoji", "🎲")
+    if emoji not in DICE_FACES:
+        raise bad_request("invalid dice emoji")
+    return post(call, chat, dice=t.Dice(emoji=emoji, value=random.randint(1, DICE_FACES[emoji])))
+
+
+@method("sendChatAction")
+def send_chat_action(call: Call) -> bool:
+    chat = call.chat(sending=True)
+    action = call.need("action")
+    if action not in CHAT_ACTIONS:
+        raise bad_request("wrong parameter action in request")
+    call.emit("action", {"chat_id": chat.chat.id, "action": action})
+    return True
+
+
+@method("setMessageReaction")
+def set_message_reaction(call: Call) -> bool:
+    chat = call.chat()
+    message = call.message(chat, "message_id", "message to react not found")
+    reactions = msgspec.convert(call.get("reaction") or [], list[t.ReactionType])
+    for reaction in reactions:
+        if isinstance(reaction, t.ReactionTypeEmoji) and not reaction.emoji:
+            raise bad_request("REACTION_INVALID")
+    call.emit("reaction", {"chat_id": chat.chat.id, "message_id": message.message_id,
+                           "reaction": reactions})
+    return True
+
+
+__all__ = ["e"]

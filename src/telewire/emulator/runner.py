@@ -1,0 +1,134 @@
+"""Starting and stopping an emulator: in the current event loop or in a thread of its own."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from telewire.core.token import Token
+from telewire.emulator.control_http import new_token
+from telewire.emulator.engine import Engine
+from telewire.emulator.faults import Faults
+from telewire.emulator.persistence import StateFile
+from telewire.emulator.server import EmulatorServer
+
+
+class Emulator:
+    """A running emulator: its URLs, its bots' tokens, and a handle to stop it."""
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        tokens: Iterable[str] = (),
+        state: str | Path | None = None,
+        faults: str | None = None,
+        telegram_limits: bool = False,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.tokens = [str(Token(t)) for t in tokens]
+        self._state_path = state
+        self._faults = Faults.parse(faults)
+        self._limits = telegram_limits
+        self._runner: web.AppRunner | None = None
+        self.server: EmulatorServer | None = None
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def base_url(self) -> str:
+        """The Bot API base URL (what ``TELEGRAM_API_URL`` should be)."""
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def page_url(self) -> str:
+        return f"{self.base_url}/"
+
+    @property
+    def token(self) -> str:
+        return self.tokens[0]
+
+    async def start(self) -> Emulator:
+        state = StateFile(self._state_path) if self._state_path else None
+        engine = Engine(state.load() if state else None)
+        if not self.tokens:
+            self.tokens = [b.token for b in engine.world.bots.values()] or [new_token()]
+        for token in self.tokens:
+            engine.world.add_bot(token)
+        self.server = EmulatorServer(
+            engine, state=state, faults=self._faults, telegram_limits=self._limits
+        )
+        self._runner = web.AppRunner(self.server.app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
+        await site.start()
+        sockets = getattr(site._server, "sockets", None) or []
+        if sockets:
+            self.port = sockets[0].getsockname()[1]
+        self.server.webhooks.resume_all()
+        return self
+
+    async def stop(self) -> None:
+        if self.server is not None:
+            await self.server.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> Emulator:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    # -- in a thread -------------------------------------------------------------------
+
+    def in_thread(self) -> Emulator:
+        """Start in a daemon thread with its own loop; returns once it accepts requests."""
+        ready = threading.Event()
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            loop = asyncio.new_event_loop()
+            self._loop = loop
+            try:
+                loop.run_until_complete(self.start())
+            except BaseException as exc:
+                failure.append(exc)
+                ready.set()
+                return
+            ready.set()
+            loop.run_forever()
+            loop.run_until_complete(self.stop())
+            loop.close()
+
+        self._thread = threading.Thread(target=run, name="telewire-emulator", daemon=True)
+        self._thread.start()
+        ready.wait()
+        if failure:
+            raise failure[0]
+        return self
+
+    def call_soon(self, fn: Any, *args: Any) -> None:
+        """Run ``fn(*args)`` in the emulator's loop (thread mode), for tests and tools."""
+        assert self._loop is not None
+        self._loop.call_soon_threadsafe(fn, *args)
+
+    def close(self) -> None:
+        if self._loop is not None and self._thread is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def __enter__(self) -> Emulator:
+        return self if self._thread else self.in_thread()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,222 @@
+"""The emulator over HTTP: ``/bot<token>/<method>``, file downloads, long polling.
+
+The control API, event stream and page are added by :mod:`telewire.emulator.control_http`,
+webhook delivery by :mod:`telewire.emulator.webhooks`. This module owns the Bot API face
+and the server's life cycle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from typing import Any
+
+import msgspec
+from aiohttp import web
+
+from telewire.emulator import errors as e
+from telewire.emulator.engine import Call, Engine
+from telewire.emulator.errors import ApiFailure, too_many_requests
+from telewire.emulator.faults import Faults
+from telewire.emulator.limits import FloodLimiter, is_sending
+from telewire.emulator.methods.updates import get_updates, poll_limit, poll_timeout
+from telewire.emulator.params import coerce
+from telewire.emulator.persistence import StateFile
+from telewire.emulator.uploads import MAX_UPLOAD, Upload
+from telewire.emulator.world import BotState
+
+log = logging.getLogger("telewire.emulator")
+TOKEN_PATH = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,128}$")
+_encoder = msgspec.json.Encoder()
+
+
+def reply(result: Any) -> web.Response:
+    return web.Response(body=_encoder.encode({"ok": True, "result": result}),
+                        content_type="application/json")
+
+
+def failure(code: int, description: str, parameters: dict[str, Any] | None = None) -> web.Response:
+    body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
+    if parameters:
+        body["parameters"] = parameters
+    return web.Response(status=code, body=_encoder.encode(body), content_type="application/json")
+
+
+async def read_params(request: web.Request) -> dict[str, Any]:
+    """Parameters from the query string and the body, in whichever of Telegram's forms."""
+    params: dict[str, Any] = dict(request.query)
+    if not request.body_exists:
+        return params
+    ctype = request.content_type
+    if ctype == "application/json":
+        body = await request.read()
+        if body.strip():
+            try:
+                data = msgspec.json.decode(body)
+            except msgspec.DecodeError:
+                raise ApiFailure(400, "Bad Request: can't parse JSON request body") from None
+            if not isinstance(data, dict):
+                raise ApiFailure(400, "Bad Request: JSON request body must be an object")
+            params.update(data)
+    elif ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        form = await request.post()
+        for name, value in form.items():
+            if isinstance(value, web.FileField):
+                params[name] = Upload(value.filename or name, value.content_type, value.file.read())
+            else:
+                params[name] = value
+    return params
+
+
+class Poller:
+    __slots__ = ("event", "superseded")
+
+    def __init__(self) -> None:
+        self.event = asyncio.Event()
+        self.superseded = False
+
+
+class EmulatorServer:
+    """The emulator's aiohttp application and everything that runs beside it."""
+
+    def __init__(
+        self,
+        engine: Engine | None = None,
+        *,
+        state: StateFile | None = None,
+        faults: Faults | None = None,
+        telegram_limits: bool = False,
+    ) -> None:
+        self.engine = engine or Engine()
+        self.state = state
+        self.faults = faults or Faults()
+        self.limiter = FloodLimiter() if telegram_limits else None
+        self.pollers: dict[str, Poller] = {}
+        self.stats = {"requests": 0, "429": 0}
+        self._save_pending = False
+        self.engine.listeners.append(self._wake_pollers)
+        self.app = web.Application(client_max_size=MAX_UPLOAD + 1024 * 1024)
+        self.app.router.add_route("*", "/bot{token}/{method}", self.api)
+        self.app.router.add_get("/file/bot{token}/{path:.+}", self.download)
+        from telewire.emulator import control_http, webhooks
+
+        self.webhooks = webhooks.WebhookDelivery(self)
+        control_http.install(self)
+
+    # -- Bot API -------------------------------------------------------------------
+
+    async def api(self, request: web.Request) -> web.StreamResponse:
+        token, name = request.match_info["token"], request.match_info["method"]
+        if not TOKEN_PATH.match(token):
+            return failure(404, "Not Found")
+        self.stats["requests"] += 1
+        fault, delay = self.faults.pick()
+        if delay:
+            await asyncio.sleep(delay)
+        if fault == "drop":
+            if request.transport is not None:
+                request.transport.abort()
+            return web.Response(status=500)
+        if fault == "429":
+            self.stats["429"] += 1
+            f = too_many_requests(self.faults.retry_after)
+            return failure(f.code, f.description, f.parameters)
+        if fault in ("500", "502"):
+            text = "Internal Server Error" if fault == "500" else "Bad Gateway"
+            return failure(int(fault), text)
+        try:
+            params = coerce(name, await read_params(request))
+            bot = self.engine.bot(token)
+            if self.limiter is not None and is_sending(name):
+                self._admit(bot, params)
+            if name.lower() == "getupdates":
+                result = await self.long_poll(bot, params)
+            else:
+                result = self.engine.call(token, name, params)
+                self.changed()
+            return reply(result)
+        except ApiFailure as f:
+            if f.code == 429:
+                self.stats["429"] += 1
+            return failure(f.code, f.description, f.parameters)
+        except Exception:
+            log.exception("emulator error in %s", name)
+            return failure(500, "Internal Server Error")
+
+    def _admit(self, bot: BotState, params: dict[str, Any]) -> None:
+        assert self.limiter is not None
+        chat_id = params.get("chat_id")
+        chat = bot.chats.get(chat_id) if isinstance(chat_id, int) else None
+        group = chat is not None and chat.chat.type != "private"
+        wait = self.limiter.admit(bot.id, chat_id, group)
+        if wait:
+            raise too_many_requests(wait)
+
+    async def long_poll(self, bot: BotState, params: dict[str, Any]) -> list[Any]:
+        """getUpdates: answer at once if anything is pending, else wait up to ``timeout``."""
+        previous = self.pollers.get(bot.token)
+        if previous is not None:
+            previous.superseded = True
+            previous.event.set()
+        poller = self.pollers[bot.token] = Poller()
+        try:
+            call = Call(self.engine, bot, "getUpdates", params)
+            batch = get_updates(call)
+            self.changed()
+            deadline = time.monotonic() + poll_timeout(call)
+            while not batch:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return []
+                poller.event.clear()
+                try:
+                    await asyncio.wait_for(poller.event.wait(), remaining)
+                except asyncio.TimeoutError:
+                    return []
+                if poller.superseded:
+                    raise ApiFailure(409, e.CONFLICT_POLLING)
+                if bot.webhook is not None:
+                    raise ApiFailure(409, e.CONFLICT_WEBHOOK)
+                batch = bot.take(poll_limit(call))
+            return batch
+        finally:
+            if self.pollers.get(bot.token) is poller:
+                del self.pollers[bot.token]
+
+    def _wake_pollers(self, bot: BotState, event: str, payload: dict[str, Any]) -> None:
+        if event in ("update", "webhook"):
+            poller = self.pollers.get(bot.token)
+            if poller is not None:
+                poller.event.set()
+
+    async def download(self, request: web.Request) -> web.StreamResponse:
+        token, path = request.match_info["token"], request.match_info["path"]
+        bot = self.engine.world.bots.get(token)
+        if bot is None:
+            return failure(401, "Unauthorized")
+        for record in bot.files.values():
+            if record.file_path == path:
+                return web.Response(body=record.data, content_type=record.mime_type)
+        return failure(404, "Not Found")
+
+    # -- persistence -----------------------------------------------------------------
+
+    def changed(self) -> None:
+        """Note a change of the world; with --state it is saved shortly after."""
+        if self.state is None or self._save_pending:
+            return
+        self._save_pending = True
+        asyncio.get_running_loop().call_later(0.2, self.save)
+
+    def save(self) -> None:
+        self._save_pending = False
+        if self.state is not None:
+            self.state.save(self.engine.world)
+
+    async def close(self) -> None:
+        await self.webhooks.stop()
+        if self.state is not None:
+            self.save()
+            self.state.close()

@@ -1,0 +1,79 @@
+"""An asyncio HTTP transport on aiohttp: a keep-alive pool shared by all requests."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, BinaryIO
+
+import aiohttp
+
+from telewire.core.errors import NetworkError, TimedOut
+
+
+class AsyncTransport:
+    """One aiohttp session per transport, created on first use inside the running loop."""
+
+    def __init__(self, base_url: str, *, connect_timeout: float = 10.0, limit: int = 100) -> None:
+        if not base_url.startswith(("http://", "https://")):
+            raise ValueError(f"invalid API base URL {base_url!r}: expected http(s)://host[:port]")
+        self._base_url = base_url.rstrip("/")
+        self._connect_timeout = connect_timeout
+        self._limit = limit
+        self._session: aiohttp.ClientSession | None = None
+
+    def _open(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(limit=self._limit, ttl_dns_cache=300)
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                trust_env=True,  # HTTP(S)_PROXY / NO_PROXY, as users expect
+                skip_auto_headers=("User-Agent",),
+            )
+        return self._session
+
+    async def request(
+        self,
+        verb: str,
+        path: str,
+        body: bytes | None,
+        content_type: str | None,
+        *,
+        timeout: float,
+        what: str,
+        sink: BinaryIO | None = None,
+    ) -> tuple[int, bytes]:
+        session = self._open()
+        headers = {"Content-Type": content_type} if content_type else None
+        limits = aiohttp.ClientTimeout(total=timeout, connect=self._connect_timeout)
+        sent = False
+        try:
+            async with session.request(
+                verb, self._base_url + path, data=body, headers=headers, timeout=limits
+            ) as response:
+                sent = True
+                if sink is None:
+                    return response.status, await response.read()
+                async for chunk in response.content.iter_chunked(65536):
+                    sink.write(chunk)
+                return response.status, b""
+        except aiohttp.ClientConnectorError as exc:
+            raise NetworkError(
+                f"{what}: cannot reach the API server ({exc.os_error.strerror or exc.os_error})",
+                method=what,
+            ) from None
+        except (asyncio.TimeoutError, aiohttp.ServerTimeoutError):
+            raise TimedOut(f"{what}: no reply within {timeout:g}s", method=what, sent=True) from None
+        except aiohttp.ClientError as exc:
+            raise NetworkError(
+                f"{what}: connection lost ({type(exc).__name__})", method=what, sent=True
+            ) from None
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def __del__(self) -> None:
+        session: Any = self._session
+        if session is not None and not session.closed and session.connector is not None:
+            session.connector._close()  # no loop may be left to await close()
