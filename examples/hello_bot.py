@@ -1,0 +1,1 @@
+../src/telewire/apps/hello_bot.py

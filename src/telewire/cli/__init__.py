@@ -1,0 +1,1 @@
+"""The ``telewire`` command. Each subcommand lives in its own module, imported on use."""

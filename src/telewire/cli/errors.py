@@ -1,0 +1,24 @@
+"""Turning exceptions into one clear line and an exit code, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+from telewire.core.token import mask
+
+
+def run_reporting_errors(run: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    from telewire.client.config import MissingToken
+    from telewire.core.errors import TelewireError
+    from telewire.core.token import InvalidToken
+
+    try:
+        return run(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except (TelewireError, InvalidToken, MissingToken, FileNotFoundError, ValueError) as exc:
+        print(f"telewire: error: {mask(str(exc))}", file=sys.stderr)
+        return 1

@@ -1,0 +1,62 @@
+"""``telewire``: the entry point. Builds the parser cheaply; subcommands import lazily.
+
+Exit codes: 0 success, 1 failure the user can fix (bad token, unreachable server, a
+denied approval), 2 usage error (argparse), 3 expired approval, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from importlib import import_module
+
+COMMANDS = {
+    "demo": ("telewire.cli.demo", "run the hello bot (against the built-in emulator unless a token is given)"),
+    "emulator": ("telewire.cli.emulator", "run a local Telegram Bot API emulator with a chat page"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="telewire",
+        description="Connect Python programs to the people who own them, through Telegram.",
+    )
+    parser.add_argument("--version", action="version", version=_version())
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module, help_text) in COMMANDS.items():
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        if name == sys_command():
+            import_module(module).add_arguments(command)
+        command.set_defaults(module=module)
+    return parser
+
+
+def sys_command() -> str | None:
+    """The subcommand named on the command line, so only its module is imported."""
+    for arg in sys.argv[1:]:
+        if not arg.startswith("-"):
+            return arg
+    return None
+
+
+def _version() -> str:
+    from telewire import __version__
+
+    return f"telewire {__version__}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    if argv is not None:
+        sys.argv = [sys.argv[0], *argv]
+    parser = build_parser()
+    args = parser.parse_args()
+    if not getattr(args, "module", None):
+        parser.print_help()
+        return 2
+    from telewire.cli.errors import run_reporting_errors
+
+    return run_reporting_errors(import_module(args.module).run, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

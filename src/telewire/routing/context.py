@@ -1,0 +1,129 @@
+"""What a handler receives: the update, the bot, and helpers to reply, answer and edit.
+
+Async handlers get a :class:`Context` (helpers are coroutines, ``bot`` is an AsyncBot);
+sync handlers, run in a thread pool, get a :class:`SyncContext` (blocking helpers and a
+blocking ``Bot``). Both read the update the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from telewire.api._generated import types as t
+
+if TYPE_CHECKING:
+    from telewire.client.async_bot import AsyncBot
+    from telewire.client.bot import Bot
+
+
+class BaseContext:
+    """The update and what handlers usually want from it."""
+
+    __slots__ = ("update", "kind", "chat_id", "args", "match", "data")
+
+    def __init__(self, update: t.Update, kind: str, chat_id: int | None) -> None:
+        self.update = update
+        self.kind = kind
+        self.chat_id = chat_id
+        self.args: list[str] = []
+        """For commands: the words after the command."""
+        self.match: re.Match[str] | None = None
+        """For regex routes: the match object."""
+        self.data: dict[str, Any] = {}
+        """Free space for middlewares to pass things to handlers."""
+
+    @property
+    def message(self) -> t.Message | None:
+        """The message of a message-like update, or the one a pressed button is under."""
+        payload = getattr(self.update, self.kind)
+        if isinstance(payload, t.Message):
+            return payload
+        if isinstance(payload, t.CallbackQuery) and isinstance(payload.message, t.Message):
+            return payload.message
+        return None
+
+    @property
+    def callback_query(self) -> t.CallbackQuery | None:
+        return self.update.callback_query
+
+    @property
+    def chat(self) -> t.Chat | None:
+        payload = getattr(self.update, self.kind)
+        chat = getattr(payload, "chat", None)
+        if chat is None and self.callback_query is not None and self.callback_query.message is not None:
+            chat = self.callback_query.message.chat
+        return chat
+
+    @property
+    def user(self) -> t.User | None:
+        payload = getattr(self.update, self.kind)
+        return getattr(payload, "from_user", None) or getattr(payload, "user", None)
+
+    @property
+    def text(self) -> str | None:
+        payload = getattr(self.update, self.kind)
+        return payload.text if isinstance(payload, t.Message) else None
+
+    @property
+    def callback_data(self) -> str | None:
+        query = self.callback_query
+        return query.data if query is not None else None
+
+    def _reply_params(self, text: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+        if self.chat_id is None:
+            raise RuntimeError(f"a {self.kind} update has no chat to reply to")
+        return {"chat_id": self.chat_id, "text": text, **kwargs}
+
+    def _edit_params(self, text: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+        message = self.message
+        if message is None:
+            raise RuntimeError(f"a {self.kind} update has no message to edit")
+        return {"chat_id": message.chat.id, "message_id": message.message_id, "text": text, **kwargs}
+
+    def _answer_params(self, text: str | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+        query = self.callback_query
+        if query is None:
+            raise RuntimeError(f"answer() is for callback queries, not {self.kind} updates")
+        return {"callback_query_id": query.id, "text": text, **kwargs}
+
+
+class Context(BaseContext):
+    """For async handlers."""
+
+    __slots__ = ("bot",)
+
+    def __init__(self, update: t.Update, kind: str, chat_id: int | None, bot: AsyncBot) -> None:
+        super().__init__(update, kind, chat_id)
+        self.bot = bot
+
+    async def reply(self, text: str, **kwargs: Any) -> t.Message:
+        """Send ``text`` to the chat the update came from (sendMessage options accepted)."""
+        return await self.bot.send_message(**self._reply_params(text, kwargs))  # type: ignore[no-any-return]
+
+    async def answer(self, text: str | None = None, **kwargs: Any) -> bool:
+        """Answer the pressed button (a toast, or an alert with ``show_alert=True``)."""
+        return await self.bot.answer_callback_query(**self._answer_params(text, kwargs))  # type: ignore[no-any-return]
+
+    async def edit(self, text: str, **kwargs: Any) -> t.Message | bool:
+        """Edit the message (for a button press: the message under the button)."""
+        return await self.bot.edit_message_text(**self._edit_params(text, kwargs))  # type: ignore[no-any-return]
+
+
+class SyncContext(BaseContext):
+    """For plain (blocking) handlers, which run in a worker thread."""
+
+    __slots__ = ("bot",)
+
+    def __init__(self, update: t.Update, kind: str, chat_id: int | None, bot: Bot) -> None:
+        super().__init__(update, kind, chat_id)
+        self.bot = bot
+
+    def reply(self, text: str, **kwargs: Any) -> t.Message:
+        return self.bot.send_message(**self._reply_params(text, kwargs))
+
+    def answer(self, text: str | None = None, **kwargs: Any) -> bool:
+        return self.bot.answer_callback_query(**self._answer_params(text, kwargs))
+
+    def edit(self, text: str, **kwargs: Any) -> t.Message | bool:
+        return self.bot.edit_message_text(**self._edit_params(text, kwargs))

@@ -1,0 +1,259 @@
+"""Routers: handlers registered with decorators, middlewares around them, nesting.
+
+    router = Router()
+
+    @router.command("start")
+    async def start(ctx): await ctx.reply("Hi!")
+
+    @router.text("hello", ignore_case=True)
+    def hello(ctx): ctx.reply("Hey there!")          # sync handlers run in a thread pool
+
+    @router.callback(prefix="vote:")
+    async def vote(ctx): await ctx.answer("Thanks")
+
+The first route that matches an update handles it; a router's own routes are tried
+before the routers it includes. A middleware is ``async def mw(ctx, call_next)`` and
+wraps everything its router handles (``return await call_next()`` to go on).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import re
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from telewire.routing.context import Context, SyncContext
+from telewire.routing.filters import Filter, Predicate, as_filter
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
+    from telewire.client.bot import Bot
+
+H = TypeVar("H", bound=Callable[..., Any])
+Matcher = Callable[[Context], bool]
+Middleware = Callable[[Context, Callable[[], Awaitable[bool]]], Awaitable[Any]]
+ErrorHandler = Callable[[Any, BaseException], Any]
+
+
+class Runtime:
+    """What running handlers needs besides the update: threads for sync handlers, a sync bot."""
+
+    def __init__(self, executor: Executor | None, sync_bot: Callable[[], Bot], bot_username: str = "") -> None:
+        self.executor = executor
+        self.sync_bot = sync_bot
+        self.bot_username = bot_username.lower()
+
+
+class Route:
+    __slots__ = ("handler", "is_async", "matcher", "name")
+
+    def __init__(self, handler: Callable[..., Any], matcher: Matcher) -> None:
+        self.handler = handler
+        self.is_async = inspect.iscoroutinefunction(handler)
+        self.matcher = matcher
+        self.name = getattr(handler, "__qualname__", repr(handler))
+
+
+def _with_filter(matcher: Matcher, predicate: Predicate | None) -> Matcher:
+    if predicate is None:
+        return matcher
+    extra = as_filter(predicate)
+    return lambda ctx: matcher(ctx) and extra(ctx)
+
+
+class Router:
+    """A set of routes, middlewares, error handlers and included routers."""
+
+    def __init__(self, name: str = "router") -> None:
+        self.name = name
+        self._routes: dict[str, list[Route]] = {}
+        self._children: list[Router] = []
+        self._middlewares: list[Middleware] = []
+        self._error_handlers: list[ErrorHandler] = []
+
+    # -- building -------------------------------------------------------------------
+
+    def add(self, kind: str, handler: Callable[..., Any], matcher: Matcher) -> None:
+        self._routes.setdefault(kind, []).append(Route(handler, matcher))
+
+    def on(self, kind: str, filter: Predicate | None = None) -> Callable[[H], H]:
+        """Handle any update of ``kind`` ("message", "edited_message", "my_chat_member"...)."""
+
+        def register(handler: H) -> H:
+            self.add(kind, handler, _with_filter(lambda ctx: True, filter))
+            return handler
+
+        return register
+
+    def message(self, filter: Predicate | None = None) -> Callable[[H], H]:
+        """Handle messages (optionally only those passing ``filter``)."""
+        return self.on("message", filter)
+
+    def command(self, *names: str, filter: Predicate | None = None) -> Callable[[H], H]:
+        """Handle ``/name args`` (also ``/name@ThisBot``); ``ctx.args`` holds the words."""
+        wanted = frozenset(n.lower().lstrip("/") for n in names)
+
+        def matcher(ctx: Context) -> bool:
+            text = ctx.text
+            if not text or text[0] != "/":
+                return False
+            head, _, rest = text[1:].partition(" ")
+            command, _, addressee = head.partition("@")
+            if command.lower() not in wanted:
+                return False
+            runtime: Runtime | None = ctx.data.get("runtime")
+            if addressee and runtime is not None and runtime.bot_username and addressee.lower() != runtime.bot_username:
+                return False
+            ctx.args = rest.split()
+            return True
+
+        return self._register("message", _with_filter(matcher, filter))
+
+    def text(
+        self,
+        exact: str | None = None,
+        *,
+        ignore_case: bool = False,
+        pattern: str | re.Pattern[str] | None = None,
+        contains: str | None = None,
+        filter: Predicate | None = None,
+    ) -> Callable[[H], H]:
+        """Handle text messages: equal to ``exact``, matching ``pattern``, or containing text."""
+        flags = re.IGNORECASE if ignore_case else 0
+        regex = re.compile(pattern, flags) if isinstance(pattern, str) else pattern
+        want = exact.strip().casefold() if (exact is not None and ignore_case) else exact
+        part = contains.casefold() if (contains is not None and ignore_case) else contains
+
+        def matcher(ctx: Context) -> bool:
+            text = ctx.text
+            if text is None:
+                return False
+            if want is not None:
+                return (text.strip().casefold() if ignore_case else text) == want
+            if regex is not None:
+                ctx.match = regex.search(text)
+                return ctx.match is not None
+            if part is not None:
+                return part in (text.casefold() if ignore_case else text)
+            return True
+
+        return self._register("message", _with_filter(matcher, filter))
+
+    def callback(
+        self,
+        data: str | None = None,
+        *,
+        prefix: str | None = None,
+        pattern: str | re.Pattern[str] | None = None,
+        filter: Predicate | None = None,
+    ) -> Callable[[H], H]:
+        """Handle inline-button presses by exact ``data``, ``prefix`` or regex ``pattern``."""
+        regex = re.compile(pattern) if isinstance(pattern, str) else pattern
+
+        def matcher(ctx: Context) -> bool:
+            value = ctx.callback_data
+            if value is None:
+                return False
+            if data is not None:
+                return value == data
+            if prefix is not None:
+                return value.startswith(prefix)
+            if regex is not None:
+                ctx.match = regex.search(value)
+                return ctx.match is not None
+            return True
+
+        return self._register("callback_query", _with_filter(matcher, filter))
+
+    def _register(self, kind: str, matcher: Matcher) -> Callable[[H], H]:
+        def register(handler: H) -> H:
+            self.add(kind, handler, matcher)
+            return handler
+
+        return register
+
+    def use(self, middleware: Middleware) -> Middleware:
+        """Wrap everything this router handles in ``middleware`` (usable as a decorator)."""
+        self._middlewares.append(middleware)
+        return middleware
+
+    def error(self, handler: H) -> H:
+        """Call ``handler(ctx, exc)`` when a handler of this router (or below) raises."""
+        self._error_handlers.append(handler)
+        return handler
+
+    def include(self, router: Router) -> Router:
+        """Add a router whose routes are tried after this one's own."""
+        if router is self:
+            raise ValueError("a router cannot include itself")
+        self._children.append(router)
+        return router
+
+    # -- dispatching ------------------------------------------------------------------
+
+    async def dispatch(self, ctx: Context) -> bool:
+        """Handle ``ctx`` with the first matching route; return whether one matched."""
+        if not self._middlewares:
+            return await self._guarded(ctx)
+        chain: Callable[[], Awaitable[bool]] = lambda: self._guarded(ctx)  # noqa: E731
+        for middleware in reversed(self._middlewares):
+            chain = _link(middleware, ctx, chain)
+        return await chain()
+
+    async def _guarded(self, ctx: Context) -> bool:
+        if not self._error_handlers:
+            return await self._route(ctx)
+        try:
+            return await self._route(ctx)
+        except Exception as exc:
+            for handler in self._error_handlers:
+                result = handler(ctx, exc)
+                if inspect.isawaitable(result):
+                    await result
+            return True
+
+    async def _route(self, ctx: Context) -> bool:
+        for route in self._routes.get(ctx.kind, ()):
+            if route.matcher(ctx):
+                await _call(route, ctx)
+                return True
+        for child in self._children:
+            if await child.dispatch(ctx):
+                return True
+        return False
+
+    def __repr__(self) -> str:
+        count = sum(len(r) for r in self._routes.values())
+        return f"Router({self.name!r}, routes={count}, children={len(self._children)})"
+
+
+def _link(middleware: Middleware, ctx: Context, inner: Callable[[], Awaitable[bool]]) -> Callable[[], Awaitable[bool]]:
+    async def step() -> bool:
+        called = False
+
+        async def call_next() -> bool:
+            nonlocal called
+            called = True
+            return await inner()
+
+        result = await middleware(ctx, call_next)
+        return bool(result) if isinstance(result, bool) else True
+
+    return step
+
+
+async def _call(route: Route, ctx: Context) -> None:
+    if route.is_async:
+        await route.handler(ctx)
+        return
+    runtime: Runtime = ctx.data["runtime"]
+    sync_ctx = SyncContext(ctx.update, ctx.kind, ctx.chat_id, runtime.sync_bot())
+    sync_ctx.args, sync_ctx.match, sync_ctx.data = ctx.args, ctx.match, ctx.data
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(runtime.executor, route.handler, sync_ctx)
+
+
+__all__ = ["Filter", "Router", "Runtime"]

@@ -1,0 +1,191 @@
+"""A test's view of an emulator: users who write and press, and waiting for the bot.
+
+Everything goes through the emulator's control API over HTTP, so the same handle works
+for an emulator in this process, in another process, or started by the CLI.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+
+from telewire.api._generated import types as t
+from telewire.core.unions import decode_hook
+from telewire.transports.sync import SyncTransport
+
+_user_ids = itertools.count(1001)
+
+
+@dataclass(frozen=True)
+class TestUser:
+    """A person in the emulator. ``as_json()`` is what the control API takes."""
+
+    __test__ = False  # not a pytest test class
+
+    id: int
+    first_name: str
+    username: str | None = None
+    last_name: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.id, "first_name": self.first_name}
+        if self.username:
+            data["username"] = self.username
+        if self.last_name:
+            data["last_name"] = self.last_name
+        return data
+
+
+class ControlError(AssertionError):
+    """The control API refused a request (what a test asked for is impossible)."""
+
+
+class EmulatorHandle:
+    """Drive an emulator at ``base_url`` as the users of bot ``token``."""
+
+    def __init__(self, base_url: str, token: str) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self._http = SyncTransport(self.base_url)
+
+    @property
+    def page_url(self) -> str:
+        return self.base_url + "/"
+
+    # -- plumbing ------------------------------------------------------------------------
+
+    def _request(self, verb: str, path: str, body: Any = None, decode: Any = Any) -> Any:
+        data = msgspec.json.encode(body) if body is not None else None
+        status, reply = self._http.request(
+            verb, path, data, "application/json" if data else None, timeout=30, what=path
+        )
+        if status >= 400:
+            raise ControlError(f"{verb} {path} failed with {status}: {reply.decode(errors='replace')}")
+        return msgspec.json.decode(reply, type=decode, dec_hook=decode_hook)
+
+    def close(self) -> None:
+        self._http.close()
+
+    # -- people and chats ------------------------------------------------------------------
+
+    def user(self, first_name: str = "Alice", *, id: int | None = None, username: str | None = None) -> TestUser:
+        """A new user (ids are unique within the test session unless given)."""
+        return TestUser(id=id if id is not None else next(_user_ids), first_name=first_name,
+                        username=username)
+
+    def group(self, title: str, members: list[TestUser], *, kind: str = "group") -> t.Chat:
+        """A group (or supergroup, channel) with ``members``; the first one owns it."""
+        return self._request("POST", "/emulator/chats", {
+            "token": self.token, "type": kind, "title": title,
+            "members": [m.as_json() for m in members],
+        }, t.Chat)
+
+    def block(self, user: TestUser, blocked: bool = True) -> None:
+        self._request("POST", "/emulator/block", {"token": self.token, "user": user.as_json(),
+                                                   "blocked": blocked})
+
+    # -- acting ----------------------------------------------------------------------------
+
+    def send(self, user: TestUser, text: str, *, chat_id: int | None = None) -> t.Message:
+        """``user`` writes ``text`` to the bot (privately unless ``chat_id`` is a group)."""
+        body: dict[str, Any] = {"token": self.token, "user": user.as_json(), "text": text}
+        if chat_id is not None:
+            body["chat_id"] = chat_id
+        return self._request("POST", "/emulator/send", body, t.Message)
+
+    def press(
+        self, user: TestUser, message: t.Message, data: str | None = None, *, button: str | None = None,
+        timeout: float = 5.0,
+    ) -> dict[str, Any] | None:
+        """Press an inline button of ``message`` (by callback ``data`` or ``button`` text).
+
+        Returns the bot's answerCallbackQuery (``{"text", "show_alert"}``), or None if the
+        bot did not answer within ``timeout`` seconds.
+        """
+        if data is None:
+            data = self._button_data(message, button)
+        reply = self._request("POST", "/emulator/press", {
+            "token": self.token, "user": user.as_json(), "chat_id": message.chat.id,
+            "message_id": message.message_id, "callback_data": data, "timeout": timeout,
+        })
+        return reply["answer"]  # type: ignore[no-any-return]
+
+    @staticmethod
+    def _button_data(message: t.Message, text: str | None) -> str:
+        markup = message.reply_markup
+        buttons = [b for row in markup.inline_keyboard for b in row] if markup else []
+        for b in buttons:
+            if b.callback_data is not None and (text is None or b.text == text):
+                return b.callback_data
+        shown = ", ".join(repr(b.text) for b in buttons) or "none"
+        raise AssertionError(f"message {message.message_id} has no button {text!r}; buttons: {shown}")
+
+    def faults(self, spec: str | dict[str, float] | None) -> dict[str, Any]:
+        """Set fault injection (see ``telewire emulator --faults``); None turns it off."""
+        return self._request("POST", "/emulator/faults", {"spec": spec or ""})  # type: ignore[no-any-return]
+
+    # -- observing ---------------------------------------------------------------------------
+
+    def messages(self, chat_id: int) -> list[t.Message]:
+        """Every message in the chat, both directions, in order, edits applied."""
+        return self._request(
+            "GET", f"/emulator/chats/{chat_id}/messages?token={self.token}", None, list[t.Message]
+        )
+
+    def deliveries(self) -> dict[str, Any]:
+        return self._request("GET", f"/emulator/deliveries?token={self.token}")  # type: ignore[no-any-return]
+
+    def bot_messages(self, chat_id: int) -> list[t.Message]:
+        bot_id = int(self.token.split(":", 1)[0])
+        return [m for m in self.messages(chat_id) if m.from_user and m.from_user.id == bot_id]
+
+    def expect_reply(self, chat_id: int, *, timeout: float = 5.0, after: int | None = None) -> t.Message:
+        """Wait for the bot's next message in ``chat_id`` (after message id ``after``).
+
+        Without ``after``, the reply must come after the last message that chat had
+        when this was called... or, if the last message is the user's, after that one.
+        Fails with the chat's recent messages, to show what happened instead.
+        """
+        bot_id = int(self.token.split(":", 1)[0])
+        if after is None:
+            known = self.messages(chat_id)
+            after = max((m.message_id for m in known if not (m.from_user and m.from_user.id == bot_id)),
+                        default=0)
+        deadline = time.monotonic() + timeout
+        while True:
+            messages = self.messages(chat_id)
+            for m in messages:
+                if m.message_id > after and m.from_user is not None and m.from_user.id == bot_id:
+                    return m
+            if time.monotonic() >= deadline:
+                raise AssertionError(
+                    f"expected a reply in chat {chat_id} within {timeout:g} s; last messages were: "
+                    + (_transcript(messages[-5:]) or "(none)")
+                )
+            time.sleep(0.02)
+
+    def wait_for(self, chat_id: int, predicate: Any, *, timeout: float = 5.0, what: str = "a message") -> t.Message:
+        """Wait until some message of the chat satisfies ``predicate``."""
+        deadline = time.monotonic() + timeout
+        while True:
+            messages = self.messages(chat_id)
+            for m in messages:
+                if predicate(m):
+                    return m
+            if time.monotonic() >= deadline:
+                raise AssertionError(f"expected {what} in chat {chat_id} within {timeout:g} s; "
+                                     f"last messages were: {_transcript(messages[-5:]) or '(none)'}")
+            time.sleep(0.02)
+
+
+def _transcript(messages: list[t.Message]) -> str:
+    lines = []
+    for m in messages:
+        who = m.from_user.first_name if m.from_user else "?"
+        body = m.text or m.caption or ("[photo]" if m.photo else "[document]" if m.document else "[other]")
+        lines.append(f"#{m.message_id} {who}: {body!r}")
+    return "; ".join(lines)

@@ -1,0 +1,1 @@
+"""Receiving updates: long polling that loses nothing, webhooks, and ordered dispatch."""

@@ -1,0 +1,107 @@
+"""Where the polling watermark survives restarts: a small file, or a SQLite row.
+
+Saving happens after handling finished and before Telegram is told, so a crash at any
+moment (even kill -9) replays at most the updates that were in flight.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from typing import Protocol
+
+
+class OffsetStore(Protocol):
+    def load(self) -> int | None: ...
+    def save(self, offset: int) -> None: ...
+    def close(self) -> None: ...
+
+
+class FileOffsets:
+    """The offset as text in a file, replaced atomically (write, then rename)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._tmp = self.path.with_name(self.path.name + ".tmp")
+        self._last: int | None = None
+
+    def load(self) -> int | None:
+        try:
+            text = self.path.read_text().strip()
+        except FileNotFoundError:
+            return None
+        if not text.lstrip("-").isdigit():
+            raise ValueError(f"the offset file {self.path} is damaged ({text[:40]!r}); delete it to start afresh")
+        self._last = int(text)
+        return self._last
+
+    def save(self, offset: int) -> None:
+        if offset == self._last:
+            return
+        self._tmp.write_text(str(offset))
+        os.replace(self._tmp, self.path)
+        self._last = offset
+
+    def close(self) -> None:
+        pass
+
+
+class SQLiteOffsets:
+    """The offset in a SQLite database (WAL), one row per bot id; shareable with app data."""
+
+    def __init__(self, path: str | Path, bot_id: int) -> None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("CREATE TABLE IF NOT EXISTS telewire_offsets (bot_id INTEGER PRIMARY KEY, next_offset INTEGER NOT NULL)")
+        self._bot_id = bot_id
+        self._last: int | None = None
+
+    def load(self) -> int | None:
+        row = self._db.execute("SELECT next_offset FROM telewire_offsets WHERE bot_id = ?", (self._bot_id,)).fetchone()
+        self._last = int(row[0]) if row else None
+        return self._last
+
+    def save(self, offset: int) -> None:
+        if offset == self._last:
+            return
+        self._db.execute(
+            "INSERT INTO telewire_offsets (bot_id, next_offset) VALUES (?, ?) "
+            "ON CONFLICT(bot_id) DO UPDATE SET next_offset = excluded.next_offset",
+            (self._bot_id, offset),
+        )
+        self._last = offset
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class MemoryOffsets:
+    """No persistence (restarts replay unconfirmed updates)."""
+
+    def __init__(self) -> None:
+        self.value: int | None = None
+
+    def load(self) -> int | None:
+        return self.value
+
+    def save(self, offset: int) -> None:
+        self.value = offset
+
+    def close(self) -> None:
+        pass
+
+
+def open_offsets(where: str | Path | OffsetStore | None, bot_id: int) -> OffsetStore:
+    """A store from a path (``.db``/``.sqlite`` for SQLite, else a file), or as given."""
+    if where is None:
+        return MemoryOffsets()
+    if isinstance(where, (str, Path)):
+        path = Path(where)
+        if path.suffix in (".db", ".sqlite", ".sqlite3"):
+            return SQLiteOffsets(path, bot_id)
+        return FileOffsets(path)
+    return where

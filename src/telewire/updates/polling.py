@@ -1,0 +1,184 @@
+"""Long polling that loses nothing: confirm an update only after it was handled.
+
+The offset sent to Telegram is the :class:`~telewire.updates.watermark.Watermark`: every
+update below it has finished. It is saved (see :mod:`telewire.updates.offsets`) as it
+advances, so a restart, even after ``kill -9``, replays at most the updates that were in
+flight. On SIGINT/SIGTERM polling stops fetching, lets in-flight handlers finish (for
+``drain_timeout`` seconds at most), saves and confirms.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from telewire.core.errors import NetworkError, RetryAfter, ServerError
+from telewire.core.retry import RetryPolicy
+from telewire.updates.dispatcher import Dispatcher
+from telewire.updates.offsets import OffsetStore, open_offsets
+from telewire.updates.watermark import Watermark
+
+if TYPE_CHECKING:
+    from telewire.client.async_bot import AsyncBot
+    from telewire.routing.router import Router
+
+log = logging.getLogger("telewire.polling")
+
+
+class Polling:
+    """Fetch updates and hand them to a dispatcher until :meth:`stop` is called."""
+
+    def __init__(
+        self,
+        router: Router,
+        bot: AsyncBot,
+        *,
+        offsets: str | Path | OffsetStore | None = None,
+        concurrency: int = 64,
+        timeout: int = 25,
+        limit: int = 100,
+        allowed_updates: list[str] | None = None,
+        drain_timeout: float = 10.0,
+    ) -> None:
+        self.bot = bot
+        self.store = open_offsets(offsets, bot.token.bot_id)
+        self.watermark = Watermark(self.store.load())
+        self.dispatcher = Dispatcher(router, bot, concurrency=concurrency, on_finished=self._finished)
+        self.timeout = timeout
+        self.limit = limit
+        self.allowed_updates = allowed_updates
+        self.drain_timeout = drain_timeout
+        self._stopping = asyncio.Event()
+        self._progress = asyncio.Event()
+        self._save_scheduled = False
+        self._poll: asyncio.Task[Any] | None = None
+
+    # -- bookkeeping ------------------------------------------------------------------
+
+    def _finished(self, update_id: int) -> None:
+        self.watermark.finished(update_id)
+        self._progress.set()
+        if not self._save_scheduled:
+            self._save_scheduled = True
+            asyncio.get_running_loop().call_soon(self._save)
+
+    def _save(self) -> None:
+        self._save_scheduled = False
+        offset = self.watermark.confirmed
+        if offset is not None:
+            self.store.save(offset)
+
+    # -- running ----------------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Stop fetching; :meth:`run` then drains, saves, confirms and returns."""
+        self._stopping.set()
+        if self._poll is not None:
+            self._poll.cancel()
+
+    async def run(self) -> None:
+        await self.dispatcher.start()
+        failures = 0
+        try:
+            while not self._stopping.is_set():
+                if self.watermark.in_flight >= self.limit // 2:
+                    await self._wait_for_progress()
+                    continue
+                try:
+                    updates = await self._fetch()
+                except asyncio.CancelledError:
+                    if self._stopping.is_set():
+                        break
+                    raise
+                except (NetworkError, ServerError, RetryAfter) as exc:
+                    failures += 1
+                    wait = exc.retry_after if isinstance(exc, RetryAfter) else min(30.0, 0.5 * 2**failures)
+                    log.warning("getUpdates failed (%s); retrying in %.1fs", exc, wait)
+                    await self._sleep(wait)
+                    continue
+                failures = 0
+                fresh = [u for u in updates if self.watermark.is_new(u.update_id)]
+                for update in fresh:
+                    self.watermark.received(update.update_id)
+                    self.dispatcher.submit(update)
+                if updates and not fresh:
+                    await self._wait_for_progress()
+        finally:
+            await self._shutdown()
+
+    async def _fetch(self) -> list[Any]:
+        self._save()
+        self._poll = asyncio.ensure_future(self.bot.get_updates(
+            offset=self.watermark.confirmed, limit=self.limit, timeout=self.timeout,
+            allowed_updates=self.allowed_updates,
+        ))
+        try:
+            return await self._poll
+        finally:
+            self._poll = None
+
+    async def _wait_for_progress(self) -> None:
+        self._progress.clear()
+        waiters = [asyncio.ensure_future(self._progress.wait()), asyncio.ensure_future(self._stopping.wait())]
+        _, pending = await asyncio.wait(waiters, timeout=1.0, return_when=asyncio.FIRST_COMPLETED)
+        for waiter in pending:
+            waiter.cancel()
+
+    async def _sleep(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self._stopping.wait(), seconds)
+        except asyncio.TimeoutError:
+            pass
+
+    async def _shutdown(self) -> None:
+        drained = await self.dispatcher.drain(self.drain_timeout)
+        if not drained:
+            log.warning("stopping with %d updates unfinished; they will be delivered again",
+                        self.watermark.in_flight)
+        self._save()
+        offset = self.watermark.confirmed
+        if offset is not None:
+            try:  # tell Telegram what is done, so another instance starts after it
+                await self.bot.request("getUpdates", {"offset": offset, "limit": 1, "timeout": 0})
+            except Exception as exc:  # the saved offset covers it on our next start
+                log.info("could not confirm offset %s on shutdown: %s", offset, exc)
+        self.store.close()
+        await self.dispatcher.close()
+
+
+def run_polling(
+    router: Router,
+    *,
+    token: str | None = None,
+    base_url: str | None = None,
+    offsets: str | Path | OffsetStore | None = None,
+    concurrency: int = 64,
+    allowed_updates: list[str] | None = None,
+    retry: RetryPolicy | None = None,
+) -> None:
+    """Run ``router`` by long polling until SIGINT/SIGTERM (a blocking call).
+
+    ``offsets`` (a file path, ``*.db`` for SQLite) keeps the confirmed offset across
+    restarts; without it a restart may see handled updates again.
+    """
+    from telewire.client.async_bot import AsyncBot
+
+    async def main() -> None:
+        bot = AsyncBot(token, base_url=base_url, retry=retry)
+        polling = Polling(router, bot, offsets=offsets, concurrency=concurrency,
+                          allowed_updates=allowed_updates)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, polling.stop)
+            except (NotImplementedError, RuntimeError):  # not the main thread / Windows
+                pass
+        try:
+            await polling.run()
+        finally:
+            await bot.close()
+
+    asyncio.run(main())
