@@ -43,8 +43,13 @@ class Tag:
     value: str
 
 
+# Python names that would clash with the clients' own: ``close()`` releases connections,
+# so the Bot API method ``close`` (shut the bot down on a server) gets a longer name.
+RENAMED_METHODS = {"close": "close_bot_instance"}
+
+
 def snake(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+    return RENAMED_METHODS.get(name) or re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 def py_field_name(name: str) -> str:
@@ -88,7 +93,7 @@ class Spec:
         for name, union in self.unions.items():
             subs = union["subtypes"]
             tags = [self._tag_of(s) for s in subs]
-            for s, t in zip(subs, tags):
+            for s, t in zip(subs, tags, strict=True):
                 if t is not None:
                     self.tags[s] = t
             if all(s in self.types for s in subs) and all(tags):
@@ -119,7 +124,12 @@ class Spec:
             e = self.expr(t, runtime=runtime)
             if e not in parts:
                 parts.append(e)
-        if runtime and "str" in parts and len(parts) > 1 and all(p in ("str", "InputFile") for p in parts):
+        if (
+            runtime
+            and "str" in parts
+            and len(parts) > 1
+            and all(p in ("str", "InputFile") for p in parts)
+        ):
             return "str"
         return parts[0] if len(parts) == 1 else " | ".join(parts)
 
@@ -134,7 +144,9 @@ def render_types(spec: Spec) -> str:
     out.append("from typing import TYPE_CHECKING, Any, Union\n\n")
     out.append("import msgspec\n\n")
     out.append("from telewire.core.files import InputFile\n\n")
-    out.append("if TYPE_CHECKING:\n    _InputFileOrStr = Union[InputFile, str]\nelse:\n    _InputFileOrStr = str\n\n")
+    out.append(
+        "if TYPE_CHECKING:\n    _InputFileOrStr = Union[InputFile, str]\nelse:\n    _InputFileOrStr = str\n\n"
+    )
     out.append("__all__ = [\n")
     for name in sorted(spec.types):
         if name != "InputFile":
@@ -145,10 +157,14 @@ def render_types(spec: Spec) -> str:
         '    """Base of every Bot API object: keyword-only, None fields left off the wire."""\n\n\n'
     )
     for marker in sorted(spec.hooked_unions):
-        subs = ", ".join(spec.unions[marker]["subtypes"])
-        out.append(f"if TYPE_CHECKING:\n    {marker} = Union[{subs}]\n    _marker_{marker} = object\n")
+        subs = ", ".join(f'"{s}"' for s in spec.unions[marker]["subtypes"])
+        out.append(
+            f"if TYPE_CHECKING:\n    {marker} = Union[{subs}]\n    _marker_{marker} = object\n"
+        )
         out.append(f"else:\n\n    class {marker}:\n")
-        out.append('        """Runtime marker of a union msgspec cannot tag; see telewire.core.unions."""\n\n')
+        out.append(
+            '        """Runtime marker of a union msgspec cannot tag; see telewire.core.unions."""\n\n'
+        )
         out.append(f"        __slots__ = ()\n\n    _marker_{marker} = {marker}\n\n\n")
     for name, t in spec.types.items():
         if name == "InputFile" or name in spec.unions:
@@ -170,7 +186,9 @@ def render_types(spec: Spec) -> str:
             if "InputFile" in f["types"]:
                 ann = "_InputFileOrStr"
             pyname = py_field_name(f["name"])
-            rename = f'msgspec.field(default=None, name="{f["name"]}")' if pyname != f["name"] else None
+            rename = (
+                f'msgspec.field(default=None, name="{f["name"]}")' if pyname != f["name"] else None
+            )
             if f["required"]:
                 line = f"    {pyname}: {ann}"
                 if rename:
@@ -227,7 +245,10 @@ def render_methods(spec: Spec) -> str:
         out.append(f"        returns={ret_code},\n")
         out.append("        parameters=(\n")
         for f in m.get("fields", []):
-            uploads = any("InputFile" in x or x.startswith("Array of InputMedia") or x == "InputSticker" for x in f["types"])
+            uploads = any(
+                "InputFile" in x or x.startswith("Array of InputMedia") or x == "InputSticker"
+                for x in f["types"]
+            )
             out.append(
                 f'            Parameter("{f["name"]}", {tuple(f["types"])!r}, required={f["required"]}, '
                 f"accepts_upload={uploads}),\n"
@@ -250,17 +271,23 @@ def _qualify(expr: str) -> str:
 
 def render_bot(spec: Spec) -> str:
     out = [HEADER.format(spec=SPEC.name)]
-    out.append('"""The sync and async faces of every Bot API method, rendered from one template."""\n\n')
+    out.append(
+        '"""The sync and async faces of every Bot API method, rendered from one template."""\n\n'
+    )
     out.append("from __future__ import annotations\n\n")
     out.append("from typing import TYPE_CHECKING, Any\n\n")
     out.append("from telewire.core.files import InputFile\n\n")
-    out.append("if TYPE_CHECKING:\n    from telewire.api._generated.types import *  # noqa: F403\n\n")
-    out.append("__all__ = [\"AsyncBotMethods\", \"BotMethods\"]\n\n")
+    out.append(
+        "if TYPE_CHECKING:\n    from telewire.api._generated.types import *  # noqa: F403\n\n"
+    )
+    out.append('__all__ = ["AsyncBotMethods", "BotMethods"]\n\n')
     for face in ("sync", "async"):
         cls = "BotMethods" if face == "sync" else "AsyncBotMethods"
         a, w = ("async ", "await ") if face == "async" else ("", "")
         out.append(f"\nclass {cls}:\n")
-        out.append(f'    """Every Bot API method as a typed {"coroutine" if a else "call"}; the transport lives in `_call`."""\n\n')
+        out.append(
+            f'    """Every Bot API method as a typed {"coroutine" if a else "call"}; the transport lives in `_call`."""\n\n'
+        )
         out.append("    __slots__ = ()\n\n")
         out.append(f"    {a}def _call(self, method: str, params: dict[str, Any]) -> Any:\n")
         out.append("        raise NotImplementedError\n")
@@ -272,25 +299,42 @@ def render_bot(spec: Spec) -> str:
                 sig.append("*")
             for f in fields:
                 ann = spec.union_expr(f["types"], runtime=False)
-                sig.append(f"{f['name']}: {ann}" if f["required"] else f"{f['name']}: {ann} | None = None")
-            out.append(f"\n    {a}def {snake(name)}(\n        " + ",\n        ".join(sig) + f",\n    ) -> {ret}:\n")
+                sig.append(
+                    f"{f['name']}: {ann}" if f["required"] else f"{f['name']}: {ann} | None = None"
+                )
+            out.append(
+                f"\n    {a}def {snake(name)}(\n        "
+                + ",\n        ".join(sig)
+                + f",\n    ) -> {ret}:\n"
+            )
             args = [f"- {f['name']}: {f['description']}" for f in fields]
-            out.append(docstring(m.get("description", []), "        ", extra=m["href"] + ("\n\n" + "\n".join(args) if args else "")))
+            out.append(
+                docstring(
+                    m.get("description", []),
+                    "        ",
+                    extra=m["href"] + ("\n\n" + "\n".join(args) if args else ""),
+                )
+            )
             body = ", ".join(f'"{f["name"]}": {f["name"]}' for f in fields)
-            out.append(f'        return {w}self._call("{name}", {{{body}}})  # type: ignore[no-any-return]\n')
+            out.append(
+                f'        return {w}self._call("{name}", {{{body}}})  # type: ignore[no-any-return]\n'
+            )
     return "".join(out)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 if the generated files are stale")
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 if the generated files are stale"
+    )
     args = parser.parse_args()
     spec = Spec(json.loads(SPEC.read_text(encoding="utf-8")))
     files = {
         "types.py": render_types(spec),
         "methods.py": render_methods(spec),
         "bot.py": render_bot(spec),
-        "__init__.py": HEADER.format(spec=SPEC.name) + '"""Generated from the Bot API spec; see scripts/generate_api.py."""\n',
+        "__init__.py": HEADER.format(spec=SPEC.name)
+        + '"""Generated from the Bot API spec; see scripts/generate_api.py."""\n',
     }
     stale = []
     for fname, text in files.items():
@@ -302,7 +346,10 @@ def main() -> int:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
     if args.check and stale:
-        print(f"generated code is stale: {', '.join(stale)}; run `python scripts/generate_api.py`", file=sys.stderr)
+        print(
+            f"generated code is stale: {', '.join(stale)}; run `python scripts/generate_api.py`",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

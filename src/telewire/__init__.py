@@ -44,33 +44,32 @@ _EXPORTS = {
 __all__ = sorted([*_EXPORTS, "__version__"])
 
 if TYPE_CHECKING:
-    from telewire.client.async_bot import AsyncBot
-    from telewire.client.bot import Bot
-    from telewire.client.config import MissingToken
-    from telewire.core.errors import (
-        APIError,
-        BadRequest,
-        ChatMigrated,
-        Conflict,
-        Forbidden,
-        MalformedReply,
-        NetworkError,
-        NotFound,
-        RetryAfter,
-        ServerError,
-        TelewireError,
-        TimedOut,
-        Unauthorized,
-    )
-    from telewire.core.files import InputFile
-    from telewire.core.retry import RetryPolicy
-    from telewire.core.token import InvalidToken, Token
-    from telewire.keyboards import InlineKeyboard
-    from telewire.routing.context import Context
-    from telewire.routing.filters import F
-    from telewire.routing.router import Router
-    from telewire.updates.polling import run_polling
-    from telewire.updates.webhook import WebhookApp
+    from telewire.client.async_bot import AsyncBot as AsyncBot
+    from telewire.client.bot import Bot as Bot
+    from telewire.client.config import MissingToken as MissingToken
+    from telewire.core.errors import APIError as APIError
+    from telewire.core.errors import BadRequest as BadRequest
+    from telewire.core.errors import ChatMigrated as ChatMigrated
+    from telewire.core.errors import Conflict as Conflict
+    from telewire.core.errors import Forbidden as Forbidden
+    from telewire.core.errors import MalformedReply as MalformedReply
+    from telewire.core.errors import NetworkError as NetworkError
+    from telewire.core.errors import NotFound as NotFound
+    from telewire.core.errors import RetryAfter as RetryAfter
+    from telewire.core.errors import ServerError as ServerError
+    from telewire.core.errors import TelewireError as TelewireError
+    from telewire.core.errors import TimedOut as TimedOut
+    from telewire.core.errors import Unauthorized as Unauthorized
+    from telewire.core.files import InputFile as InputFile
+    from telewire.core.retry import RetryPolicy as RetryPolicy
+    from telewire.core.token import InvalidToken as InvalidToken
+    from telewire.core.token import Token as Token
+    from telewire.keyboards import InlineKeyboard as InlineKeyboard
+    from telewire.routing.context import Context as Context
+    from telewire.routing.filters import F as F
+    from telewire.routing.router import Router as Router
+    from telewire.updates.polling import run_polling as run_polling
+    from telewire.updates.webhook import WebhookApp as WebhookApp
 
 
 def __getattr__(name: str) -> Any:

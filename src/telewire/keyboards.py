@@ -1,6 +1,6 @@
 """Building inline keyboards without nesting lists by hand.
 
-    InlineKeyboard().button("Approve", "ok").button("Deny", "no").row().url("Docs", URL)
+InlineKeyboard().button("Approve", "ok").button("Deny", "no").row().url("Docs", URL)
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ class InlineKeyboard:
         """A button that sends ``data`` (1-64 bytes) back as a callback query."""
         size = len(data.encode("utf-8"))
         if not 1 <= size <= 64:
-            raise ValueError(f"callback data must be 1-64 bytes in UTF-8, not {size}: {data[:20]!r}")
+            raise ValueError(
+                f"callback data must be 1-64 bytes in UTF-8, not {size}: {data[:20]!r}"
+            )
         self._rows[-1].append(InlineKeyboardButton(text=text, callback_data=data))
         return self
 

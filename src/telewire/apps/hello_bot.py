@@ -69,11 +69,15 @@ def default_offsets(token_bot_id: str) -> Path:
 def main() -> None:
     import os
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     token = os.environ.get("TELEGRAM_BOT_TOKEN", "")
     if not token:
-        sys.exit("Set TELEGRAM_BOT_TOKEN (and TELEGRAM_API_URL for the emulator), "
-                 "or run `telewire demo` to try the bot without a token.")
+        sys.exit(
+            "Set TELEGRAM_BOT_TOKEN (and TELEGRAM_API_URL for the emulator), "
+            "or run `telewire demo` to try the bot without a token."
+        )
     offsets = os.environ.get("HELLO_BOT_OFFSETS") or default_offsets(token.split(":", 1)[0])
     print("hello bot running; press Ctrl-C to stop", flush=True)
     try:

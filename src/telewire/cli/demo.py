@@ -8,18 +8,25 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
-import threading
 from typing import Any
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--token", help="run against Telegram with this token (default: TELEGRAM_BOT_TOKEN)")
-    parser.add_argument("--script", action="store_true",
-                        help="play a user against the emulator, print the transcript, exit")
-    parser.add_argument("--port", type=int, default=8081,
-                        help="emulator port (default 8081, or a free one if taken)")
+    parser.add_argument(
+        "--token", help="run against Telegram with this token (default: TELEGRAM_BOT_TOKEN)"
+    )
+    parser.add_argument(
+        "--script",
+        action="store_true",
+        help="play a user against the emulator, print the transcript, exit",
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=8081,
+        help="emulator port (default 8081, or a free one if taken)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -46,8 +53,12 @@ def _against_telegram(token: str) -> int:
     from telewire.updates.polling import run_polling
 
     valid = Token(token)
-    print(f"hello bot running as {valid.masked} against {os.environ.get('TELEGRAM_API_URL') or 'Telegram'}; "
-          "write 'hello' to your bot. Ctrl-C stops.", flush=True)
+    print(
+        f"hello bot running as {valid.masked} against "
+        f"{os.environ.get('TELEGRAM_API_URL') or 'Telegram'}; "
+        "write 'hello' to your bot. Ctrl-C stops.",
+        flush=True,
+    )
     run_polling(router, token=valid, offsets=default_offsets(str(valid.bot_id)))
     return 0
 
@@ -65,50 +76,12 @@ def _interactive(emulator: Any) -> int:
     return 0
 
 
-class _BotThread:
-    """The hello bot polling in a thread of its own, stoppable from outside."""
-
-    def __init__(self, token: str, base_url: str) -> None:
-        self.ready = threading.Event()
-        self.error: BaseException | None = None
-        self._token, self._base_url = token, base_url
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._polling: Any = None
-        self._thread = threading.Thread(target=self._run, name="hello-bot", daemon=True)
-        self._thread.start()
-        self.ready.wait(10)
-
-    def _run(self) -> None:
-        from telewire.apps.hello_bot import router
-        from telewire.client.async_bot import AsyncBot
-        from telewire.updates.polling import Polling
-
-        async def main() -> None:
-            bot = AsyncBot(self._token, base_url=self._base_url)
-            self._loop = asyncio.get_running_loop()
-            self._polling = Polling(router, bot, timeout=1)
-            self.ready.set()
-            try:
-                await self._polling.run()
-            finally:
-                await bot.close()
-
-        try:
-            asyncio.run(main())
-        except BaseException as exc:
-            self.error = exc
-            self.ready.set()
-
-    def stop(self) -> None:
-        if self._loop is not None and self._polling is not None:
-            self._loop.call_soon_threadsafe(self._polling.stop)
-        self._thread.join(15)
-
-
 def _scripted(emulator: Any) -> int:
+    from telewire.apps.hello_bot import router
+    from telewire.testing.bot_thread import BotThread
     from telewire.testing.handle import EmulatorHandle
 
-    bot = _BotThread(emulator.token, emulator.base_url)
+    bot = BotThread(router, emulator.token, emulator.base_url).start()
     handle = EmulatorHandle(emulator.base_url, emulator.token)
     user = handle.user("Ada", id=4242, username="ada")
     lines: list[str] = []
@@ -123,7 +96,11 @@ def _scripted(emulator: Any) -> int:
         show("Ada", "hello")
         handle.send(user, "hello")
         greeting = handle.expect_reply(user.id, timeout=10)
-        buttons = [b.text for row in (greeting.reply_markup.inline_keyboard if greeting.reply_markup else []) for b in row]
+        buttons = [
+            b.text
+            for row in (greeting.reply_markup.inline_keyboard if greeting.reply_markup else [])
+            for b in row
+        ]
         show("bot", f"{greeting.text}  " + " ".join(f"[{b}]" for b in buttons))
         show("Ada", "what can you do?")
         handle.send(user, "what can you do?")
@@ -134,10 +111,17 @@ def _scripted(emulator: Any) -> int:
         if answer is None:
             raise AssertionError("the bot did not answer the button press")
         show("bot", f"(answers the press: {answer['text']!r})")
-        edited = handle.wait_for(user.id, lambda m: m.message_id == greeting.message_id and m.edit_date,
-                                 timeout=10, what="the greeting to be edited")
+        edited = handle.wait_for(
+            user.id,
+            lambda m: m.message_id == greeting.message_id and m.edit_date,
+            timeout=10,
+            what="the greeting to be edited",
+        )
         show("bot", f"(edits its greeting) {edited.text}")
-        print("\nThe bot answered every message and the button. Next: `telewire demo` and open the page.")
+        print(
+            "\nThe bot answered every message and the button."
+            " Next: `telewire demo`, then open the page."
+        )
         return 0
     except AssertionError as exc:
         print(f"\ndemo failed: {exc}")

@@ -8,22 +8,45 @@ import signal
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
-    parser.add_argument("--port", type=int, default=8081, help="port (default 8081; 0 picks a free one)")
-    parser.add_argument("--token", action="append", default=[], metavar="TOKEN",
-                        help="register a bot with this token (repeatable); default: make one")
-    parser.add_argument("--state", metavar="FILE", help="keep all state in this SQLite file across restarts")
-    parser.add_argument("--faults", metavar="SPEC",
-                        help="inject faults, e.g. '429=0.1,500=0.05,drop=0.02,latency=0.2'")
-    parser.add_argument("--telegram-limits", action="store_true",
-                        help="enforce Telegram's flood limits (answers 429 with retry_after)")
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default: loopback only)"
+    )
+    parser.add_argument(
+        "--port", type=int, default=8081, help="port (default 8081; 0 picks a free one)"
+    )
+    parser.add_argument(
+        "--token",
+        action="append",
+        default=[],
+        metavar="TOKEN",
+        help="register a bot with this token (repeatable); default: make one",
+    )
+    parser.add_argument(
+        "--state", metavar="FILE", help="keep all state in this SQLite file across restarts"
+    )
+    parser.add_argument(
+        "--faults",
+        metavar="SPEC",
+        help="inject faults, e.g. '429=0.1,500=0.05,drop=0.02,latency=0.2'",
+    )
+    parser.add_argument(
+        "--telegram-limits",
+        action="store_true",
+        help="enforce Telegram's flood limits (answers 429 with retry_after)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     from telewire.emulator import Emulator
 
-    emulator = Emulator(host=args.host, port=args.port, tokens=args.token, state=args.state,
-                        faults=args.faults, telegram_limits=args.telegram_limits)
+    emulator = Emulator(
+        host=args.host,
+        port=args.port,
+        tokens=args.token,
+        state=args.state,
+        faults=args.faults,
+        telegram_limits=args.telegram_limits,
+    )
 
     async def serve() -> None:
         await emulator.start()
@@ -43,8 +66,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         asyncio.run(serve())
     except OSError as exc:
-        raise ValueError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}; "
-                         "pick another --port") from None
+        raise ValueError(
+            f"cannot listen on {args.host}:{args.port}: {exc.strerror}; pick another --port"
+        ) from None
     return 0
 
 

@@ -11,7 +11,10 @@ import sys
 from importlib import import_module
 
 COMMANDS = {
-    "demo": ("telewire.cli.demo", "run the hello bot (against the built-in emulator unless a token is given)"),
+    "demo": (
+        "telewire.cli.demo",
+        "run the hello bot (against the built-in emulator unless a token is given)",
+    ),
     "emulator": ("telewire.cli.emulator", "run a local Telegram Bot API emulator with a chat page"),
 }
 

@@ -24,7 +24,7 @@ def result_type(method: str) -> Any:
 class ClientBase:
     """Token, server, timeouts and retry policy; the transport comes from the subclass."""
 
-    __slots__ = ("token", "base_url", "timeout", "retry", "_transport", "_types")
+    __slots__ = ("_transport", "_types", "base_url", "retry", "timeout", "token")
 
     def __init__(
         self,

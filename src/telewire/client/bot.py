@@ -35,7 +35,9 @@ class Bot(ClientBase, BotMethods):
             try:
                 if isinstance(action, Send):
                     try:
-                        reply = transport.request(*action[:4], timeout=action.timeout, what=action.what, sink=action.sink)
+                        reply = transport.request(
+                            *action[:4], timeout=action.timeout, what=action.what, sink=action.sink
+                        )
                     except TelewireError as error:
                         action = exchange.throw(error)
                         continue
@@ -73,7 +75,7 @@ class Bot(ClientBase, BotMethods):
                 raise
         return target
 
-    def close(self) -> None:
+    def close(self) -> None:  # type: ignore[override]
         self._transport.close()
 
     def __enter__(self) -> Bot:

@@ -7,7 +7,7 @@ import os
 from telewire.core.token import Token
 
 TELEGRAM_URL = "https://api.telegram.org"
-TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
+TOKEN_ENV = "TELEGRAM_BOT_TOKEN"  # noqa: S105 (a variable name, not a secret)
 URL_ENV = "TELEGRAM_API_URL"
 
 

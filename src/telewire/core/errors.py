@@ -68,10 +68,15 @@ class APIError(TelewireError):
         return self.hint
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (type(self), self.method, self.error_code, self.description, self.parameters))
+        return (
+            _rebuild,
+            (type(self), self.method, self.error_code, self.description, self.parameters),
+        )
 
 
-def _rebuild(cls: type[APIError], method: str, code: int, description: str, parameters: Any) -> APIError:
+def _rebuild(
+    cls: type[APIError], method: str, code: int, description: str, parameters: Any
+) -> APIError:
     return cls(method=method, error_code=code, description=description, parameters=parameters)
 
 

@@ -9,7 +9,7 @@ neither holds any retry, encoding or decoding logic of its own (the h11 pattern)
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import IO, Any, NamedTuple, Union
+from typing import IO, Any, NamedTuple
 
 from telewire.core.errors import TelewireError
 from telewire.core.replies import decode_reply
@@ -31,7 +31,7 @@ class Sleep(NamedTuple):
     seconds: float
 
 
-Action = Union[Send, Sleep]
+Action = Send | Sleep
 Exchange = Generator[Action, Any, Any]
 
 

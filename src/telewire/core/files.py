@@ -18,7 +18,7 @@ class InputFile:
     position; they are not closed, since the caller opened them.
     """
 
-    __slots__ = ("_source", "filename", "content_type")
+    __slots__ = ("_source", "content_type", "filename")
 
     def __init__(
         self,
@@ -36,7 +36,8 @@ class InputFile:
             source = bytes(source)
         elif not hasattr(source, "read"):
             raise TypeError(
-                f"InputFile takes a path, bytes or a binary file object, not {type(source).__name__}"
+                "InputFile takes a path, bytes or a binary file object, "
+                f"not {type(source).__name__}"
             )
         else:
             filename = filename or Path(getattr(source, "name", "") or "file").name

@@ -13,8 +13,24 @@ from dataclasses import dataclass
 from telewire.core.errors import NetworkError, RetryAfter, ServerError, TelewireError
 
 _REPEATABLE_PREFIXES = (
-    "get", "set", "delete", "answer", "edit", "pin", "unpin", "ban", "unban", "restrict",
-    "promote", "leave", "close", "logout", "approve", "decline", "unhide", "hide",
+    "get",
+    "set",
+    "delete",
+    "answer",
+    "edit",
+    "pin",
+    "unpin",
+    "ban",
+    "unban",
+    "restrict",
+    "promote",
+    "leave",
+    "close",
+    "logout",
+    "approve",
+    "decline",
+    "unhide",
+    "hide",
 )
 
 

@@ -27,7 +27,11 @@ class Token(str):
             raise InvalidToken(f"a bot token must be a string, not {type(value).__name__}")
         value = value.strip()
         if not _TOKEN.match(value):
-            hint = "it is empty" if not value else f"{mask(value)!r} is not of the form <bot id>:<secret>"
+            hint = (
+                "it is empty"
+                if not value
+                else f"{mask(value)!r} is not of the form <bot id>:<secret>"
+            )
             raise InvalidToken(
                 f"invalid bot token: {hint}. Copy the token @BotFather gave you, "
                 "e.g. 123456789:AAE...; set it with TELEGRAM_BOT_TOKEN or --token."

@@ -8,7 +8,7 @@ msgspec hands their raw objects to :func:`decode_hook`, which picks the member h
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import msgspec
@@ -16,7 +16,7 @@ import msgspec
 from telewire.api._generated import types
 
 
-@lru_cache(maxsize=None)
+@cache
 def _required_fields(member: type) -> frozenset[str]:
     info = msgspec.structs.fields(member)
     return frozenset(f.encode_name for f in info if f.required)
@@ -29,7 +29,7 @@ def _choose(marker: type, obj: dict[str, Any]) -> type:
         return types.Message if obj.get("date") else types.InaccessibleMessage
     candidates = []
     for member in members:
-        config = member.__struct_config__
+        config = getattr(member, "__struct_config__")  # noqa: B009 (Struct classes only)
         if config.tag_field is not None and obj.get(config.tag_field) != config.tag:
             continue
         required = _required_fields(member)

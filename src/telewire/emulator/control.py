@@ -28,8 +28,13 @@ def private_chat(bot: BotState, user: t.User) -> ChatState:
     chat = bot.chats.get(user.id)
     if chat is None:
         chat = ChatState(
-            chat=t.Chat(id=user.id, type="private", first_name=user.first_name,
-                        last_name=user.last_name, username=user.username),
+            chat=t.Chat(
+                id=user.id,
+                type="private",
+                first_name=user.first_name,
+                last_name=user.last_name,
+                username=user.username,
+            ),
             members={user.id: "member", bot.id: "member"},
         )
         bot.chats[user.id] = chat
@@ -76,8 +81,12 @@ def user_sends(
         raise bad_request("message text is empty")
     replied = chat.messages.get(reply_to) if reply_to else None
     message = t.Message(
-        message_id=bot.next_message_id(chat), date=now(), chat=chat.chat, from_user=user,
-        reply_to_message=replied, **content,
+        message_id=bot.next_message_id(chat),
+        date=now(),
+        chat=chat.chat,
+        from_user=user,
+        reply_to_message=replied,
+        **content,
     )
     chat.messages[message.message_id] = message
     engine.emit(bot, "message", {"chat_id": chat.chat.id, "message": message})
@@ -106,7 +115,10 @@ def press(
         for stale in list(bot.callbacks)[:5_000]:
             del bot.callbacks[stale]
     query = t.CallbackQuery(
-        id=record.id, from_user=user, chat_instance=f"{bot.id}{chat_id}", message=message,
+        id=record.id,
+        from_user=user,
+        chat_instance=f"{bot.id}{chat_id}",
+        message=message,
         data=data,
     )
     engine.emit(bot, "press", {"chat_id": chat_id, "message_id": message_id, "data": data})
@@ -139,7 +151,9 @@ def create_chat(
     if members:
         owner = world.user(members[0])
         change = t.ChatMemberUpdated(
-            chat=chat, from_user=owner, date=now(),
+            chat=chat,
+            from_user=owner,
+            date=now(),
             old_chat_member=t.ChatMemberLeft(user=bot.user),
             new_chat_member=t.ChatMemberMember(user=bot.user),
         )
@@ -157,8 +171,11 @@ def set_blocked(engine: Engine, token: str, user_data: dict[str, Any], blocked: 
     chat.blocked = blocked
     old, new = (t.ChatMemberMember(user=bot.user), t.ChatMemberBanned(user=bot.user, until_date=0))
     change = t.ChatMemberUpdated(
-        chat=chat.chat, from_user=user, date=now(),
-        old_chat_member=old if blocked else new, new_chat_member=new if blocked else old,
+        chat=chat.chat,
+        from_user=user,
+        date=now(),
+        old_chat_member=old if blocked else new,
+        new_chat_member=new if blocked else old,
     )
     deliver(engine, bot, "my_chat_member", change)
 

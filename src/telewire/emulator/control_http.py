@@ -8,6 +8,7 @@ Documented in the README; the chat page and the pytest plugin use nothing else.
 from __future__ import annotations
 
 import asyncio
+import functools
 import secrets
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -25,8 +26,9 @@ if TYPE_CHECKING:
     from telewire.emulator.server import EmulatorServer
 
 _encoder = msgspec.json.Encoder()
-PAGE_EVENTS = frozenset({"message", "edit", "delete", "callback_answer", "action", "pin",
-                         "reaction", "update", "press"})
+PAGE_EVENTS = frozenset(
+    {"message", "edit", "delete", "callback_answer", "action", "pin", "reaction", "update", "press"}
+)
 
 
 def _json(data: Any, status: int = 200) -> web.Response:
@@ -68,7 +70,9 @@ class Control:
             if future is not None and not future.done():
                 future.set_result({"text": payload["text"], "show_alert": payload["show_alert"]})
         if event in PAGE_EVENTS and self.streams:
-            data = b"data: " + _encoder.encode({"type": event, "bot_id": bot.id, **payload}) + b"\n\n"
+            data = (
+                b"data: " + _encoder.encode({"type": event, "bot_id": bot.id, **payload}) + b"\n\n"
+            )
             for token, queue in self.streams:
                 if token is None or token == bot.token:
                     queue.put_nowait(data)
@@ -88,8 +92,12 @@ class Control:
     async def send(self, request: web.Request) -> web.StreamResponse:
         data = await _body(request)
         message = control.user_sends(
-            self.engine, _need(data, "token"), _need(data, "user"), text=data.get("text"),
-            chat_id=data.get("chat_id"), reply_to=data.get("reply_to_message_id"),
+            self.engine,
+            _need(data, "token"),
+            _need(data, "user"),
+            text=data.get("text"),
+            chat_id=data.get("chat_id"),
+            reply_to=data.get("reply_to_message_id"),
         )
         return _json(message)
 
@@ -101,9 +109,12 @@ class Control:
         user = msgspec.json.decode(str(form.get("user") or "{}"))
         chat_id = form.get("chat_id")
         message = control.user_sends(
-            self.engine, str(form.get("token") or ""), user,
+            self.engine,
+            str(form.get("token") or ""),
+            user,
             upload=Upload(file.filename or "file", file.content_type, file.file.read()),
-            kind=str(form.get("kind") or "document"), caption=str(form.get("caption") or "") or None,
+            kind=str(form.get("kind") or "document"),
+            caption=str(form.get("caption") or "") or None,
             chat_id=int(str(chat_id)) if chat_id else None,
         )
         return _json(message)
@@ -112,8 +123,12 @@ class Control:
         data = await _body(request)
         wait = float(data.get("timeout", 5.0))
         record = control.press(
-            self.engine, _need(data, "token"), _need(data, "user"), int(_need(data, "chat_id")),
-            int(_need(data, "message_id")), str(_need(data, "callback_data")),
+            self.engine,
+            _need(data, "token"),
+            _need(data, "user"),
+            int(_need(data, "chat_id")),
+            int(_need(data, "message_id")),
+            str(_need(data, "callback_data")),
         )
         future: asyncio.Future[dict[str, Any] | None] = asyncio.get_running_loop().create_future()
         self.answers[record.id] = future
@@ -127,8 +142,9 @@ class Control:
 
     async def block(self, request: web.Request) -> web.StreamResponse:
         data = await _body(request)
-        control.set_blocked(self.engine, _need(data, "token"), _need(data, "user"),
-                            bool(data.get("blocked", True)))
+        control.set_blocked(
+            self.engine, _need(data, "token"), _need(data, "user"), bool(data.get("blocked", True))
+        )
         return _json({"ok": True})
 
     # -- chats and bots --------------------------------------------------------------
@@ -136,8 +152,12 @@ class Control:
     async def create_chat(self, request: web.Request) -> web.StreamResponse:
         data = await _body(request)
         chat = control.create_chat(
-            self.engine, _need(data, "token"), str(data.get("type", "group")),
-            str(data.get("title", "Group")), list(data.get("members") or []), data.get("username"),
+            self.engine,
+            _need(data, "token"),
+            str(data.get("type", "group")),
+            str(data.get("title", "Group")),
+            list(data.get("members") or []),
+            data.get("username"),
         )
         return _json(chat)
 
@@ -154,12 +174,22 @@ class Control:
         chat = bot.chats.get(int(request.match_info["chat_id"]))
         if chat is None:
             raise ApiFailure(400, "Bad Request: chat not found")
-        return _json({"chat": chat.chat, "reply_keyboard": chat.reply_keyboard,
-                      "pinned": chat.pinned, "blocked": chat.blocked})
+        return _json(
+            {
+                "chat": chat.chat,
+                "reply_keyboard": chat.reply_keyboard,
+                "pinned": chat.pinned,
+                "blocked": chat.blocked,
+            }
+        )
 
     async def bots(self, request: web.Request) -> web.StreamResponse:
-        return _json([{"token": b.token, "id": b.id, "username": b.username,
-                       "first_name": b.first_name} for b in self.engine.world.bots.values()])
+        return _json(
+            [
+                {"token": b.token, "id": b.id, "username": b.username, "first_name": b.first_name}
+                for b in self.engine.world.bots.values()
+            ]
+        )
 
     async def add_bot(self, request: web.Request) -> web.StreamResponse:
         data = await _body(request)
@@ -172,9 +202,13 @@ class Control:
 
     async def deliveries(self, request: web.Request) -> web.StreamResponse:
         bot = self.engine.bot(request.query.get("token", ""))
-        return _json({"deliveries": {str(k): v for k, v in bot.deliveries.items()},
-                      "pending": [p.update.update_id for p in bot.pending],
-                      "next_update_id": bot.next_update_id})
+        return _json(
+            {
+                "deliveries": {str(k): v for k, v in bot.deliveries.items()},
+                "pending": [p.update.update_id for p in bot.pending],
+                "next_update_id": bot.next_update_id,
+            }
+        )
 
     async def faults(self, request: web.Request) -> web.StreamResponse:
         if request.method == "POST":
@@ -186,8 +220,9 @@ class Control:
         return _json(self.server.stats)
 
     async def events(self, request: web.Request) -> web.StreamResponse:
-        response = web.StreamResponse(headers={"Content-Type": "text/event-stream",
-                                               "Cache-Control": "no-cache"})
+        response = web.StreamResponse(
+            headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
+        )
         await response.prepare(request)
         queue: asyncio.Queue[bytes] = asyncio.Queue()
         entry = (request.query.get("token"), queue)
@@ -241,7 +276,7 @@ def install(server: EmulatorServer) -> Control:
         ("GET", "/emulator/stats", control_api.stats),
     ]
     for verb, path, handler in routes:
-        server.app.router.add_route(verb, path, lambda r, h=handler: guard(h, r))
+        server.app.router.add_route(verb, path, functools.partial(guard, handler))
     server.app.router.add_get("/emulator/events", control_api.events)
     server.app.router.add_get("/", _page)
     server.app.router.add_get("/page/{name}", _page)

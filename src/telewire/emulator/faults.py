@@ -39,9 +39,14 @@ class Faults:
         if not spec:
             self.chances = {}
             return
-        pairs = spec.items() if isinstance(spec, dict) else (
-            item.split("=", 1) if "=" in item else (item, "")
-            for item in str(spec).replace(" ", "").split(",") if item
+        pairs = (
+            spec.items()
+            if isinstance(spec, dict)
+            else (
+                item.split("=", 1) if "=" in item else (item, "")
+                for item in str(spec).replace(" ", "").split(",")
+                if item
+            )
         )
         chances: dict[str, float] = {}
         for name, raw in pairs:
@@ -67,7 +72,9 @@ class Faults:
         """(failure to inject or None, seconds of latency to add first)."""
         if not self.chances:
             return None, 0.0
-        delay = self.latency_ms / 1000 if self.rng.random() < self.chances.get("latency", 0) else 0.0
+        delay = (
+            self.latency_ms / 1000 if self.rng.random() < self.chances.get("latency", 0) else 0.0
+        )
         for kind in ("drop", "429", "500", "502"):
             if self.rng.random() < self.chances.get(kind, 0):
                 return kind, delay

@@ -15,10 +15,21 @@ from telewire.emulator.errors import ApiFailure, bad_request
 
 MARKDOWN_V2_RESERVED = frozenset("_*[]()~`>#+-=|{}.!")
 HTML_TAGS = {
-    "b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline",
-    "ins": "underline", "s": "strikethrough", "strike": "strikethrough",
-    "del": "strikethrough", "tg-spoiler": "spoiler", "code": "code", "pre": "pre",
-    "a": "text_link", "blockquote": "blockquote", "span": "spoiler",
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underline",
+    "ins": "underline",
+    "s": "strikethrough",
+    "strike": "strikethrough",
+    "del": "strikethrough",
+    "tg-spoiler": "spoiler",
+    "code": "code",
+    "pre": "pre",
+    "a": "text_link",
+    "blockquote": "blockquote",
+    "span": "spoiler",
 }
 
 
@@ -127,7 +138,7 @@ def _markdown_v2(text: str) -> tuple[str, list[dict[str, object]]]:
             i += 2
         elif ch == "`":
             i = _code_block(b, text, i, "```" if text.startswith("```", i) else "`", v2=True)
-        elif ch in toggles or (ch == "_" ) or text.startswith("||", i):
+        elif ch in toggles or (ch == "_") or text.startswith("||", i):
             if text.startswith("||", i):
                 kind, width = "spoiler", 2
             elif text.startswith("__", i) and (b.is_open("underline") or not b.is_open("italic")):
@@ -204,8 +215,7 @@ def _markdown(text: str) -> tuple[str, list[dict[str, object]]]:
             end = text.find(ch, i + 1)
             if end == -1:
                 raise _parse_error(
-                    "Can't find end of the entity starting at byte offset "
-                    f"{_byte_offset(text, i)}"
+                    f"Can't find end of the entity starting at byte offset {_byte_offset(text, i)}"
                 )
             b.start(simple[ch], i)
             b.add(text[i + 1 : end])
@@ -216,8 +226,7 @@ def _markdown(text: str) -> tuple[str, list[dict[str, object]]]:
             end = text.find(")", close + 2) if close != -1 else -1
             if close == -1 or end == -1:
                 raise _parse_error(
-                    "Can't find end of the entity starting at byte offset "
-                    f"{_byte_offset(text, i)}"
+                    f"Can't find end of the entity starting at byte offset {_byte_offset(text, i)}"
                 )
             b.start("text_link", i, url=text[close + 2 : end])
             b.add(text[i + 1 : close])
@@ -229,7 +238,9 @@ def _markdown(text: str) -> tuple[str, list[dict[str, object]]]:
     return b.finish()
 
 
-_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s+[A-Za-z-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+))*)\s*/?>")
+_TAG = re.compile(
+    r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s+[A-Za-z-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+))*)\s*/?>"
+)
 _ATTR = re.compile(r"([A-Za-z-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))")
 _ENTITY = re.compile(r"&(#\d+|#x[0-9A-Fa-f]+|lt|gt|amp|quot);")
 
@@ -252,7 +263,7 @@ def _html(text: str) -> tuple[str, list[dict[str, object]]]:
             m = _TAG.match(text, i)
             offset = _byte_offset(text, i)
             if not m:
-                raise _parse_error(f"Unsupported start tag \"\" at byte offset {offset}")
+                raise _parse_error(f'Unsupported start tag "" at byte offset {offset}')
             closing, name, attrs = m.group(1), m.group(2).lower(), m.group(3) or ""
             if closing:
                 if not tags:

@@ -33,8 +33,9 @@ _encoder = msgspec.json.Encoder()
 
 
 def reply(result: Any) -> web.Response:
-    return web.Response(body=_encoder.encode({"ok": True, "result": result}),
-                        content_type="application/json")
+    return web.Response(
+        body=_encoder.encode({"ok": True, "result": result}), content_type="application/json"
+    )
 
 
 def failure(code: int, description: str, parameters: dict[str, Any] | None = None) -> web.Response:
@@ -180,7 +181,7 @@ class EmulatorServer:
                 if bot.webhook is not None:
                     raise ApiFailure(409, e.CONFLICT_WEBHOOK)
                 batch = bot.take(poll_limit(call))
-            return batch
+            return list(batch)
         finally:
             if self.pollers.get(bot.token) is poller:
                 del self.pollers[bot.token]

@@ -48,7 +48,7 @@ def store(bot: BotState, upload: Upload, folder: str) -> FileRecord:
 def resolve(bot: BotState, value: object, params: dict[str, object], folder: str) -> FileRecord:
     """The file a parameter names: a fresh upload, ``attach://part``, or a known file_id."""
     if isinstance(value, str) and value.startswith("attach://"):
-        value = params.get(value[len("attach://"):])
+        value = params.get(value[len("attach://") :])
         if value is None:
             raise bad_request("wrong remote file identifier specified: can't find attached file")
     if isinstance(value, Upload):

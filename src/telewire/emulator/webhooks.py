@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from telewire.emulator.server import EmulatorServer
 
 log = logging.getLogger("telewire.emulator.webhooks")
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
 
 
 class WebhookDelivery:
@@ -73,7 +74,7 @@ class WebhookDelivery:
                 busy.add(key)
                 task = asyncio.get_running_loop().create_task(self._deliver(bot, hook, pending))
                 tasks.add(task)
-                task.add_done_callback(lambda _t, k=key: (busy.discard(k), tasks.discard(_t), waker.set()))
+                task.add_done_callback(functools.partial(_release, busy, key, tasks, waker))
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(waker.wait(), 1.0)
         for task in tasks:
@@ -97,7 +98,9 @@ class WebhookDelivery:
                         self._run_reply_method(bot, answer)
                         self.server.changed()
                         return
-                    problem = f"Wrong response from the webhook: {response.status} {response.reason}"
+                    problem = (
+                        f"Wrong response from the webhook: {response.status} {response.reason}"
+                    )
             except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
                 problem = f"Connection failed: {type(exc).__name__}"
             hook.last_error_date, hook.last_error_message = now(), problem
@@ -127,3 +130,16 @@ class WebhookDelivery:
                 await task
         if self.session is not None:
             await self.session.close()
+
+
+def _release(
+    busy: set[Any],
+    key: Any,
+    tasks: set[asyncio.Task[None]],
+    waker: asyncio.Event,
+    task: asyncio.Task[None],
+) -> None:
+    """A delivery ended: its chat may take the next update."""
+    busy.discard(key)
+    tasks.discard(task)
+    waker.set()

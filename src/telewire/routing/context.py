@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 class BaseContext:
     """The update and what handlers usually want from it."""
 
-    __slots__ = ("update", "kind", "chat_id", "args", "match", "data")
+    __slots__ = ("args", "chat_id", "data", "kind", "match", "update")
 
     def __init__(self, update: t.Update, kind: str, chat_id: int | None) -> None:
         self.update = update
@@ -51,7 +51,11 @@ class BaseContext:
     def chat(self) -> t.Chat | None:
         payload = getattr(self.update, self.kind)
         chat = getattr(payload, "chat", None)
-        if chat is None and self.callback_query is not None and self.callback_query.message is not None:
+        if (
+            chat is None
+            and self.callback_query is not None
+            and self.callback_query.message is not None
+        ):
             chat = self.callback_query.message.chat
         return chat
 
@@ -79,7 +83,12 @@ class BaseContext:
         message = self.message
         if message is None:
             raise RuntimeError(f"a {self.kind} update has no message to edit")
-        return {"chat_id": message.chat.id, "message_id": message.message_id, "text": text, **kwargs}
+        return {
+            "chat_id": message.chat.id,
+            "message_id": message.message_id,
+            "text": text,
+            **kwargs,
+        }
 
     def _answer_params(self, text: str | None, kwargs: dict[str, Any]) -> dict[str, Any]:
         query = self.callback_query

@@ -1,7 +1,7 @@
 """Filters: plain predicates over a context, combined with ``&``, ``|`` and ``~``.
 
-    from telewire import F
-    @router.message(F.private & F.from_users(OWNER_ID))
+from telewire import F
+@router.message(F.private & F.from_users(OWNER_ID))
 """
 
 from __future__ import annotations
@@ -60,13 +60,20 @@ class F:
     channel = Filter(lambda ctx: _chat_type(ctx) == "channel", "channel")
     text = Filter(lambda ctx: ctx.text is not None, "text")
     photo = Filter(lambda ctx: ctx.message is not None and ctx.message.photo is not None, "photo")
-    document = Filter(lambda ctx: ctx.message is not None and ctx.message.document is not None, "document")
-    reply = Filter(lambda ctx: ctx.message is not None and ctx.message.reply_to_message is not None, "reply")
+    document = Filter(
+        lambda ctx: ctx.message is not None and ctx.message.document is not None, "document"
+    )
+    reply = Filter(
+        lambda ctx: ctx.message is not None and ctx.message.reply_to_message is not None, "reply"
+    )
 
     @staticmethod
     def from_users(*user_ids: int) -> Filter:
         allowed = frozenset(user_ids)
-        return Filter(lambda ctx: ctx.user is not None and ctx.user.id in allowed, f"from_users{tuple(allowed)}")
+        return Filter(
+            lambda ctx: ctx.user is not None and ctx.user.id in allowed,
+            f"from_users{tuple(allowed)}",
+        )
 
     @staticmethod
     def chats(*chat_ids: int) -> Filter:
@@ -81,5 +88,7 @@ class F:
     @staticmethod
     def regex(pattern: str | re.Pattern[str], flags: int = 0) -> Filter:
         compiled = re.compile(pattern, flags) if isinstance(pattern, str) else pattern
-        return Filter(lambda ctx: ctx.text is not None and compiled.search(ctx.text) is not None,
-                      f"regex({compiled.pattern!r})")
+        return Filter(
+            lambda ctx: ctx.text is not None and compiled.search(ctx.text) is not None,
+            f"regex({compiled.pattern!r})",
+        )

@@ -41,7 +41,9 @@ ErrorHandler = Callable[[Any, BaseException], Any]
 class Runtime:
     """What running handlers needs besides the update: threads for sync handlers, a sync bot."""
 
-    def __init__(self, executor: Executor | None, sync_bot: Callable[[], Bot], bot_username: str = "") -> None:
+    def __init__(
+        self, executor: Executor | None, sync_bot: Callable[[], Bot], bot_username: str = ""
+    ) -> None:
         self.executor = executor
         self.sync_bot = sync_bot
         self.bot_username = bot_username.lower()
@@ -105,7 +107,12 @@ class Router:
             if command.lower() not in wanted:
                 return False
             runtime: Runtime | None = ctx.data.get("runtime")
-            if addressee and runtime is not None and runtime.bot_username and addressee.lower() != runtime.bot_username:
+            if (
+                addressee
+                and runtime is not None
+                and runtime.bot_username
+                and addressee.lower() != runtime.bot_username
+            ):
                 return False
             ctx.args = rest.split()
             return True
@@ -230,7 +237,9 @@ class Router:
         return f"Router({self.name!r}, routes={count}, children={len(self._children)})"
 
 
-def _link(middleware: Middleware, ctx: Context, inner: Callable[[], Awaitable[bool]]) -> Callable[[], Awaitable[bool]]:
+def _link(
+    middleware: Middleware, ctx: Context, inner: Callable[[], Awaitable[bool]]
+) -> Callable[[], Awaitable[bool]]:
     async def step() -> bool:
         called = False
 

@@ -9,13 +9,17 @@ from __future__ import annotations
 import itertools
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from telewire.api._generated import types as t
 from telewire.core.unions import decode_hook
+from telewire.testing.bot_thread import BotThread
 from telewire.transports.sync import SyncTransport
+
+if TYPE_CHECKING:
+    from telewire.routing.router import Router
 
 _user_ids = itertools.count(1001)
 
@@ -64,29 +68,49 @@ class EmulatorHandle:
             verb, path, data, "application/json" if data else None, timeout=30, what=path
         )
         if status >= 400:
-            raise ControlError(f"{verb} {path} failed with {status}: {reply.decode(errors='replace')}")
+            raise ControlError(
+                f"{verb} {path} failed with {status}: {reply.decode(errors='replace')}"
+            )
         return msgspec.json.decode(reply, type=decode, dec_hook=decode_hook)
 
     def close(self) -> None:
         self._http.close()
 
+    def run(self, router: Router, **polling_options: Any) -> BotThread:
+        """Poll for ``router`` in a background thread (``with emulator.run(router): ...``)."""
+        return BotThread(router, self.token, self.base_url, **polling_options)
+
     # -- people and chats ------------------------------------------------------------------
 
-    def user(self, first_name: str = "Alice", *, id: int | None = None, username: str | None = None) -> TestUser:
+    def user(
+        self, first_name: str = "Alice", *, id: int | None = None, username: str | None = None
+    ) -> TestUser:
         """A new user (ids are unique within the test session unless given)."""
-        return TestUser(id=id if id is not None else next(_user_ids), first_name=first_name,
-                        username=username)
+        return TestUser(
+            id=id if id is not None else next(_user_ids), first_name=first_name, username=username
+        )
 
     def group(self, title: str, members: list[TestUser], *, kind: str = "group") -> t.Chat:
         """A group (or supergroup, channel) with ``members``; the first one owns it."""
-        return self._request("POST", "/emulator/chats", {
-            "token": self.token, "type": kind, "title": title,
-            "members": [m.as_json() for m in members],
-        }, t.Chat)
+        chat: t.Chat = self._request(
+            "POST",
+            "/emulator/chats",
+            {
+                "token": self.token,
+                "type": kind,
+                "title": title,
+                "members": [m.as_json() for m in members],
+            },
+            t.Chat,
+        )
+        return chat
 
     def block(self, user: TestUser, blocked: bool = True) -> None:
-        self._request("POST", "/emulator/block", {"token": self.token, "user": user.as_json(),
-                                                   "blocked": blocked})
+        self._request(
+            "POST",
+            "/emulator/block",
+            {"token": self.token, "user": user.as_json(), "blocked": blocked},
+        )
 
     # -- acting ----------------------------------------------------------------------------
 
@@ -95,10 +119,16 @@ class EmulatorHandle:
         body: dict[str, Any] = {"token": self.token, "user": user.as_json(), "text": text}
         if chat_id is not None:
             body["chat_id"] = chat_id
-        return self._request("POST", "/emulator/send", body, t.Message)
+        message: t.Message = self._request("POST", "/emulator/send", body, t.Message)
+        return message
 
     def press(
-        self, user: TestUser, message: t.Message, data: str | None = None, *, button: str | None = None,
+        self,
+        user: TestUser,
+        message: t.Message,
+        data: str | None = None,
+        *,
+        button: str | None = None,
         timeout: float = 5.0,
     ) -> dict[str, Any] | None:
         """Press an inline button of ``message`` (by callback ``data`` or ``button`` text).
@@ -108,10 +138,18 @@ class EmulatorHandle:
         """
         if data is None:
             data = self._button_data(message, button)
-        reply = self._request("POST", "/emulator/press", {
-            "token": self.token, "user": user.as_json(), "chat_id": message.chat.id,
-            "message_id": message.message_id, "callback_data": data, "timeout": timeout,
-        })
+        reply = self._request(
+            "POST",
+            "/emulator/press",
+            {
+                "token": self.token,
+                "user": user.as_json(),
+                "chat_id": message.chat.id,
+                "message_id": message.message_id,
+                "callback_data": data,
+                "timeout": timeout,
+            },
+        )
         return reply["answer"]  # type: ignore[no-any-return]
 
     @staticmethod
@@ -122,7 +160,9 @@ class EmulatorHandle:
             if b.callback_data is not None and (text is None or b.text == text):
                 return b.callback_data
         shown = ", ".join(repr(b.text) for b in buttons) or "none"
-        raise AssertionError(f"message {message.message_id} has no button {text!r}; buttons: {shown}")
+        raise AssertionError(
+            f"message {message.message_id} has no button {text!r}; buttons: {shown}"
+        )
 
     def faults(self, spec: str | dict[str, float] | None) -> dict[str, Any]:
         """Set fault injection (see ``telewire emulator --faults``); None turns it off."""
@@ -132,9 +172,10 @@ class EmulatorHandle:
 
     def messages(self, chat_id: int) -> list[t.Message]:
         """Every message in the chat, both directions, in order, edits applied."""
-        return self._request(
+        messages: list[t.Message] = self._request(
             "GET", f"/emulator/chats/{chat_id}/messages?token={self.token}", None, list[t.Message]
         )
+        return messages
 
     def deliveries(self) -> dict[str, Any]:
         return self._request("GET", f"/emulator/deliveries?token={self.token}")  # type: ignore[no-any-return]
@@ -143,7 +184,9 @@ class EmulatorHandle:
         bot_id = int(self.token.split(":", 1)[0])
         return [m for m in self.messages(chat_id) if m.from_user and m.from_user.id == bot_id]
 
-    def expect_reply(self, chat_id: int, *, timeout: float = 5.0, after: int | None = None) -> t.Message:
+    def expect_reply(
+        self, chat_id: int, *, timeout: float = 5.0, after: int | None = None
+    ) -> t.Message:
         """Wait for the bot's next message in ``chat_id`` (after message id ``after``).
 
         Without ``after``, the reply must come after the last message that chat had
@@ -153,8 +196,10 @@ class EmulatorHandle:
         bot_id = int(self.token.split(":", 1)[0])
         if after is None:
             known = self.messages(chat_id)
-            after = max((m.message_id for m in known if not (m.from_user and m.from_user.id == bot_id)),
-                        default=0)
+            after = max(
+                (m.message_id for m in known if not (m.from_user and m.from_user.id == bot_id)),
+                default=0,
+            )
         deadline = time.monotonic() + timeout
         while True:
             messages = self.messages(chat_id)
@@ -168,7 +213,9 @@ class EmulatorHandle:
                 )
             time.sleep(0.02)
 
-    def wait_for(self, chat_id: int, predicate: Any, *, timeout: float = 5.0, what: str = "a message") -> t.Message:
+    def wait_for(
+        self, chat_id: int, predicate: Any, *, timeout: float = 5.0, what: str = "a message"
+    ) -> t.Message:
         """Wait until some message of the chat satisfies ``predicate``."""
         deadline = time.monotonic() + timeout
         while True:
@@ -177,8 +224,10 @@ class EmulatorHandle:
                 if predicate(m):
                     return m
             if time.monotonic() >= deadline:
-                raise AssertionError(f"expected {what} in chat {chat_id} within {timeout:g} s; "
-                                     f"last messages were: {_transcript(messages[-5:]) or '(none)'}")
+                raise AssertionError(
+                    f"expected {what} in chat {chat_id} within {timeout:g} s; "
+                    f"last messages were: {_transcript(messages[-5:]) or '(none)'}"
+                )
             time.sleep(0.02)
 
 
@@ -186,6 +235,10 @@ def _transcript(messages: list[t.Message]) -> str:
     lines = []
     for m in messages:
         who = m.from_user.first_name if m.from_user else "?"
-        body = m.text or m.caption or ("[photo]" if m.photo else "[document]" if m.document else "[other]")
+        body = (
+            m.text
+            or m.caption
+            or ("[photo]" if m.photo else "[document]" if m.document else "[other]")
+        )
         lines.append(f"#{m.message_id} {who}: {body!r}")
     return "; ".join(lines)

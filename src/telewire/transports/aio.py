@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 import aiohttp
 
@@ -40,17 +40,15 @@ class AsyncTransport:
         *,
         timeout: float,
         what: str,
-        sink: BinaryIO | None = None,
+        sink: IO[bytes] | None = None,
     ) -> tuple[int, bytes]:
         session = self._open()
         headers = {"Content-Type": content_type} if content_type else None
         limits = aiohttp.ClientTimeout(total=timeout, connect=self._connect_timeout)
-        sent = False
         try:
             async with session.request(
                 verb, self._base_url + path, data=body, headers=headers, timeout=limits
             ) as response:
-                sent = True
                 if sink is None:
                     return response.status, await response.read()
                 async for chunk in response.content.iter_chunked(65536):
@@ -62,7 +60,9 @@ class AsyncTransport:
                 method=what,
             ) from None
         except (asyncio.TimeoutError, aiohttp.ServerTimeoutError):
-            raise TimedOut(f"{what}: no reply within {timeout:g}s", method=what, sent=True) from None
+            raise TimedOut(
+                f"{what}: no reply within {timeout:g}s", method=what, sent=True
+            ) from None
         except aiohttp.ClientError as exc:
             raise NetworkError(
                 f"{what}: connection lost ({type(exc).__name__})", method=what, sent=True

@@ -7,12 +7,11 @@ between calls (urllib does not) and keeps ``import telewire`` and ``telewire sen
 from __future__ import annotations
 
 import http.client
-import socket
 import threading
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import BinaryIO
+from typing import IO
 from urllib.parse import urlsplit
 
 from telewire.core.errors import NetworkError, TimedOut
@@ -86,7 +85,7 @@ class SyncTransport:
         *,
         timeout: float,
         what: str,
-        sink: BinaryIO | None = None,
+        sink: IO[bytes] | None = None,
     ) -> tuple[int, bytes]:
         """Send one request; return (status, body), or stream the body into ``sink``.
 
@@ -119,7 +118,7 @@ class SyncTransport:
                     raise NetworkError(
                         f"{what}: connection lost ({type(exc).__name__})", method=what, sent=sent
                     ) from None
-                except (socket.timeout, TimeoutError):
+                except TimeoutError:
                     if not sent:
                         raise NetworkError(
                             f"{what}: could not connect to the API server within "

@@ -59,9 +59,15 @@ class Dispatcher:
         if self._sync_bot is None:
             from telewire.client.bot import Bot
 
-            self._sync_bot = Bot(self.bot.token, base_url=self.bot.base_url, timeout=self.bot.timeout,
-                                 retry=self.bot.retry)
-            self._executor = ThreadPoolExecutor(self._sync_workers, thread_name_prefix="telewire-handler")
+            self._sync_bot = Bot(
+                self.bot.token,
+                base_url=self.bot.base_url,
+                timeout=self.bot.timeout,
+                retry=self.bot.retry,
+            )
+            self._executor = ThreadPoolExecutor(
+                self._sync_workers, thread_name_prefix="telewire-handler"
+            )
             self.runtime.executor = self._executor
         return self._sync_bot
 
@@ -72,7 +78,7 @@ class Dispatcher:
     def submit(self, update: Update) -> None:
         """Queue ``update`` behind earlier updates of its chat."""
         kind = update_kind(update)
-        key = chat_id_of(update, kind)
+        key: Any = chat_id_of(update, kind)
         if key is None:
             key = ("update", update.update_id)
         queue = self._queues.get(key)

@@ -33,7 +33,9 @@ class FileOffsets:
         except FileNotFoundError:
             return None
         if not text.lstrip("-").isdigit():
-            raise ValueError(f"the offset file {self.path} is damaged ({text[:40]!r}); delete it to start afresh")
+            raise ValueError(
+                f"the offset file {self.path} is damaged ({text[:40]!r}); delete it to start afresh"
+            )
         self._last = int(text)
         return self._last
 
@@ -56,12 +58,17 @@ class SQLiteOffsets:
         self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("CREATE TABLE IF NOT EXISTS telewire_offsets (bot_id INTEGER PRIMARY KEY, next_offset INTEGER NOT NULL)")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS telewire_offsets"
+            " (bot_id INTEGER PRIMARY KEY, next_offset INTEGER NOT NULL)"
+        )
         self._bot_id = bot_id
         self._last: int | None = None
 
     def load(self) -> int | None:
-        row = self._db.execute("SELECT next_offset FROM telewire_offsets WHERE bot_id = ?", (self._bot_id,)).fetchone()
+        row = self._db.execute(
+            "SELECT next_offset FROM telewire_offsets WHERE bot_id = ?", (self._bot_id,)
+        ).fetchone()
         self._last = int(row[0]) if row else None
         return self._last
 

@@ -46,7 +46,9 @@ class Polling:
         self.bot = bot
         self.store = open_offsets(offsets, bot.token.bot_id)
         self.watermark = Watermark(self.store.load())
-        self.dispatcher = Dispatcher(router, bot, concurrency=concurrency, on_finished=self._finished)
+        self.dispatcher = Dispatcher(
+            router, bot, concurrency=concurrency, on_finished=self._finished
+        )
         self.timeout = timeout
         self.limit = limit
         self.allowed_updates = allowed_updates
@@ -95,7 +97,11 @@ class Polling:
                     raise
                 except (NetworkError, ServerError, RetryAfter) as exc:
                     failures += 1
-                    wait = exc.retry_after if isinstance(exc, RetryAfter) else min(30.0, 0.5 * 2**failures)
+                    wait = (
+                        exc.retry_after
+                        if isinstance(exc, RetryAfter)
+                        else min(30.0, 0.5 * 2**failures)
+                    )
                     log.warning("getUpdates failed (%s); retrying in %.1fs", exc, wait)
                     await self._sleep(wait)
                     continue
@@ -111,18 +117,26 @@ class Polling:
 
     async def _fetch(self) -> list[Any]:
         self._save()
-        self._poll = asyncio.ensure_future(self.bot.get_updates(
-            offset=self.watermark.confirmed, limit=self.limit, timeout=self.timeout,
-            allowed_updates=self.allowed_updates,
-        ))
+        self._poll = asyncio.ensure_future(
+            self.bot.get_updates(
+                offset=self.watermark.confirmed,
+                limit=self.limit,
+                timeout=self.timeout,
+                allowed_updates=self.allowed_updates,
+            )
+        )
         try:
-            return await self._poll
+            updates: list[Any] = await self._poll
+            return updates
         finally:
             self._poll = None
 
     async def _wait_for_progress(self) -> None:
         self._progress.clear()
-        waiters = [asyncio.ensure_future(self._progress.wait()), asyncio.ensure_future(self._stopping.wait())]
+        waiters = [
+            asyncio.ensure_future(self._progress.wait()),
+            asyncio.ensure_future(self._stopping.wait()),
+        ]
         _, pending = await asyncio.wait(waiters, timeout=1.0, return_when=asyncio.FIRST_COMPLETED)
         for waiter in pending:
             waiter.cancel()
@@ -136,8 +150,10 @@ class Polling:
     async def _shutdown(self) -> None:
         drained = await self.dispatcher.drain(self.drain_timeout)
         if not drained:
-            log.warning("stopping with %d updates unfinished; they will be delivered again",
-                        self.watermark.in_flight)
+            log.warning(
+                "stopping with %d updates unfinished; they will be delivered again",
+                self.watermark.in_flight,
+            )
         self._save()
         offset = self.watermark.confirmed
         if offset is not None:
@@ -168,8 +184,9 @@ def run_polling(
 
     async def main() -> None:
         bot = AsyncBot(token, base_url=base_url, retry=retry)
-        polling = Polling(router, bot, offsets=offsets, concurrency=concurrency,
-                          allowed_updates=allowed_updates)
+        polling = Polling(
+            router, bot, offsets=offsets, concurrency=concurrency, allowed_updates=allowed_updates
+        )
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             try:

@@ -163,7 +163,7 @@ class BotMethods:
         """
         return self._call("logOut", {})  # type: ignore[no-any-return]
 
-    def close(
+    def close_bot_instance(
         self,
     ) -> bool:
         """
@@ -5470,7 +5470,7 @@ class AsyncBotMethods:
         """
         return await self._call("logOut", {})  # type: ignore[no-any-return]
 
-    async def close(
+    async def close_bot_instance(
         self,
     ) -> bool:
         """

@@ -381,7 +381,7 @@ class TelegramObject(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit
 
 
 if TYPE_CHECKING:
-    InlineQueryResult = Union[InlineQueryResultCachedAudio, InlineQueryResultCachedDocument, InlineQueryResultCachedGif, InlineQueryResultCachedMpeg4Gif, InlineQueryResultCachedPhoto, InlineQueryResultCachedSticker, InlineQueryResultCachedVideo, InlineQueryResultCachedVoice, InlineQueryResultArticle, InlineQueryResultAudio, InlineQueryResultContact, InlineQueryResultGame, InlineQueryResultDocument, InlineQueryResultGif, InlineQueryResultLocation, InlineQueryResultMpeg4Gif, InlineQueryResultPhoto, InlineQueryResultVenue, InlineQueryResultVideo, InlineQueryResultVoice]
+    InlineQueryResult = Union["InlineQueryResultCachedAudio", "InlineQueryResultCachedDocument", "InlineQueryResultCachedGif", "InlineQueryResultCachedMpeg4Gif", "InlineQueryResultCachedPhoto", "InlineQueryResultCachedSticker", "InlineQueryResultCachedVideo", "InlineQueryResultCachedVoice", "InlineQueryResultArticle", "InlineQueryResultAudio", "InlineQueryResultContact", "InlineQueryResultGame", "InlineQueryResultDocument", "InlineQueryResultGif", "InlineQueryResultLocation", "InlineQueryResultMpeg4Gif", "InlineQueryResultPhoto", "InlineQueryResultVenue", "InlineQueryResultVideo", "InlineQueryResultVoice"]
     _marker_InlineQueryResult = object
 else:
 
@@ -394,7 +394,7 @@ else:
 
 
 if TYPE_CHECKING:
-    InputMessageContent = Union[InputTextMessageContent, InputRichMessageContent, InputLocationMessageContent, InputVenueMessageContent, InputContactMessageContent, InputInvoiceMessageContent]
+    InputMessageContent = Union["InputTextMessageContent", "InputRichMessageContent", "InputLocationMessageContent", "InputVenueMessageContent", "InputContactMessageContent", "InputInvoiceMessageContent"]
     _marker_InputMessageContent = object
 else:
 
@@ -407,7 +407,7 @@ else:
 
 
 if TYPE_CHECKING:
-    MaybeInaccessibleMessage = Union[Message, InaccessibleMessage]
+    MaybeInaccessibleMessage = Union["Message", "InaccessibleMessage"]
     _marker_MaybeInaccessibleMessage = object
 else:
 

@@ -32,8 +32,11 @@ def set_my_commands(call: Call) -> bool:
     if len(commands) > 100:
         raise bad_request("too many commands")
     for command in commands:
-        if not (1 <= len(command.command) <= 32 and command.command.replace("_", "").isalnum()
-                and command.command.islower()):
+        if not (
+            1 <= len(command.command) <= 32
+            and command.command.replace("_", "").isalnum()
+            and command.command.islower()
+        ):
             raise bad_request("BOT_COMMAND_INVALID")
         if not 1 <= len(command.description) <= 256:
             raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
@@ -138,8 +141,15 @@ def set_my_default_administrator_rights(call: Call) -> bool:
 def get_my_default_administrator_rights(call: Call) -> t.ChatAdministratorRights:
     key = "channels" if call.get("for_channels") else "groups"
     return call.bot.admin_rights.get(key) or t.ChatAdministratorRights(
-        is_anonymous=False, can_manage_chat=False, can_delete_messages=False,
-        can_manage_video_chats=False, can_restrict_members=False, can_promote_members=False,
-        can_change_info=False, can_invite_users=False, can_post_stories=False,
-        can_edit_stories=False, can_delete_stories=False,
+        is_anonymous=False,
+        can_manage_chat=False,
+        can_delete_messages=False,
+        can_manage_video_chats=False,
+        can_restrict_members=False,
+        can_promote_members=False,
+        can_change_info=False,
+        can_invite_users=False,
+        can_post_stories=False,
+        can_edit_stories=False,
+        can_delete_stories=False,
     )

@@ -9,19 +9,40 @@ from telewire.emulator.engine import Call, method
 from telewire.emulator.errors import ApiFailure, bad_request
 from telewire.emulator.world import ChatState
 
-_ADMIN_RIGHTS = {
-    "can_be_edited": False, "is_anonymous": False, "can_manage_chat": True,
-    "can_delete_messages": True, "can_manage_video_chats": True, "can_restrict_members": True,
-    "can_promote_members": True, "can_change_info": True, "can_invite_users": True,
-    "can_post_stories": False, "can_edit_stories": False, "can_delete_stories": False,
+_ADMIN_RIGHTS: dict[str, Any] = {
+    "can_be_edited": False,
+    "is_anonymous": False,
+    "can_manage_chat": True,
+    "can_delete_messages": True,
+    "can_manage_video_chats": True,
+    "can_restrict_members": True,
+    "can_promote_members": True,
+    "can_change_info": True,
+    "can_invite_users": True,
+    "can_post_stories": False,
+    "can_edit_stories": False,
+    "can_delete_stories": False,
     "can_pin_messages": True,
 }
-_RESTRICTED = dict.fromkeys(
-    ("can_send_messages", "can_send_audios", "can_send_documents", "can_send_photos",
-     "can_send_videos", "can_send_video_notes", "can_send_voice_notes", "can_send_polls",
-     "can_send_other_messages", "can_add_web_page_previews", "can_react_to_messages",
-     "can_edit_tag", "can_change_info", "can_invite_users", "can_pin_messages",
-     "can_manage_topics"),
+_RESTRICTED: dict[str, Any] = dict.fromkeys(
+    (
+        "can_send_messages",
+        "can_send_audios",
+        "can_send_documents",
+        "can_send_photos",
+        "can_send_videos",
+        "can_send_video_notes",
+        "can_send_voice_notes",
+        "can_send_polls",
+        "can_send_other_messages",
+        "can_add_web_page_previews",
+        "can_react_to_messages",
+        "can_edit_tag",
+        "can_change_info",
+        "can_invite_users",
+        "can_pin_messages",
+        "can_manage_topics",
+    ),
     False,
 )
 
@@ -62,11 +83,17 @@ def get_chat(call: Call) -> t.ChatFullInfo:
     }
     pinned = chat.messages.get(chat.pinned[-1]) if chat.pinned else None
     return t.ChatFullInfo(
-        **info, accent_color_id=0, max_reaction_count=11, description=chat.description,
+        **info,
+        accent_color_id=0,
+        max_reaction_count=11,
+        description=chat.description,
         pinned_message=pinned,
         accepted_gift_types=t.AcceptedGiftTypes(
-            unlimited_gifts=True, limited_gifts=True, unique_gifts=True,
-            premium_subscription=True, gifts_from_channels=True,
+            unlimited_gifts=True,
+            limited_gifts=True,
+            unique_gifts=True,
+            premium_subscription=True,
+            gifts_from_channels=True,
         ),
     )
 
@@ -88,15 +115,20 @@ def get_chat_member_count(call: Call) -> int:
 @method("getChatAdministrators")
 def get_chat_administrators(call: Call) -> list[t.ChatMember]:
     chat = _group(call)
-    return [member_object(call, chat, uid) for uid, s in chat.members.items()
-            if s in ("creator", "administrator")]
+    return [
+        member_object(call, chat, uid)
+        for uid, s in chat.members.items()
+        if s in ("creator", "administrator")
+    ]
 
 
 def _set_status(call: Call, status: str) -> bool:
     chat = _group(call)
     user_id = int(call.need("user_id"))
     if chat.members.get(user_id) == "creator":
-        raise bad_request("can't remove chat owner" if status == "kicked" else "can't restrict chat owner")
+        raise bad_request(
+            "can't remove chat owner" if status == "kicked" else "can't restrict chat owner"
+        )
     if status == "member" and chat.members.get(user_id) != "kicked":
         return True  # unbanning someone who is not banned is a no-op, as on Telegram
     chat.members[user_id] = status if status != "member" else "left"

@@ -69,11 +69,21 @@ def inline_keyboard(raw: Any) -> t.InlineKeyboardMarkup | None:
                 size = len(button.callback_data.encode("utf-8"))
                 if not 1 <= size <= 64:
                     raise bad_request(e.BUTTON_DATA_INVALID)
-            elif not (button.url or button.switch_inline_query is not None or button.web_app
-                      or button.copy_text or button.login_url or button.pay
-                      or button.switch_inline_query_current_chat is not None
-                      or button.switch_inline_query_chosen_chat or button.callback_game):
-                raise bad_request("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
+            elif not (
+                button.url
+                or button.switch_inline_query is not None
+                or button.web_app
+                or button.copy_text
+                or button.login_url
+                or button.pay
+                or button.switch_inline_query_current_chat is not None
+                or button.switch_inline_query_chosen_chat
+                or button.callback_game
+            ):
+                raise bad_request(
+                    "can't parse inline keyboard button: "
+                    "Text buttons are unallowed in the inline keyboard"
+                )
     return markup
 
 

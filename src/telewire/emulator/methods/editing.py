@@ -23,9 +23,9 @@ def _target(call: Call) -> tuple[ChatState, t.Message]:
         raise bad_request("inline messages are not supported by the telewire emulator")
     chat = call.chat()
     message = call.message(chat, "message_id", e.EDIT_NOT_FOUND)
-    if message.from_user is None or message.from_user.id != call.bot.id:
-        if message.sender_chat is None:
-            raise bad_request("message can't be edited")
+    mine = message.from_user is not None and message.from_user.id == call.bot.id
+    if not mine and message.sender_chat is None:
+        raise bad_request("message can't be edited")
     return chat, message
 
 
@@ -56,8 +56,12 @@ def edit_message_caption(call: Call) -> t.Message:
     if not any(getattr(message, f) for f in MEDIA_FIELDS):
         raise bad_request("there is no caption in the message to edit")
     new = caption(call)
-    return _apply(call, chat, message, {"caption": new.get("caption"),
-                                        "caption_entities": new.get("caption_entities")})
+    return _apply(
+        call,
+        chat,
+        message,
+        {"caption": new.get("caption"), "caption_entities": new.get("caption_entities")},
+    )
 
 
 @method("editMessageReplyMarkup")
@@ -80,7 +84,9 @@ def edit_message_media(call: Call) -> t.Message:
     changes[kind] = media_object(kind, record)
     changes["caption"] = raw.get("caption") or None
     entities = raw.get("caption_entities")
-    changes["caption_entities"] = msgspec.convert(entities, list[t.MessageEntity]) if entities else None
+    changes["caption_entities"] = (
+        msgspec.convert(entities, list[t.MessageEntity]) if entities else None
+    )
     return _apply(call, chat, message, changes)
 
 

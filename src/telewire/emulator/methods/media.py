@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -14,16 +15,27 @@ from telewire.emulator.uploads import MAX_DOWNLOAD, image_size, resolve
 from telewire.emulator.world import BotState, FileRecord
 
 FOLDERS = {
-    "photo": "photos", "document": "documents", "audio": "music", "video": "videos",
-    "voice": "voice", "animation": "animations", "sticker": "stickers", "video_note": "video_notes",
+    "photo": "photos",
+    "document": "documents",
+    "audio": "music",
+    "video": "videos",
+    "voice": "voice",
+    "animation": "animations",
+    "sticker": "stickers",
+    "video_note": "video_notes",
 }
 
 
 def media_object(kind: str, record: FileRecord) -> Any:
     """The Bot API object describing ``record`` as a ``kind`` (photo sizes for photos)."""
-    ids = {"file_id": record.file_id, "file_unique_id": record.file_unique_id,
-           "file_size": len(record.data)}
-    width, height = image_size(record.data) if kind in ("photo", "sticker", "animation", "video") else (0, 0)
+    ids: dict[str, Any] = {
+        "file_id": record.file_id,
+        "file_unique_id": record.file_unique_id,
+        "file_size": len(record.data),
+    }
+    width, height = (
+        image_size(record.data) if kind in ("photo", "sticker", "animation", "video") else (0, 0)
+    )
     if kind == "photo":
         return [t.PhotoSize(width=width, height=height, **ids)]
     if kind == "document":
@@ -37,8 +49,14 @@ def media_object(kind: str, record: FileRecord) -> Any:
     if kind == "animation":
         return t.Animation(width=width, height=height, duration=0, **ids)
     if kind == "sticker":
-        return t.Sticker(type="regular", width=width or 512, height=height or 512,
-                         is_animated=False, is_video=False, **ids)
+        return t.Sticker(
+            type="regular",
+            width=width or 512,
+            height=height or 512,
+            is_animated=False,
+            is_video=False,
+            **ids,
+        )
     return t.VideoNote(length=width or 240, duration=0, **ids)
 
 
@@ -49,9 +67,15 @@ def _send(call: Call, kind: str) -> t.Message:
     return post(call, chat, **{kind: media_object(kind, record)}, **extra)
 
 
+def _sender(kind: str) -> Callable[[Call], t.Message]:
+    def send(call: Call) -> t.Message:
+        return _send(call, kind)
+
+    return send
+
+
 for _kind in FOLDERS:
-    _name = "send" + "".join(part.title() for part in _kind.split("_"))
-    method(_name)(lambda call, kind=_kind: _send(call, kind))
+    method("send" + "".join(part.title() for part in _kind.split("_")))(_sender(_kind))
 
 
 def _input_media(call: Call, raw: dict[str, Any]) -> tuple[str, FileRecord, dict[str, Any]]:
@@ -63,7 +87,9 @@ def _input_media(call: Call, raw: dict[str, Any]) -> tuple[str, FileRecord, dict
     if raw.get("caption"):
         extra["caption"] = str(raw["caption"])
         if raw.get("caption_entities"):
-            extra["caption_entities"] = msgspec.convert(raw["caption_entities"], list[t.MessageEntity])
+            extra["caption_entities"] = msgspec.convert(
+                raw["caption_entities"], list[t.MessageEntity]
+            )
     return kind, record, extra
 
 
@@ -93,8 +119,12 @@ def get_file(call: Call) -> t.File:
     record = file_of(call.bot, str(call.need("file_id")))
     if len(record.data) > MAX_DOWNLOAD:
         raise bad_request("file is too big")
-    return t.File(file_id=record.file_id, file_unique_id=record.file_unique_id,
-                  file_size=len(record.data), file_path=record.file_path)
+    return t.File(
+        file_id=record.file_id,
+        file_unique_id=record.file_unique_id,
+        file_size=len(record.data),
+        file_path=record.file_path,
+    )
 
 
 @method("getUserProfilePhotos")

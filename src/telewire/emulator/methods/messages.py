@@ -15,11 +15,21 @@ from telewire.emulator.methods.common import formatted, message_text, post
 from telewire.emulator.world import ChatState
 
 DICE_FACES = {"🎲": 6, "🎯": 6, "🎳": 6, "🏀": 5, "⚽": 5, "🎰": 64}
-CHAT_ACTIONS = frozenset({
-    "typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
-    "upload_document", "choose_sticker", "find_location", "record_video_note",
-    "upload_video_note",
-})
+CHAT_ACTIONS = frozenset(
+    {
+        "typing",
+        "upload_photo",
+        "record_video",
+        "upload_video",
+        "record_voice",
+        "upload_voice",
+        "upload_document",
+        "choose_sticker",
+        "find_location",
+        "record_video_note",
+        "upload_video_note",
+    }
+)
 
 
 @method("sendMessage")
@@ -27,7 +37,10 @@ def send_message(call: Call) -> t.Message:
     chat = call.chat(sending=True)
     text, entities = message_text(call)
     return post(
-        call, chat, text=text, entities=entities,
+        call,
+        chat,
+        text=text,
+        entities=entities,
         link_preview_options=_link_preview(call.get("link_preview_options")),
     )
 
@@ -39,9 +52,23 @@ def _link_preview(raw: Any) -> t.LinkPreviewOptions | None:
 def _content_of(message: t.Message) -> dict[str, Any]:
     """The parts of a message that a forward or copy carries over."""
     fields = (
-        "text", "entities", "caption", "caption_entities", "photo", "document", "audio",
-        "video", "voice", "animation", "sticker", "video_note", "location", "venue", "contact",
-        "poll", "dice",
+        "text",
+        "entities",
+        "caption",
+        "caption_entities",
+        "photo",
+        "document",
+        "audio",
+        "video",
+        "voice",
+        "animation",
+        "sticker",
+        "video_note",
+        "location",
+        "venue",
+        "contact",
+        "poll",
+        "dice",
     )
     return {name: getattr(message, name) for name in fields}
 
@@ -50,14 +77,19 @@ def _source(call: Call, message_id: Any) -> t.Message:
     chat = call.chat("from_chat_id")
     message = chat.messages.get(int(message_id))
     if message is None:
-        raise bad_request("message to forward not found" if "forward" in call.method.lower()
-                          else "message to copy not found")
+        raise bad_request(
+            "message to forward not found"
+            if "forward" in call.method.lower()
+            else "message to copy not found"
+        )
     return message
 
 
 def _origin(message: t.Message) -> t.MessageOrigin:
     if message.chat.type == "channel":
-        return t.MessageOriginChannel(date=message.date, chat=message.chat, message_id=message.message_id)
+        return t.MessageOriginChannel(
+            date=message.date, chat=message.chat, message_id=message.message_id
+        )
     if message.from_user is not None:
         return t.MessageOriginUser(date=message.date, sender_user=message.from_user)
     return t.MessageOriginHiddenUser(date=message.date, sender_user_name="Unknown")
@@ -75,7 +107,9 @@ def forward_messages(call: Call) -> list[t.MessageId]:
     target = call.chat(sending=True)
     originals = [_source(call, i) for i in sorted(call.need("message_ids"))]
     return [
-        t.MessageId(message_id=post(call, target, forward_origin=_origin(m), **_content_of(m)).message_id)
+        t.MessageId(
+            message_id=post(call, target, forward_origin=_origin(m), **_content_of(m)).message_id
+        )
         for m in originals
     ]
 
@@ -102,20 +136,27 @@ def copy_message(call: Call) -> t.MessageId:
 def copy_messages(call: Call) -> list[t.MessageId]:
     target = call.chat(sending=True)
     keep = not call.get("remove_caption", False)
-    return [_copy(call, target, _source(call, i), keep_caption=keep) for i in sorted(call.need("message_ids"))]
+    return [
+        _copy(call, target, _source(call, i), keep_caption=keep)
+        for i in sorted(call.need("message_ids"))
+    ]
 
 
 @method("sendLocation")
 def send_location(call: Call) -> t.Message:
     chat = call.chat(sending=True)
-    location = t.Location(latitude=float(call.need("latitude")), longitude=float(call.need("longitude")))
+    location = t.Location(
+        latitude=float(call.need("latitude")), longitude=float(call.need("longitude"))
+    )
     return post(call, chat, location=location)
 
 
 @method("sendVenue")
 def send_venue(call: Call) -> t.Message:
     chat = call.chat(sending=True)
-    location = t.Location(latitude=float(call.need("latitude")), longitude=float(call.need("longitude")))
+    location = t.Location(
+        latitude=float(call.need("latitude")), longitude=float(call.need("longitude"))
+    )
     venue = t.Venue(location=location, title=call.need("title"), address=call.need("address"))
     return post(call, chat, venue=venue, location=location)
 
@@ -124,7 +165,8 @@ def send_venue(call: Call) -> t.Message:
 def send_contact(call: Call) -> t.Message:
     chat = call.chat(sending=True)
     contact = t.Contact(
-        phone_number=str(call.need("phone_number")), first_name=call.need("first_name"),
+        phone_number=str(call.need("phone_number")),
+        first_name=call.need("first_name"),
         last_name=call.get("last_name"),
     )
     return post(call, chat, contact=contact)
@@ -136,15 +178,23 @@ def send_poll(call: Call) -> t.Message:
     question = str(call.need("question"))
     raw_options = call.need("options")
     if not 2 <= len(raw_options) <= 12:
-        raise bad_request("poll must have 2-12 options" if len(raw_options) > 1 else "POLL_OPTIONS_TOO_FEW")
+        raise bad_request(
+            "poll must have 2-12 options" if len(raw_options) > 1 else "POLL_OPTIONS_TOO_FEW"
+        )
     options = [
-        t.PollOption(persistent_id=str(i), text=o["text"] if isinstance(o, dict) else str(o), voter_count=0)
+        t.PollOption(
+            persistent_id=str(i), text=o["text"] if isinstance(o, dict) else str(o), voter_count=0
+        )
         for i, o in enumerate(raw_options)
     ]
     poll = t.Poll(
-        id=f"{call.bot.id}{chat.next_message_id:06d}", question=question, options=options,
-        total_voter_count=0, is_closed=bool(call.get("is_closed", False)),
-        is_anonymous=bool(call.get("is_anonymous", True)), type=call.get("type", "regular"),
+        id=f"{call.bot.id}{chat.next_message_id:06d}",
+        question=question,
+        options=options,
+        total_voter_count=0,
+        is_closed=bool(call.get("is_closed", False)),
+        is_anonymous=bool(call.get("is_anonymous", True)),
+        type=call.get("type", "regular"),
         allows_multiple_answers=bool(call.get("allows_multiple_answers", False)),
         allows_revoting=bool(call.get("allows_revoting", True)),
         members_only=bool(call.get("members_only", False)),
@@ -192,8 +242,10 @@ def set_message_reaction(call: Call) -> bool:
     for reaction in reactions:
         if isinstance(reaction, t.ReactionTypeEmoji) and not reaction.emoji:
             raise bad_request("REACTION_INVALID")
-    call.emit("reaction", {"chat_id": chat.chat.id, "message_id": message.message_id,
-                           "reaction": reactions})
+    call.emit(
+        "reaction",
+        {"chat_id": chat.chat.id, "message_id": message.message_id, "reaction": reactions},
+    )
     return True
 
 

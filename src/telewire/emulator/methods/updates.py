@@ -102,8 +102,13 @@ def answer_callback_query(call: Call) -> bool:
     record.text = str(text) if text is not None else None
     record.show_alert = bool(call.get("show_alert", False))
     record.url = call.get("url")
-    call.emit("callback_answer", {
-        "callback_query_id": query_id, "chat_id": record.chat_id, "text": record.text,
-        "show_alert": record.show_alert,
-    })
+    call.emit(
+        "callback_answer",
+        {
+            "callback_query_id": query_id,
+            "chat_id": record.chat_id,
+            "text": record.text,
+            "show_alert": record.show_alert,
+        },
+    )
     return True
