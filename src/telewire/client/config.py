@@ -17,7 +17,7 @@ class MissingToken(ValueError):
 
 def resolve_token(token: str | None) -> Token:
     value = token if token is not None else os.environ.get(TOKEN_ENV)
-    if not value:
+    if value is None or (token is None and not value):
         raise MissingToken(
             "no bot token: pass one (Bot('123:ABC...')) or set TELEGRAM_BOT_TOKEN. "
             "No token yet? `telewire demo` runs against the built-in emulator."

@@ -6,8 +6,10 @@ A spec is ``name=probability`` pairs separated by commas, for example
 * ``429`` answers Too Many Requests with ``retry_after`` (default 1 s);
 * ``500`` / ``502`` answer Internal Server Error / Bad Gateway;
 * ``drop`` closes the connection without an answer (the call is not carried out);
-* ``latency`` delays the answer by ``latency_ms`` (default 200 ms).
-Faults strike before the method runs, so a failed call never had an effect.
+* ``latency`` delays the answer by ``latency_ms`` (default 200 ms), after the call ran;
+* ``seed`` makes the random choices repeatable.
+Failures strike before the method runs, so a failed call never had an effect; latency
+strikes after, so a client that gives up early meets a call that did happen.
 """
 
 from __future__ import annotations
@@ -58,13 +60,15 @@ class Faults:
                 self.latency_ms = value
             elif name == "retry_after":
                 self.retry_after = max(1, int(value))
+            elif name == "seed":
+                self.rng.seed(int(value))
             elif name in KINDS:
                 if not 0.0 <= value <= 1.0:
                     raise InvalidFaults(f"fault {name!r}: probability must be within 0..1")
                 chances[name] = value
             else:
                 raise InvalidFaults(
-                    f"unknown fault {name!r}; known: {', '.join(KINDS)}, latency_ms, retry_after"
+                    f"unknown fault {name!r}; known: {', '.join(KINDS)}, latency_ms, retry_after, seed"
                 )
         self.chances = chances
 

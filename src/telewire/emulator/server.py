@@ -114,8 +114,6 @@ class EmulatorServer:
             return failure(404, "Not Found")
         self.stats["requests"] += 1
         fault, delay = self.faults.pick()
-        if delay:
-            await asyncio.sleep(delay)
         if fault == "drop":
             if request.transport is not None:
                 request.transport.abort()
@@ -137,11 +135,15 @@ class EmulatorServer:
             else:
                 result = self.engine.call(token, name, params)
                 self.changed()
+            if delay:  # the call happened; only its answer is late, as with a slow network
+                await asyncio.sleep(delay)
             return reply(result)
         except ApiFailure as f:
             if f.code == 429:
                 self.stats["429"] += 1
             return failure(f.code, f.description, f.parameters)
+        except ConnectionResetError:  # the client left before sending its whole request
+            return web.Response(status=400)
         except Exception:
             log.exception("emulator error in %s", name)
             return failure(500, "Internal Server Error")

@@ -1,0 +1,42 @@
+"""Shared fixtures. The ``emulator`` fixture itself comes from telewire's pytest plugin."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from telewire import Bot, RetryPolicy
+from telewire.testing import EmulatorHandle, TestUser
+
+ROOT = Path(__file__).resolve().parent.parent
+FAST_RETRY = RetryPolicy(attempts=4, backoff=0.01, max_backoff=0.05)
+
+
+@pytest.fixture
+def bot(emulator: EmulatorHandle) -> Iterator[Bot]:
+    """A sync client of the emulator's bot, retrying quickly."""
+    with Bot(emulator.token, base_url=emulator.base_url, retry=FAST_RETRY) as client:
+        yield client
+
+
+@pytest.fixture
+def alice(emulator: EmulatorHandle) -> TestUser:
+    """A user who has started a private chat with the bot (so the bot may write to her)."""
+    user = emulator.user("Alice", username="alice")
+    emulator.send(user, "/start")
+    return user
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, input: str | None = None,
+            timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """Run ``telewire ARGS`` as a real subprocess."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "telewire.cli.main", *args], capture_output=True, text=True,
+        env=full_env, input=input, timeout=timeout,
+    )
