@@ -41,6 +41,8 @@ _EXPORTS = {
     "InlineKeyboard": "telewire.keyboards",
 }
 
+_SUBMODULES = frozenset({"types", "keyboards", "testing", "emulator"})
+
 __all__ = sorted([*_EXPORTS, "__version__"])
 
 if TYPE_CHECKING:
@@ -75,6 +77,8 @@ if TYPE_CHECKING:
 def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
+        if name in _SUBMODULES:
+            return import_module(f"telewire.{name}")
         raise AttributeError(f"module 'telewire' has no attribute {name!r}")
     value = getattr(import_module(module), name)
     globals()[name] = value
