@@ -32,11 +32,16 @@ def alice(emulator: EmulatorHandle) -> TestUser:
     return user
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, input: str | None = None,
-            timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, input: str | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
     """Run ``telewire ARGS`` as a real subprocess."""
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "telewire.cli.main", *args], capture_output=True, text=True,
-        env=full_env, input=input, timeout=timeout,
+        [sys.executable, "-m", "telewire.cli.main", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        input=input,
+        timeout=timeout,
     )

@@ -26,8 +26,12 @@ STRUCTS = sorted(n for n, ty in TYPES.items() if not ty.get("subtypes") and n !=
 
 
 def test_generated_code_is_what_the_generator_makes_now() -> None:
-    result = subprocess.run([sys.executable, "scripts/generate_api.py", "--check"], cwd=ROOT,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "scripts/generate_api.py", "--check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -55,7 +59,9 @@ def test_required_parameters_are_required_and_typed() -> None:
     assert sig.parameters["chat_id"].default is inspect.Parameter.empty
     assert sig.parameters["text"].default is inspect.Parameter.empty
     assert sig.parameters["parse_mode"].default is None
-    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for n, p in sig.parameters.items() if n != "self")
+    assert all(
+        p.kind is inspect.Parameter.KEYWORD_ONLY for n, p in sig.parameters.items() if n != "self"
+    )
     assert "Message" in str(sig.return_annotation)
     with pytest.raises(TypeError):
         Bot.send_message(object(), chat_id=1)  # type: ignore[call-arg, arg-type]
@@ -82,32 +88,69 @@ def test_unknown_fields_from_the_server_are_ignored() -> None:
 @pytest.mark.parametrize(
     ("union", "raw", "expected"),
     [
-        (t.ChatMember, {"status": "kicked", "user": {"id": 1, "is_bot": False, "first_name": "A"},
-                        "until_date": 0}, t.ChatMemberBanned),
-        (t.ChatMember, {"status": "creator", "user": {"id": 1, "is_bot": False, "first_name": "A"},
-                        "is_anonymous": False}, t.ChatMemberOwner),
-        (t.MessageOrigin, {"type": "hidden_user", "date": 1, "sender_user_name": "x"},
-         t.MessageOriginHiddenUser),
+        (
+            t.ChatMember,
+            {
+                "status": "kicked",
+                "user": {"id": 1, "is_bot": False, "first_name": "A"},
+                "until_date": 0,
+            },
+            t.ChatMemberBanned,
+        ),
+        (
+            t.ChatMember,
+            {
+                "status": "creator",
+                "user": {"id": 1, "is_bot": False, "first_name": "A"},
+                "is_anonymous": False,
+            },
+            t.ChatMemberOwner,
+        ),
+        (
+            t.MessageOrigin,
+            {"type": "hidden_user", "date": 1, "sender_user_name": "x"},
+            t.MessageOriginHiddenUser,
+        ),
         (t.BotCommandScope, {"type": "chat", "chat_id": 5}, t.BotCommandScopeChat),
         (t.ReactionType, {"type": "emoji", "emoji": "👍"}, t.ReactionTypeEmoji),
         (t.InputMedia, {"type": "photo", "media": "abc"}, t.InputMediaPhoto),
         (t.MenuButton, {"type": "commands"}, t.MenuButtonCommands),
-        (t.ChatBoostSource, {"source": "premium", "user": {"id": 1, "is_bot": False,
-                                                             "first_name": "A"}}, t.ChatBoostSourcePremium),
-        (t.MaybeInaccessibleMessage, {"message_id": 1, "date": 0, "chat": {"id": 1, "type": "private"}},
-         t.InaccessibleMessage),
-        (t.MaybeInaccessibleMessage, {"message_id": 1, "date": 9, "chat": {"id": 1, "type": "private"}},
-         t.Message),
+        (
+            t.ChatBoostSource,
+            {"source": "premium", "user": {"id": 1, "is_bot": False, "first_name": "A"}},
+            t.ChatBoostSourcePremium,
+        ),
+        (
+            t.MaybeInaccessibleMessage,
+            {"message_id": 1, "date": 0, "chat": {"id": 1, "type": "private"}},
+            t.InaccessibleMessage,
+        ),
+        (
+            t.MaybeInaccessibleMessage,
+            {"message_id": 1, "date": 9, "chat": {"id": 1, "type": "private"}},
+            t.Message,
+        ),
         (t.InputMessageContent, {"message_text": "hi"}, t.InputTextMessageContent),
-        (t.InputMessageContent, {"latitude": 1.0, "longitude": 2.0, "title": "T", "address": "A"},
-         t.InputVenueMessageContent),
-        (t.InlineQueryResult, {"type": "audio", "id": "1", "audio_file_id": "f"},
-         t.InlineQueryResultCachedAudio),
-        (t.InlineQueryResult, {"type": "audio", "id": "1", "audio_url": "u", "title": "T"},
-         t.InlineQueryResultAudio),
+        (
+            t.InputMessageContent,
+            {"latitude": 1.0, "longitude": 2.0, "title": "T", "address": "A"},
+            t.InputVenueMessageContent,
+        ),
+        (
+            t.InlineQueryResult,
+            {"type": "audio", "id": "1", "audio_file_id": "f"},
+            t.InlineQueryResultCachedAudio,
+        ),
+        (
+            t.InlineQueryResult,
+            {"type": "audio", "id": "1", "audio_url": "u", "title": "T"},
+            t.InlineQueryResultAudio,
+        ),
     ],
 )
-def test_unions_decode_to_the_right_subtype(union: Any, raw: dict[str, Any], expected: type) -> None:
+def test_unions_decode_to_the_right_subtype(
+    union: Any, raw: dict[str, Any], expected: type
+) -> None:
     decoded = msgspec.json.decode(msgspec.json.encode(raw), type=union, dec_hook=decode_hook)
     assert type(decoded) is expected
 
@@ -133,7 +176,7 @@ def sample(spec_type: str, depth: int) -> st.SearchStrategy[Any]:
     if spec_type.startswith("Array of "):
         if depth > 2:
             return st.just([])
-        inner = spec_type[len("Array of "):]
+        inner = spec_type[len("Array of ") :]
         return st.lists(sample(inner, depth + 1), max_size=2)
     if spec_type in PRIMITIVE:
         return PRIMITIVE[spec_type]
@@ -144,7 +187,7 @@ def sample(spec_type: str, depth: int) -> st.SearchStrategy[Any]:
     return st.deferred(lambda: obj(spec_type, depth))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def obj(name: str, depth: int) -> st.SearchStrategy[dict[str, Any]]:
     fields = TYPES[name].get("fields", [])
     tag = _tag(name)

@@ -10,17 +10,28 @@ from pathlib import Path
 import pytest
 
 from telewire import (
-    AsyncBot, BadRequest, Bot, Forbidden, InputFile, MalformedReply, NetworkError, NotFound,
-    RetryPolicy, TimedOut, Unauthorized,
+    AsyncBot,
+    BadRequest,
+    Bot,
+    Forbidden,
+    InputFile,
+    MalformedReply,
+    NetworkError,
+    NotFound,
+    RetryPolicy,
+    TimedOut,
+    Unauthorized,
 )
 from telewire.testing import EmulatorHandle, TestUser
-from telewire.types import InlineKeyboardButton, InlineKeyboardMarkup, Message, User
+from telewire.types import Message, User
 from tests.conftest import FAST_RETRY
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000002000000030806000000") + b"\0" * 40
 
 
-def test_sync_bot_sends_and_receives_typed_objects(bot: Bot, emulator: EmulatorHandle, alice: TestUser) -> None:
+def test_sync_bot_sends_and_receives_typed_objects(
+    bot: Bot, emulator: EmulatorHandle, alice: TestUser
+) -> None:
     me = bot.get_me()
     assert isinstance(me, User) and me.is_bot
     sent = bot.send_message(chat_id=alice.id, text="Hello, *Alice*", parse_mode="MarkdownV2")
@@ -32,7 +43,11 @@ def test_sync_bot_sends_and_receives_typed_objects(bot: Bot, emulator: EmulatorH
 def test_async_bot_does_the_same(emulator: EmulatorHandle, alice: TestUser) -> None:
     async def main() -> list[Message]:
         async with AsyncBot(emulator.token, base_url=emulator.base_url) as bot:
-            return list(await asyncio.gather(*(bot.send_message(chat_id=alice.id, text=f"n{i}") for i in range(20))))
+            return list(
+                await asyncio.gather(
+                    *(bot.send_message(chat_id=alice.id, text=f"n{i}") for i in range(20))
+                )
+            )
 
     sent = asyncio.run(main())
     assert sorted(m.text for m in sent) == sorted(f"n{i}" for i in range(20))
@@ -48,7 +63,9 @@ def test_updates_arrive_typed_with_offsets(bot: Bot, emulator: EmulatorHandle) -
     assert bot.get_updates(offset=updates[-1].update_id + 1, timeout=0) == []
 
 
-def test_telegram_errors_become_named_exceptions(bot: Bot, emulator: EmulatorHandle, alice: TestUser) -> None:
+def test_telegram_errors_become_named_exceptions(
+    bot: Bot, emulator: EmulatorHandle, alice: TestUser
+) -> None:
     with pytest.raises(BadRequest, match="chat not found"):
         bot.send_message(chat_id=999999, text="hi")
     stranger = emulator.user("Stranger")
@@ -61,7 +78,9 @@ def test_telegram_errors_become_named_exceptions(bot: Bot, emulator: EmulatorHan
         Bot("123:" + "x" * 30, base_url=emulator.base_url).get_me()
 
 
-def test_call_reaches_methods_by_name_and_keeps_unknown_results_plain(bot: Bot, alice: TestUser) -> None:
+def test_call_reaches_methods_by_name_and_keeps_unknown_results_plain(
+    bot: Bot, alice: TestUser
+) -> None:
     sent = bot.call("sendMessage", chat_id=alice.id, text="raw")
     assert isinstance(sent, Message)
     assert bot.request("sendMessage", {"chat_id": alice.id, "text": "plain"})["text"] == "plain"
@@ -76,7 +95,9 @@ def test_429_is_waited_out_and_retried(emulator: EmulatorHandle, alice: TestUser
         assert bot.send_message(chat_id=alice.id, text="after flood").text == "after flood"
 
 
-def test_server_errors_and_dropped_connections_are_retried(bot: Bot, emulator: EmulatorHandle, alice: TestUser) -> None:
+def test_server_errors_and_dropped_connections_are_retried(
+    bot: Bot, emulator: EmulatorHandle, alice: TestUser
+) -> None:
     emulator.faults("500=0.3,502=0.2,seed=7")
     texts = [bot.send_message(chat_id=alice.id, text=f"m{i}").text for i in range(15)]
     emulator.faults(None)
@@ -86,10 +107,12 @@ def test_server_errors_and_dropped_connections_are_retried(bot: Bot, emulator: E
     emulator.faults(None)
 
 
-def test_a_send_that_timed_out_is_not_repeated_and_says_why(emulator: EmulatorHandle, alice: TestUser) -> None:
+def test_a_send_that_timed_out_is_not_repeated_and_says_why(
+    emulator: EmulatorHandle, alice: TestUser
+) -> None:
     emulator.faults("latency=1.0,latency_ms=600")
     with Bot(emulator.token, base_url=emulator.base_url, timeout=0.2, retry=FAST_RETRY) as bot:
-        with pytest.raises(TimedOut, match="not retried.*duplicate") as caught:
+        with pytest.raises(TimedOut, match=r"not retried.*duplicate") as caught:
             bot.send_message(chat_id=alice.id, text="maybe once")
         assert caught.value.sent
     emulator.faults(None)
@@ -124,12 +147,16 @@ def test_files_upload_from_path_bytes_and_file_objects_and_download(
     path.write_bytes(PNG)
     photo = bot.send_photo(chat_id=alice.id, photo=InputFile(path), caption="from a path")
     assert photo.photo and (photo.photo[0].width, photo.photo[0].height) == (2, 3)
-    document = bot.send_document(chat_id=alice.id, document=InputFile(b"hello file", filename="h.txt"))
+    document = bot.send_document(
+        chat_id=alice.id, document=InputFile(b"hello file", filename="h.txt")
+    )
     assert document.document and document.document.file_name == "h.txt"
     with path.open("rb") as handle:
         bot.send_document(chat_id=alice.id, document=InputFile(handle))
     assert bot.download(photo.photo[0].file_id) == PNG
-    target = bot.download(bot.get_file(file_id=document.document.file_id), tmp_path / "out" / "h.txt")
+    target = bot.download(
+        bot.get_file(file_id=document.document.file_id), tmp_path / "out" / "h.txt"
+    )
     assert target.read_bytes() == b"hello file"
     again = bot.send_photo(chat_id=alice.id, photo=photo.photo[0].file_id)
     assert again.photo and again.photo[0].file_id == photo.photo[0].file_id
@@ -138,10 +165,13 @@ def test_files_upload_from_path_bytes_and_file_objects_and_download(
 def test_media_groups_send_nested_files(bot: Bot, alice: TestUser) -> None:
     from telewire.types import InputMediaDocument, InputMediaPhoto
 
-    messages = bot.send_media_group(chat_id=alice.id, media=[
-        InputMediaPhoto(media=InputFile(PNG, filename="a.png"), caption="first"),
-        InputMediaDocument(media=InputFile(b"doc", filename="d.txt")),
-    ])
+    messages = bot.send_media_group(
+        chat_id=alice.id,
+        media=[
+            InputMediaPhoto(media=InputFile(PNG, filename="a.png"), caption="first"),
+            InputMediaDocument(media=InputFile(b"doc", filename="d.txt")),
+        ],
+    )
     assert len(messages) == 2 and messages[0].media_group_id == messages[1].media_group_id
     assert messages[0].caption == "first" and messages[1].document is not None
 
@@ -149,7 +179,9 @@ def test_media_groups_send_nested_files(bot: Bot, alice: TestUser) -> None:
 def test_async_download(emulator: EmulatorHandle, alice: TestUser, tmp_path: Path) -> None:
     async def main() -> bytes:
         async with AsyncBot(emulator.token, base_url=emulator.base_url) as bot:
-            sent = await bot.send_document(chat_id=alice.id, document=InputFile(b"async bytes", filename="a.bin"))
+            sent = await bot.send_document(
+                chat_id=alice.id, document=InputFile(b"async bytes", filename="a.bin")
+            )
             assert sent.document is not None
             path = await bot.download(sent.document.file_id, tmp_path / "a.bin")
             assert path.read_bytes() == b"async bytes"

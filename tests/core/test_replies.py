@@ -17,7 +17,9 @@ def body(**data: Any) -> bytes:
 
 
 def test_a_result_decodes_into_the_method_type() -> None:
-    user = decode_reply("getMe", 200, body(ok=True, result={"id": 1, "is_bot": True, "first_name": "B"}), User)
+    user = decode_reply(
+        "getMe", 200, body(ok=True, result={"id": 1, "is_bot": True, "first_name": "B"}), User
+    )
     assert user == User(id=1, is_bot=True, first_name="B")
 
 
@@ -25,19 +27,30 @@ def test_a_result_decodes_into_the_method_type() -> None:
     ("code", "description", "parameters", "cls"),
     [
         (400, "Bad Request: chat not found", None, errors.BadRequest),
-        (400, "Bad Request: group chat was upgraded to a supergroup chat",
-         {"migrate_to_chat_id": -1001}, errors.ChatMigrated),
+        (
+            400,
+            "Bad Request: group chat was upgraded to a supergroup chat",
+            {"migrate_to_chat_id": -1001},
+            errors.ChatMigrated,
+        ),
         (401, "Unauthorized", None, errors.Unauthorized),
         (403, "Forbidden: bot was blocked by the user", None, errors.Forbidden),
         (404, "Not Found", None, errors.NotFound),
-        (409, "Conflict: terminated by other getUpdates request; make sure that only one bot "
-              "instance is running", None, errors.Conflict),
+        (
+            409,
+            "Conflict: terminated by other getUpdates request; make sure that only one bot "
+            "instance is running",
+            None,
+            errors.Conflict,
+        ),
         (429, "Too Many Requests: retry after 7", {"retry_after": 7}, errors.RetryAfter),
         (500, "Internal Server Error", None, errors.ServerError),
         (502, "Bad Gateway", None, errors.ServerError),
     ],
 )
-def test_errors_carry_method_code_and_description(code: int, description: str, parameters: Any, cls: type) -> None:
+def test_errors_carry_method_code_and_description(
+    code: int, description: str, parameters: Any, cls: type
+) -> None:
     reply = {"ok": False, "error_code": code, "description": description}
     if parameters:
         reply["parameters"] = parameters
@@ -51,16 +64,42 @@ def test_errors_carry_method_code_and_description(code: int, description: str, p
 
 def test_errors_say_what_to_do_where_a_user_can_act() -> None:
     with pytest.raises(errors.Conflict, match="delete_webhook"):
-        decode_reply("getUpdates", 409, body(ok=False, error_code=409, description=(
-            "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to "
-            "delete the webhook first")))
+        decode_reply(
+            "getUpdates",
+            409,
+            body(
+                ok=False,
+                error_code=409,
+                description=(
+                    "Conflict: can't use getUpdates method while webhook is active; "
+                    "use deleteWebhook to "
+                    "delete the webhook first"
+                ),
+            ),
+        )
     with pytest.raises(errors.RetryAfter) as caught:
-        decode_reply("sendMessage", 429, body(ok=False, error_code=429, description="Too Many Requests: retry after 3",
-                                              parameters={"retry_after": 3}))
+        decode_reply(
+            "sendMessage",
+            429,
+            body(
+                ok=False,
+                error_code=429,
+                description="Too Many Requests: retry after 3",
+                parameters={"retry_after": 3},
+            ),
+        )
     assert caught.value.retry_after == 3
     with pytest.raises(errors.ChatMigrated) as migrated:
-        decode_reply("sendMessage", 400, body(ok=False, error_code=400, description="Bad Request: x",
-                                              parameters={"migrate_to_chat_id": -100123}))
+        decode_reply(
+            "sendMessage",
+            400,
+            body(
+                ok=False,
+                error_code=400,
+                description="Bad Request: x",
+                parameters={"migrate_to_chat_id": -100123},
+            ),
+        )
     assert migrated.value.migrate_to_chat_id == -100123
 
 
@@ -79,6 +118,8 @@ def test_a_result_of_the_wrong_shape_is_reported_not_crashed_on() -> None:
 def test_errors_survive_pickling() -> None:
     import pickle
 
-    error = errors.RetryAfter(method="sendMessage", error_code=429, description="x", parameters={"retry_after": 2})
+    error = errors.RetryAfter(
+        method="sendMessage", error_code=429, description="x", parameters={"retry_after": 2}
+    )
     again = pickle.loads(pickle.dumps(error))
     assert type(again) is errors.RetryAfter and again.retry_after == 2

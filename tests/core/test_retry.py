@@ -9,12 +9,16 @@ policy = RetryPolicy(attempts=3, backoff=1.0)
 
 
 def test_429_waits_what_telegram_asks() -> None:
-    error = RetryAfter(method="sendMessage", error_code=429, description="x", parameters={"retry_after": 4})
+    error = RetryAfter(
+        method="sendMessage", error_code=429, description="x", parameters={"retry_after": 4}
+    )
     assert policy.delay("sendMessage", 1, error) == 4
 
 
 def test_429_asking_too_long_is_raised() -> None:
-    error = RetryAfter(method="sendMessage", error_code=429, description="x", parameters={"retry_after": 999})
+    error = RetryAfter(
+        method="sendMessage", error_code=429, description="x", parameters={"retry_after": 999}
+    )
     assert RetryPolicy(max_retry_after=60).delay("sendMessage", 1, error) is None
 
 
@@ -35,5 +39,10 @@ def test_a_timeout_after_sending_is_not_retried_for_sends_but_is_for_reads() -> 
 
 
 def test_server_errors_are_retried_and_bad_requests_are_not() -> None:
-    assert policy.delay("sendMessage", 1, ServerError(method="m", error_code=502, description="Bad Gateway"))
-    assert policy.delay("sendMessage", 1, BadRequest(method="m", error_code=400, description="x")) is None
+    assert policy.delay(
+        "sendMessage", 1, ServerError(method="m", error_code=502, description="Bad Gateway")
+    )
+    assert (
+        policy.delay("sendMessage", 1, BadRequest(method="m", error_code=400, description="x"))
+        is None
+    )

@@ -18,16 +18,18 @@ def test_a_token_knows_its_bot_and_hides_its_secret() -> None:
     assert SECRET not in repr(token)
 
 
-@pytest.mark.parametrize("bad", ["", "abc", "123:", ":abc", "123:short", "12 3:" + SECRET, "x" * 50])
+@pytest.mark.parametrize(
+    "bad", ["", "abc", "123:", ":abc", "123:short", "12 3:" + SECRET, "x" * 50]
+)
 def test_malformed_tokens_are_rejected_with_a_clear_message(bad: str) -> None:
-    with pytest.raises(InvalidToken, match="<bot id>:<secret>|it is empty") as caught:
+    with pytest.raises(InvalidToken, match=r"<bot id>:<secret>|it is empty") as caught:
         Bot(bad)
     assert SECRET not in str(caught.value)
 
 
 def test_a_missing_token_says_where_to_put_one(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
-    with pytest.raises(MissingToken, match="TELEGRAM_BOT_TOKEN.*telewire demo"):
+    with pytest.raises(MissingToken, match=r"TELEGRAM_BOT_TOKEN.*telewire demo"):
         Bot()
 
 

@@ -9,8 +9,13 @@ import urllib.request
 from typing import Any
 
 
-def raw(url: str, *, data: bytes | None = None, content_type: str | None = None,
-        method: str | None = None) -> tuple[int, dict[str, Any]]:
+def raw(
+    url: str,
+    *,
+    data: bytes | None = None,
+    content_type: str | None = None,
+    method: str | None = None,
+) -> tuple[int, dict[str, Any]]:
     request = urllib.request.Request(url, data=data, method=method)
     if content_type:
         request.add_header("Content-Type", content_type)
@@ -23,8 +28,11 @@ def raw(url: str, *, data: bytes | None = None, content_type: str | None = None,
 
 def call(base_url: str, token: str, method: str, **params: Any) -> tuple[int, dict[str, Any]]:
     """POST a method with a JSON body; return (HTTP status, reply)."""
-    return raw(f"{base_url}/bot{token}/{method}", data=json.dumps(params).encode(),
-               content_type="application/json")
+    return raw(
+        f"{base_url}/bot{token}/{method}",
+        data=json.dumps(params).encode(),
+        content_type="application/json",
+    )
 
 
 def error_of(base_url: str, token: str, method: str, **params: Any) -> tuple[int, str]:
@@ -35,5 +43,6 @@ def error_of(base_url: str, token: str, method: str, **params: Any) -> tuple[int
 
 
 def form(params: dict[str, Any]) -> bytes:
-    return urllib.parse.urlencode({k: json.dumps(v) if isinstance(v, (dict, list)) else v
-                                   for k, v in params.items()}).encode()
+    return urllib.parse.urlencode(
+        {k: json.dumps(v) if isinstance(v, (dict, list)) else v for k, v in params.items()}
+    ).encode()

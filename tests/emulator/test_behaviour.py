@@ -31,8 +31,9 @@ def test_unknown_method_and_malformed_token_path_are_not_found(emulator: Emulato
 
 
 def test_methods_of_the_spec_not_emulated_say_so(api) -> None:  # type: ignore[no-untyped-def]
-    code, text = api("sendInvoice", chat_id=1, title="t", description="d", payload="p",
-                     currency="XTR", prices=[])
+    code, text = api(
+        "sendInvoice", chat_id=1, title="t", description="d", payload="p", currency="XTR", prices=[]
+    )
     assert code == 400 and "sendInvoice is not supported by the telewire emulator" in text
 
 
@@ -45,66 +46,147 @@ def test_chat_errors(api, emulator: EmulatorHandle, alice: TestUser) -> None:  #
     newcomer = emulator.user("Newcomer")
     emulator.group("G", [newcomer])
     assert api("sendMessage", chat_id=newcomer.id, text="x") == (
-        403, "Forbidden: bot can't initiate conversation with a user")
+        403,
+        "Forbidden: bot can't initiate conversation with a user",
+    )
     emulator.block(alice)
-    assert api("sendMessage", chat_id=alice.id, text="x") == (403, "Forbidden: bot was blocked by the user")
+    assert api("sendMessage", chat_id=alice.id, text="x") == (
+        403,
+        "Forbidden: bot was blocked by the user",
+    )
 
 
 def test_text_errors(api, alice: TestUser) -> None:  # type: ignore[no-untyped-def]
-    assert api("sendMessage", chat_id=alice.id, text="") == (400, "Bad Request: message text is empty")
-    assert api("sendMessage", chat_id=alice.id, text="x" * 4097) == (400, "Bad Request: message is too long")
+    assert api("sendMessage", chat_id=alice.id, text="") == (
+        400,
+        "Bad Request: message text is empty",
+    )
+    assert api("sendMessage", chat_id=alice.id, text="x" * 4097) == (
+        400,
+        "Bad Request: message is too long",
+    )
     assert api("sendMessage", chat_id=alice.id, text="<b></b>", parse_mode="HTML") == (
-        400, "Bad Request: message text is empty")
+        400,
+        "Bad Request: message text is empty",
+    )
 
 
 def test_text_limits_count_utf16_after_parsing(emulator: EmulatorHandle, alice: TestUser) -> None:
-    status, reply = call(emulator.base_url, emulator.token, "sendMessage", chat_id=alice.id,
-                         text="*" + "a" * 4096 + "*", parse_mode="MarkdownV2")
-    assert status == 200 and reply["result"]["entities"][0] == {"type": "bold", "offset": 0, "length": 4096}
-    assert error_of(emulator.base_url, emulator.token, "sendMessage", chat_id=alice.id, text="😀" * 2049)[1] == (
-        "Bad Request: message is too long")
+    _, reply = call(
+        emulator.base_url,
+        emulator.token,
+        "sendMessage",
+        chat_id=alice.id,
+        text="*" + "a" * 4096 + "*",
+        parse_mode="MarkdownV2",
+    )
+    assert status == 200 and reply["result"]["entities"][0] == {
+        "type": "bold",
+        "offset": 0,
+        "length": 4096,
+    }
+    assert error_of(
+        emulator.base_url, emulator.token, "sendMessage", chat_id=alice.id, text="😀" * 2049
+    )[1] == ("Bad Request: message is too long")
 
 
 def test_caption_limit(api, emulator: EmulatorHandle, alice: TestUser) -> None:  # type: ignore[no-untyped-def]
     from telewire import Bot, InputFile
 
     photo = Bot(emulator.token, base_url=emulator.base_url).send_photo(
-        chat_id=alice.id, photo=InputFile(b"\x89PNG\r\n\x1a\n" + b"\0" * 20, filename="p.png"))
+        chat_id=alice.id, photo=InputFile(b"\x89PNG\r\n\x1a\n" + b"\0" * 20, filename="p.png")
+    )
     assert photo.photo
     assert api("sendPhoto", chat_id=alice.id, photo=photo.photo[0].file_id, caption="c" * 1025) == (
-        400, "Bad Request: message caption is too long")
+        400,
+        "Bad Request: message caption is too long",
+    )
 
 
-@pytest.mark.parametrize(("text", "mode", "error"), [
-    ("*bold", "MarkdownV2", "Can't find end of the entity starting at byte offset 0"),
-    ("éé _x", "MarkdownV2", "Can't find end of the entity starting at byte offset 5"),
-    ("1.5", "MarkdownV2", "Character '.' is reserved and must be escaped with the preceding '\\'"),
-    ("a-b", "MarkdownV2", "Character '-' is reserved and must be escaped with the preceding '\\'"),
-    ("<blink>x</blink>", "HTML", 'Unsupported start tag "blink" at byte offset 0'),
-    ("ok <x>", "HTML", 'Unsupported start tag "x" at byte offset 3'),
-    ("_open", "Markdown", "Can't find end of the entity starting at byte offset 0"),
-])
+@pytest.mark.parametrize(
+    ("text", "mode", "error"),
+    [
+        ("*bold", "MarkdownV2", "Can't find end of the entity starting at byte offset 0"),
+        ("éé _x", "MarkdownV2", "Can't find end of the entity starting at byte offset 5"),
+        (
+            "1.5",
+            "MarkdownV2",
+            "Character '.' is reserved and must be escaped with the preceding '\\'",
+        ),
+        (
+            "a-b",
+            "MarkdownV2",
+            "Character '-' is reserved and must be escaped with the preceding '\\'",
+        ),
+        ("<blink>x</blink>", "HTML", 'Unsupported start tag "blink" at byte offset 0'),
+        ("ok <x>", "HTML", 'Unsupported start tag "x" at byte offset 3'),
+        ("_open", "Markdown", "Can't find end of the entity starting at byte offset 0"),
+    ],
+)
 def test_entity_parse_errors(api, alice: TestUser, text: str, mode: str, error: str) -> None:  # type: ignore[no-untyped-def]
     assert api("sendMessage", chat_id=alice.id, text=text, parse_mode=mode) == (
-        400, f"Bad Request: can't parse entities: {error}")
+        400,
+        f"Bad Request: can't parse entities: {error}",
+    )
 
 
-@pytest.mark.parametrize(("text", "mode", "plain", "entities"), [
-    ("*b* _i_ __u__ ~s~ ||sp|| `c` [l](http://x.y)", "MarkdownV2", "b i u s sp c l",
-     [("bold", 0, 1), ("italic", 2, 1), ("underline", 4, 1), ("strikethrough", 6, 1),
-      ("spoiler", 8, 2), ("code", 11, 1), ("text_link", 13, 1)]),
-    ("<b>b</b> <i>i</i> <u>u</u> <s>s</s> <tg-spoiler>sp</tg-spoiler> <code>c</code> "
-     "<a href='http://x.y'>l</a> &lt;&amp;&gt;", "HTML", "b i u s sp c l <&>",
-     [("bold", 0, 1), ("italic", 2, 1), ("underline", 4, 1), ("strikethrough", 6, 1),
-      ("spoiler", 8, 2), ("code", 11, 1), ("text_link", 13, 1)]),
-    ("*bold* _it_ `code` [link](http://x.y)", "Markdown", "bold it code link",
-     [("bold", 0, 4), ("italic", 5, 2), ("code", 8, 4), ("text_link", 13, 4)]),
-    ("😀 *x*", "MarkdownV2", "😀 x", [("bold", 3, 1)]),
-])
-def test_parse_modes_produce_entities(emulator: EmulatorHandle, alice: TestUser, text: str, mode: str,
-                                      plain: str, entities: list[tuple[str, int, int]]) -> None:
-    status, reply = call(emulator.base_url, emulator.token, "sendMessage", chat_id=alice.id, text=text,
-                         parse_mode=mode)
+@pytest.mark.parametrize(
+    ("text", "mode", "plain", "entities"),
+    [
+        (
+            "*b* _i_ __u__ ~s~ ||sp|| `c` [l](http://x.y)",
+            "MarkdownV2",
+            "b i u s sp c l",
+            [
+                ("bold", 0, 1),
+                ("italic", 2, 1),
+                ("underline", 4, 1),
+                ("strikethrough", 6, 1),
+                ("spoiler", 8, 2),
+                ("code", 11, 1),
+                ("text_link", 13, 1),
+            ],
+        ),
+        (
+            "<b>b</b> <i>i</i> <u>u</u> <s>s</s> <tg-spoiler>sp</tg-spoiler> <code>c</code> "
+            "<a href='http://x.y'>l</a> &lt;&amp;&gt;",
+            "HTML",
+            "b i u s sp c l <&>",
+            [
+                ("bold", 0, 1),
+                ("italic", 2, 1),
+                ("underline", 4, 1),
+                ("strikethrough", 6, 1),
+                ("spoiler", 8, 2),
+                ("code", 11, 1),
+                ("text_link", 13, 1),
+            ],
+        ),
+        (
+            "*bold* _it_ `code` [link](http://x.y)",
+            "Markdown",
+            "bold it code link",
+            [("bold", 0, 4), ("italic", 5, 2), ("code", 8, 4), ("text_link", 13, 4)],
+        ),
+        ("😀 *x*", "MarkdownV2", "😀 x", [("bold", 3, 1)]),
+    ],
+)
+def test_parse_modes_produce_entities(
+    emulator: EmulatorHandle,
+    alice: TestUser,
+    text: str,
+    mode: str,
+    plain: str,
+    entities: list[tuple[str, int, int]],
+) -> None:
+    _, reply = call(
+        emulator.base_url,
+        emulator.token,
+        "sendMessage",
+        chat_id=alice.id,
+        text=text,
+        parse_mode=mode,
+    )
     assert status == 200, reply
     result = reply["result"]
     assert result["text"] == plain
@@ -115,75 +197,134 @@ def test_parse_modes_produce_entities(emulator: EmulatorHandle, alice: TestUser,
 def test_callback_data_must_be_1_to_64_bytes(api, alice: TestUser, data: str) -> None:  # type: ignore[no-untyped-def]
     markup = {"inline_keyboard": [[{"text": "A", "callback_data": data}]]}
     assert api("sendMessage", chat_id=alice.id, text="x", reply_markup=markup) == (
-        400, "Bad Request: BUTTON_DATA_INVALID")
+        400,
+        "Bad Request: BUTTON_DATA_INVALID",
+    )
 
 
 def test_edit_and_delete_errors(api, emulator: EmulatorHandle, alice: TestUser) -> None:  # type: ignore[no-untyped-def]
-    status, reply = call(emulator.base_url, emulator.token, "sendMessage", chat_id=alice.id, text="same",
-                         reply_markup=KEYBOARD)
+    _, reply = call(
+        emulator.base_url,
+        emulator.token,
+        "sendMessage",
+        chat_id=alice.id,
+        text="same",
+        reply_markup=KEYBOARD,
+    )
     message_id = reply["result"]["message_id"]
     assert api("editMessageText", chat_id=alice.id, message_id=9999, text="x") == (
-        400, "Bad Request: message to edit not found")
-    code, text = api("editMessageText", chat_id=alice.id, message_id=message_id, text="same",
-                     reply_markup=KEYBOARD)
+        400,
+        "Bad Request: message to edit not found",
+    )
+    code, text = api(
+        "editMessageText",
+        chat_id=alice.id,
+        message_id=message_id,
+        text="same",
+        reply_markup=KEYBOARD,
+    )
     assert code == 400 and text == (
         "Bad Request: message is not modified: specified new message content and reply markup are "
-        "exactly the same as a current content and reply markup of the message")
+        "exactly the same as a current content and reply markup of the message"
+    )
     assert api("deleteMessage", chat_id=alice.id, message_id=9999) == (
-        400, "Bad Request: message to delete not found")
+        400,
+        "Bad Request: message to delete not found",
+    )
 
 
-def test_query_too_old_or_invalid(api, emulator: EmulatorHandle, alice: TestUser, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_query_too_old_or_invalid(
+    api, emulator: EmulatorHandle, alice: TestUser, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     too_old = "Bad Request: query is too old and response timeout expired or query ID is invalid"
     assert api("answerCallbackQuery", callback_query_id="nope") == (400, too_old)
-    status, reply = call(emulator.base_url, emulator.token, "sendMessage", chat_id=alice.id, text="q",
-                         reply_markup=KEYBOARD)
+    _, reply = call(
+        emulator.base_url,
+        emulator.token,
+        "sendMessage",
+        chat_id=alice.id,
+        text="q",
+        reply_markup=KEYBOARD,
+    )
     import msgspec
 
     from telewire.types import Message
 
     message = msgspec.convert(reply["result"], Message)
-    threading.Thread(target=emulator.press, args=(alice, message, "a"), kwargs={"timeout": 0.5}).start()
+    threading.Thread(
+        target=emulator.press, args=(alice, message, "a"), kwargs={"timeout": 0.5}
+    ).start()
     time.sleep(0.2)
     updates = call(emulator.base_url, emulator.token, "getUpdates", offset=-1)[1]["result"]
     query_id = updates[-1]["callback_query"]["id"]
-    assert call(emulator.base_url, emulator.token, "answerCallbackQuery", callback_query_id=query_id)[0] == 200
-    assert api("answerCallbackQuery", callback_query_id=query_id) == (400, too_old)  # answered once only
+    assert (
+        call(emulator.base_url, emulator.token, "answerCallbackQuery", callback_query_id=query_id)[
+            0
+        ]
+        == 200
+    )
+    assert api("answerCallbackQuery", callback_query_id=query_id) == (
+        400,
+        too_old,
+    )  # answered once only
     import telewire.emulator.methods.updates as updates_module
 
     monkeypatch.setattr(updates_module, "ANSWER_WINDOW", 0.0)
-    threading.Thread(target=emulator.press, args=(alice, message, "a"), kwargs={"timeout": 0.5}).start()
+    threading.Thread(
+        target=emulator.press, args=(alice, message, "a"), kwargs={"timeout": 0.5}
+    ).start()
     time.sleep(0.2)
     late = call(emulator.base_url, emulator.token, "getUpdates", offset=-1)[1]["result"][-1]
-    assert api("answerCallbackQuery", callback_query_id=late["callback_query"]["id"]) == (400, too_old)
+    assert api("answerCallbackQuery", callback_query_id=late["callback_query"]["id"]) == (
+        400,
+        too_old,
+    )
 
 
 def test_wrong_file_identifier(api, alice: TestUser) -> None:  # type: ignore[no-untyped-def]
     assert api("sendPhoto", chat_id=alice.id, photo="no-such-file") == (
-        400, "Bad Request: wrong file identifier/HTTP URL specified")
+        400,
+        "Bad Request: wrong file identifier/HTTP URL specified",
+    )
 
 
 def test_bot_kicked_from_a_group(api, emulator: EmulatorHandle) -> None:  # type: ignore[no-untyped-def]
     owner = emulator.user("Owner")
     group = emulator.group("Team", [owner])
     assert call(emulator.base_url, emulator.token, "leaveChat", chat_id=group.id)[0] == 200
-    assert api("sendMessage", chat_id=group.id, text="x") == (403, "Forbidden: bot was kicked from the group chat")
+    assert api("sendMessage", chat_id=group.id, text="x") == (
+        403,
+        "Forbidden: bot was kicked from the group chat",
+    )
 
 
 def test_conflicts(emulator: EmulatorHandle) -> None:
     results: list[tuple[int, str]] = []
-    first = threading.Thread(target=lambda: results.append(
-        error_of(emulator.base_url, emulator.token, "getUpdates", timeout=5)))
+    first = threading.Thread(
+        target=lambda: results.append(
+            error_of(emulator.base_url, emulator.token, "getUpdates", timeout=5)
+        )
+    )
     first.start()
     time.sleep(0.3)
     assert call(emulator.base_url, emulator.token, "getUpdates", timeout=0)[0] == 200
     first.join(5)
-    assert results == [(409, "Conflict: terminated by other getUpdates request; make sure that only one "
-                              "bot instance is running")]
-    assert call(emulator.base_url, emulator.token, "setWebhook", url="http://127.0.0.1:9/hook")[0] == 200
+    assert results == [
+        (
+            409,
+            "Conflict: terminated by other getUpdates request; make sure that only one "
+            "bot instance is running",
+        )
+    ]
+    assert (
+        call(emulator.base_url, emulator.token, "setWebhook", url="http://127.0.0.1:9/hook")[0]
+        == 200
+    )
     assert error_of(emulator.base_url, emulator.token, "getUpdates") == (
-        409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to "
-             "delete the webhook first")
+        409,
+        "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to "
+        "delete the webhook first",
+    )
 
 
 def test_flood_limits_answer_429_with_retry_after() -> None:
@@ -206,8 +347,10 @@ def test_flood_limits_over_http(tmp_path) -> None:  # type: ignore[no-untyped-de
         handle = EmulatorHandle(server.base_url, server.token)
         user = handle.user("Flood")
         handle.send(user, "hi")
-        codes = [call(server.base_url, server.token, "sendMessage", chat_id=user.id, text=str(i))
-                 for i in range(4)]
+        codes = [
+            call(server.base_url, server.token, "sendMessage", chat_id=user.id, text=str(i))
+            for i in range(4)
+        ]
         assert [c for c, _ in codes] == [200, 200, 200, 429]
         refused = codes[-1][1]
         assert refused["description"].startswith("Too Many Requests: retry after ")

@@ -9,17 +9,31 @@ from telewire.api._generated.methods import METHODS
 from telewire.emulator.engine import REGISTRY, Engine
 from telewire.testing import EmulatorHandle, TestUser
 from telewire.types import (
-    BotCommand, BotCommandScopeChat, ChatAdministratorRights, ChatMemberAdministrator,
-    ChatMemberBanned, ChatMemberMember, ChatMemberOwner, ChatPermissions, InlineKeyboardButton,
-    InlineKeyboardMarkup, InputMediaDocument, InputPollOption, MenuButtonCommands, MenuButtonDefault,
-    ReactionTypeEmoji, ReplyParameters,
+    BotCommand,
+    BotCommandScopeChat,
+    ChatAdministratorRights,
+    ChatMemberAdministrator,
+    ChatMemberBanned,
+    ChatMemberMember,
+    ChatMemberOwner,
+    ChatPermissions,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputMediaDocument,
+    InputPollOption,
+    MenuButtonCommands,
+    MenuButtonDefault,
+    ReactionTypeEmoji,
+    ReplyParameters,
 )
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000040000000508") + b"\0" * 30
 
 
 def keyboard(*data: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text=d, callback_data=d) for d in data]])
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text=d, callback_data=d) for d in data]]
+    )
 
 
 def test_at_least_sixty_methods_are_emulated() -> None:
@@ -27,44 +41,74 @@ def test_at_least_sixty_methods_are_emulated() -> None:
     assert len({k for k in REGISTRY if k in METHODS}) >= 60
 
 
-def test_messages_forwards_copies_and_misc_sends(bot: Bot, emulator: EmulatorHandle, alice: TestUser) -> None:
+def test_messages_forwards_copies_and_misc_sends(
+    bot: Bot, emulator: EmulatorHandle, alice: TestUser
+) -> None:
     first = bot.send_message(chat_id=alice.id, text="first")
-    reply = bot.send_message(chat_id=alice.id, text="a reply", reply_parameters=ReplyParameters(message_id=first.message_id))
+    reply = bot.send_message(
+        chat_id=alice.id,
+        text="a reply",
+        reply_parameters=ReplyParameters(message_id=first.message_id),
+    )
     assert reply.reply_to_message and reply.reply_to_message.text == "first"
     bob = emulator.user("Bob")
     emulator.send(bob, "hi")
-    forwarded = bot.forward_message(chat_id=bob.id, from_chat_id=alice.id, message_id=first.message_id)
+    forwarded = bot.forward_message(
+        chat_id=bob.id, from_chat_id=alice.id, message_id=first.message_id
+    )
     assert forwarded.text == "first" and forwarded.forward_origin is not None
-    ids = bot.forward_messages(chat_id=bob.id, from_chat_id=alice.id, message_ids=[first.message_id, reply.message_id])
+    ids = bot.forward_messages(
+        chat_id=bob.id, from_chat_id=alice.id, message_ids=[first.message_id, reply.message_id]
+    )
     copied = bot.copy_message(chat_id=bob.id, from_chat_id=alice.id, message_id=first.message_id)
     more = bot.copy_messages(chat_id=bob.id, from_chat_id=alice.id, message_ids=[first.message_id])
     texts = [m.text for m in emulator.messages(bob.id)]
     assert texts == ["hi", "first", "first", "a reply", "first", "first"]
     assert len(ids) == 2 and copied.message_id > 0 and len(more) == 1
     assert bot.send_location(chat_id=alice.id, latitude=1.5, longitude=2.5).location is not None
-    venue = bot.send_venue(chat_id=alice.id, latitude=1, longitude=2, title="Cafe", address="Main st")
+    venue = bot.send_venue(
+        chat_id=alice.id, latitude=1, longitude=2, title="Cafe", address="Main st"
+    )
     assert venue.venue and venue.venue.title == "Cafe"
-    assert bot.send_contact(chat_id=alice.id, phone_number="+100", first_name="Z").contact is not None
+    assert (
+        bot.send_contact(chat_id=alice.id, phone_number="+100", first_name="Z").contact is not None
+    )
     dice = bot.send_dice(chat_id=alice.id, emoji="🎯")
     assert dice.dice and 1 <= dice.dice.value <= 6
-    poll = bot.send_poll(chat_id=alice.id, question="Tea?", options=[InputPollOption(text="yes"), InputPollOption(text="no")])
+    poll = bot.send_poll(
+        chat_id=alice.id,
+        question="Tea?",
+        options=[InputPollOption(text="yes"), InputPollOption(text="no")],
+    )
     assert poll.poll and [o.text for o in poll.poll.options] == ["yes", "no"]
     assert bot.stop_poll(chat_id=alice.id, message_id=poll.message_id).is_closed
     assert bot.send_chat_action(chat_id=alice.id, action="typing") is True
-    assert bot.set_message_reaction(chat_id=alice.id, message_id=first.message_id,
-                                    reaction=[ReactionTypeEmoji(emoji="👍")]) is True
+    assert (
+        bot.set_message_reaction(
+            chat_id=alice.id, message_id=first.message_id, reaction=[ReactionTypeEmoji(emoji="👍")]
+        )
+        is True
+    )
 
 
 def test_media_sends_of_every_kind(bot: Bot, alice: TestUser) -> None:
     sent = {
         "photo": bot.send_photo(chat_id=alice.id, photo=InputFile(PNG, filename="p.png")).photo,
-        "document": bot.send_document(chat_id=alice.id, document=InputFile(b"d", filename="d.pdf")).document,
+        "document": bot.send_document(
+            chat_id=alice.id, document=InputFile(b"d", filename="d.pdf")
+        ).document,
         "audio": bot.send_audio(chat_id=alice.id, audio=InputFile(b"a", filename="a.mp3")).audio,
         "video": bot.send_video(chat_id=alice.id, video=InputFile(b"v", filename="v.mp4")).video,
         "voice": bot.send_voice(chat_id=alice.id, voice=InputFile(b"o", filename="v.ogg")).voice,
-        "animation": bot.send_animation(chat_id=alice.id, animation=InputFile(b"g", filename="a.gif")).animation,
-        "sticker": bot.send_sticker(chat_id=alice.id, sticker=InputFile(b"s", filename="s.webp")).sticker,
-        "video_note": bot.send_video_note(chat_id=alice.id, video_note=InputFile(b"n", filename="n.mp4")).video_note,
+        "animation": bot.send_animation(
+            chat_id=alice.id, animation=InputFile(b"g", filename="a.gif")
+        ).animation,
+        "sticker": bot.send_sticker(
+            chat_id=alice.id, sticker=InputFile(b"s", filename="s.webp")
+        ).sticker,
+        "video_note": bot.send_video_note(
+            chat_id=alice.id, video_note=InputFile(b"n", filename="n.mp4")
+        ).video_note,
     }
     assert all(value for value in sent.values()), sent
     photo = sent["photo"][0]  # type: ignore[index]
@@ -75,16 +119,22 @@ def test_media_sends_of_every_kind(bot: Bot, alice: TestUser) -> None:
 
 def test_edits_and_deletes(bot: Bot, emulator: EmulatorHandle, alice: TestUser) -> None:
     message = bot.send_message(chat_id=alice.id, text="draft", reply_markup=keyboard("a"))
-    edited = bot.edit_message_text(chat_id=alice.id, message_id=message.message_id, text="final",
-                                   reply_markup=keyboard("b"))
+    edited = bot.edit_message_text(
+        chat_id=alice.id, message_id=message.message_id, text="final", reply_markup=keyboard("b")
+    )
     assert isinstance(edited, type(message)) and edited.text == "final" and edited.edit_date
-    bot.edit_message_reply_markup(chat_id=alice.id, message_id=message.message_id, reply_markup=keyboard("c"))
+    bot.edit_message_reply_markup(
+        chat_id=alice.id, message_id=message.message_id, reply_markup=keyboard("c")
+    )
     shown = emulator.messages(alice.id)[-1]
     assert shown.text == "final" and shown.reply_markup == keyboard("c")
     photo = bot.send_photo(chat_id=alice.id, photo=InputFile(PNG, filename="p.png"), caption="old")
     bot.edit_message_caption(chat_id=alice.id, message_id=photo.message_id, caption="new")
-    bot.edit_message_media(chat_id=alice.id, message_id=photo.message_id,
-                           media=InputMediaDocument(media=InputFile(b"doc", filename="x.txt"), caption="now a doc"))
+    bot.edit_message_media(
+        chat_id=alice.id,
+        message_id=photo.message_id,
+        media=InputMediaDocument(media=InputFile(b"doc", filename="x.txt"), caption="now a doc"),
+    )
     shown = emulator.messages(alice.id)[-1]
     assert shown.document is not None and shown.photo is None and shown.caption == "now a doc"
     with pytest.raises(BadRequest, match="there is no text in the message to edit"):
@@ -117,10 +167,13 @@ def test_groups_members_pins_and_moderation(bot: Bot, emulator: EmulatorHandle) 
     assert bot.ban_chat_member(chat_id=group.id, user_id=member.id)
     assert isinstance(bot.get_chat_member(chat_id=group.id, user_id=member.id), ChatMemberBanned)
     assert bot.unban_chat_member(chat_id=group.id, user_id=member.id)
-    assert bot.restrict_chat_member(chat_id=group.id, user_id=member.id,
-                                    permissions=ChatPermissions(can_send_messages=False))
+    assert bot.restrict_chat_member(
+        chat_id=group.id, user_id=member.id, permissions=ChatPermissions(can_send_messages=False)
+    )
     assert bot.promote_chat_member(chat_id=group.id, user_id=member.id, can_pin_messages=True)
-    assert isinstance(bot.get_chat_member(chat_id=group.id, user_id=member.id), ChatMemberAdministrator)
+    assert isinstance(
+        bot.get_chat_member(chat_id=group.id, user_id=member.id), ChatMemberAdministrator
+    )
     with pytest.raises(BadRequest, match="can't remove chat owner"):
         bot.ban_chat_member(chat_id=group.id, user_id=owner.id)
     assert bot.set_chat_title(chat_id=group.id, title="Team 2")
@@ -132,7 +185,10 @@ def test_groups_members_pins_and_moderation(bot: Bot, emulator: EmulatorHandle) 
 
 
 def test_bot_settings(bot: Bot, alice: TestUser) -> None:
-    commands = [BotCommand(command="start", description="Start"), BotCommand(command="help", description="Help")]
+    commands = [
+        BotCommand(command="start", description="Start"),
+        BotCommand(command="help", description="Help"),
+    ]
     assert bot.set_my_commands(commands=commands)
     assert bot.get_my_commands() == commands
     scoped = BotCommandScopeChat(chat_id=alice.id)
@@ -152,9 +208,17 @@ def test_bot_settings(bot: Bot, alice: TestUser) -> None:
     assert isinstance(bot.get_chat_menu_button(chat_id=alice.id), MenuButtonDefault)
     assert isinstance(bot.get_chat_menu_button(), MenuButtonCommands)
     rights = ChatAdministratorRights(
-        is_anonymous=False, can_manage_chat=True, can_delete_messages=True, can_manage_video_chats=False,
-        can_restrict_members=False, can_promote_members=False, can_change_info=False,
-        can_invite_users=True, can_post_stories=False, can_edit_stories=False, can_delete_stories=False,
+        is_anonymous=False,
+        can_manage_chat=True,
+        can_delete_messages=True,
+        can_manage_video_chats=False,
+        can_restrict_members=False,
+        can_promote_members=False,
+        can_change_info=False,
+        can_invite_users=True,
+        can_post_stories=False,
+        can_edit_stories=False,
+        can_delete_stories=False,
     )
     bot.set_my_default_administrator_rights(rights=rights)
     assert bot.get_my_default_administrator_rights() == rights
@@ -162,9 +226,15 @@ def test_bot_settings(bot: Bot, alice: TestUser) -> None:
 
 
 def test_webhook_settings_round_trip(bot: Bot) -> None:
-    assert bot.set_webhook(url="http://127.0.0.1:9/hook", secret_token="s3cr3t_-", max_connections=5)
+    assert bot.set_webhook(
+        url="http://127.0.0.1:9/hook", secret_token="s3cr3t_-", max_connections=5
+    )
     info = bot.get_webhook_info()
-    assert (info.url, info.max_connections, info.pending_update_count) == ("http://127.0.0.1:9/hook", 5, 0)
+    assert (info.url, info.max_connections, info.pending_update_count) == (
+        "http://127.0.0.1:9/hook",
+        5,
+        0,
+    )
     with pytest.raises(BadRequest, match="secret token contains unallowed characters"):
         bot.set_webhook(url="http://127.0.0.1:9/hook", secret_token="no spaces")
     assert bot.delete_webhook() and bot.get_webhook_info().url == ""

@@ -55,17 +55,30 @@ def test_long_polling_waits_for_an_update_or_the_timeout(emulator: EmulatorHandl
     assert reply["result"][0]["message"]["text"] == "late"
     started = time.monotonic()
     offset = reply["result"][0]["update_id"] + 1
-    assert call(emulator.base_url, emulator.token, "getUpdates", offset=offset, timeout=1)[1]["result"] == []
+    assert (
+        call(emulator.base_url, emulator.token, "getUpdates", offset=offset, timeout=1)[1]["result"]
+        == []
+    )
     assert time.monotonic() - started >= 0.9
 
 
-def test_allowed_updates_filters_later_updates_only(emulator: EmulatorHandle, alice: TestUser) -> None:
+def test_allowed_updates_filters_later_updates_only(
+    emulator: EmulatorHandle, alice: TestUser
+) -> None:
     url, token = emulator.base_url, emulator.token
-    sent = call(url, token, "sendMessage", chat_id=alice.id, text="q",
-                reply_markup={"inline_keyboard": [[{"text": "A", "callback_data": "a"}]]})[1]["result"]
+    sent = call(
+        url,
+        token,
+        "sendMessage",
+        chat_id=alice.id,
+        text="q",
+        reply_markup={"inline_keyboard": [[{"text": "A", "callback_data": "a"}]]},
+    )[1]["result"]
     emulator.send(alice, "before")
-    kinds = [next(k for k in u if k != "update_id")
-             for u in call(url, token, "getUpdates", allowed_updates=["callback_query"])[1]["result"]]
+    kinds = [
+        next(k for k in u if k != "update_id")
+        for u in call(url, token, "getUpdates", allowed_updates=["callback_query"])[1]["result"]
+    ]
     assert kinds == ["message", "message"]  # /start and "before" were created earlier
     emulator.send(alice, "filtered out")
     msg = msgspec.convert(sent, Message)
@@ -73,32 +86,66 @@ def test_allowed_updates_filters_later_updates_only(emulator: EmulatorHandle, al
     time.sleep(0.2)
     last = call(url, token, "getUpdates", offset=-1)[1]["result"][-1]
     assert "callback_query" in last
-    assert not any(u.get("message", {}).get("text") == "filtered out"
-                   for u in call(url, token, "getUpdates")[1]["result"])
+    assert not any(
+        u.get("message", {}).get("text") == "filtered out"
+        for u in call(url, token, "getUpdates")[1]["result"]
+    )
     call(url, token, "getUpdates", allowed_updates=[])  # empty list: everything again
     emulator.send(alice, "visible")
     assert call(url, token, "getUpdates", offset=-1)[1]["result"][0]["message"]["text"] == "visible"
 
 
-def test_parameters_by_query_form_json_and_multipart(emulator: EmulatorHandle, alice: TestUser) -> None:
+def test_parameters_by_query_form_json_and_multipart(
+    emulator: EmulatorHandle, alice: TestUser
+) -> None:
     base = f"{emulator.base_url}/bot{emulator.token}"
     markup = {"inline_keyboard": [[{"text": "A", "callback_data": "a"}]]}
-    query = urllib.parse.urlencode({"chat_id": alice.id, "text": "*q*", "parse_mode": "Markdown",
-                                    "reply_markup": json.dumps(markup)})
+    query = urllib.parse.urlencode(
+        {
+            "chat_id": alice.id,
+            "text": "*q*",
+            "parse_mode": "Markdown",
+            "reply_markup": json.dumps(markup),
+        }
+    )
     by_query = raw(f"{base}/sendMessage?{query}")[1]["result"]
-    by_form = raw(f"{base}/sendMessage", data=form({"chat_id": alice.id, "text": "*f*", "parse_mode": "Markdown",
-                                                    "reply_markup": markup}),
-                  content_type="application/x-www-form-urlencoded")[1]["result"]
-    by_json = raw(f"{base}/sendMessage", data=json.dumps({"chat_id": str(alice.id), "text": "*j*",
-                                                          "parse_mode": "Markdown", "reply_markup": markup}).encode(),
-                  content_type="application/json")[1]["result"]
+    by_form = raw(
+        f"{base}/sendMessage",
+        data=form(
+            {"chat_id": alice.id, "text": "*f*", "parse_mode": "Markdown", "reply_markup": markup}
+        ),
+        content_type="application/x-www-form-urlencoded",
+    )[1]["result"]
+    by_json = raw(
+        f"{base}/sendMessage",
+        data=json.dumps(
+            {
+                "chat_id": str(alice.id),
+                "text": "*j*",
+                "parse_mode": "Markdown",
+                "reply_markup": markup,
+            }
+        ).encode(),
+        content_type="application/json",
+    )[1]["result"]
     boundary = "b0undary"
-    multipart = "".join(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'
-        for k, v in {"chat_id": alice.id, "text": "*m*", "parse_mode": "Markdown", "reply_markup": json.dumps(markup)}.items()
-    ) + f"--{boundary}--\r\n"
-    by_multipart = raw(f"{base}/sendMessage", data=multipart.encode(),
-                       content_type=f"multipart/form-data; boundary={boundary}")[1]["result"]
+    multipart = (
+        "".join(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'
+            for k, v in {
+                "chat_id": alice.id,
+                "text": "*m*",
+                "parse_mode": "Markdown",
+                "reply_markup": json.dumps(markup),
+            }.items()
+        )
+        + f"--{boundary}--\r\n"
+    )
+    by_multipart = raw(
+        f"{base}/sendMessage",
+        data=multipart.encode(),
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )[1]["result"]
     for result, letter in ((by_query, "q"), (by_form, "f"), (by_json, "j"), (by_multipart, "m")):
         assert result["text"] == letter and result["entities"][0]["type"] == "bold"
         assert result["reply_markup"] == markup
@@ -109,9 +156,16 @@ def test_method_names_are_case_insensitive_and_get_works(emulator: EmulatorHandl
         assert raw(f"{emulator.base_url}/bot{emulator.token}/{name}")[1]["result"]["is_bot"] is True
 
 
-def test_bad_json_parameters_are_rejected_clearly(emulator: EmulatorHandle, alice: TestUser) -> None:
-    status, reply = raw(f"{emulator.base_url}/bot{emulator.token}/sendMessage?chat_id={alice.id}&text=x&reply_markup=%7Bnope")
-    assert (status, reply["description"]) == (400, "Bad Request: can't parse reply keyboard markup JSON object")
+def test_bad_json_parameters_are_rejected_clearly(
+    emulator: EmulatorHandle, alice: TestUser
+) -> None:
+    status, reply = raw(
+        f"{emulator.base_url}/bot{emulator.token}/sendMessage?chat_id={alice.id}&text=x&reply_markup=%7Bnope"
+    )
+    assert (status, reply["description"]) == (
+        400,
+        "Bad Request: can't parse reply keyboard markup JSON object",
+    )
 
 
 def test_updates_and_ids_survive_a_restart_with_state(tmp_path: Any) -> None:
@@ -182,11 +236,21 @@ def wait_until(predicate: Any, timeout: float = 5) -> None:
         time.sleep(0.02)
 
 
-def test_webhook_delivers_with_secret_and_executes_reply_methods(emulator: EmulatorHandle, alice: TestUser) -> None:
-    receiver = Receiver(reply={"method": "sendMessage", "chat_id": alice.id, "text": "from the reply"})
+def test_webhook_delivers_with_secret_and_executes_reply_methods(
+    emulator: EmulatorHandle, alice: TestUser
+) -> None:
+    receiver = Receiver(
+        reply={"method": "sendMessage", "chat_id": alice.id, "text": "from the reply"}
+    )
     call(emulator.base_url, emulator.token, "getUpdates", offset=-1)
-    call(emulator.base_url, emulator.token, "setWebhook", url=receiver.url, secret_token="topsecret",
-         drop_pending_updates=True)
+    call(
+        emulator.base_url,
+        emulator.token,
+        "setWebhook",
+        url=receiver.url,
+        secret_token="topsecret",
+        drop_pending_updates=True,
+    )
     emulator.send(alice, "via webhook")
     wait_until(lambda: receiver.requests)
     headers, update = receiver.requests[0]
@@ -197,16 +261,27 @@ def test_webhook_delivers_with_secret_and_executes_reply_methods(emulator: Emula
     assert info["pending_update_count"] == 0
 
 
-def test_webhook_failures_are_retried_and_reported(emulator: EmulatorHandle, alice: TestUser) -> None:
+def test_webhook_failures_are_retried_and_reported(
+    emulator: EmulatorHandle, alice: TestUser
+) -> None:
     receiver = Receiver(status=500)
-    call(emulator.base_url, emulator.token, "setWebhook", url=receiver.url, drop_pending_updates=True)
+    call(
+        emulator.base_url, emulator.token, "setWebhook", url=receiver.url, drop_pending_updates=True
+    )
     emulator.send(alice, "retry me")
     wait_until(lambda: len(receiver.requests) >= 3)
     info = call(emulator.base_url, emulator.token, "getWebhookInfo")[1]["result"]
     assert info["pending_update_count"] == 1
     assert "500" in info["last_error_message"] and info["last_error_date"] > 0
     receiver.status = 200
-    wait_until(lambda: call(emulator.base_url, emulator.token, "getWebhookInfo")[1]["result"]["pending_update_count"] == 0)
+    wait_until(
+        lambda: (
+            call(emulator.base_url, emulator.token, "getWebhookInfo")[1]["result"][
+                "pending_update_count"
+            ]
+            == 0
+        )
+    )
 
 
 def test_webhook_honours_max_connections_and_per_chat_order(emulator: EmulatorHandle) -> None:
@@ -219,7 +294,11 @@ def test_webhook_honours_max_connections_and_per_chat_order(emulator: EmulatorHa
     wait_until(lambda: len(receiver.requests) == 24, timeout=10)
     assert 1 < receiver.max_concurrent <= 3
     for user in users:
-        texts = [u["message"]["text"] for _, u in receiver.requests if u["message"]["chat"]["id"] == user.id]
+        texts = [
+            u["message"]["text"]
+            for _, u in receiver.requests
+            if u["message"]["chat"]["id"] == user.id
+        ]
         assert texts == ["0", "1", "2"]
 
 

@@ -64,6 +64,11 @@ class Control:
         self.answers: dict[str, asyncio.Future[dict[str, Any] | None]] = {}
         self.engine.listeners.append(self._on_event)
 
+    def close_streams(self) -> None:
+        """End every event stream, so shutting down does not wait for browsers."""
+        for _, queue in self.streams:
+            queue.put_nowait(b"")
+
     def _on_event(self, bot: BotState, event: str, payload: dict[str, Any]) -> None:
         if event == "callback_answer":
             future = self.answers.get(payload["callback_query_id"])
@@ -234,6 +239,8 @@ class Control:
                     data = await asyncio.wait_for(queue.get(), 15)
                 except asyncio.TimeoutError:
                     data = b": keep-alive\n\n"
+                if not data:  # the server is shutting down
+                    break
                 await response.write(data)
         except (ConnectionResetError, asyncio.CancelledError):
             pass
@@ -257,6 +264,7 @@ async def _page(request: web.Request) -> web.StreamResponse:
 
 def install(server: EmulatorServer) -> Control:
     control_api = Control(server)
+    server.on_close.append(control_api.close_streams)
     guard = control_api.guarded
     routes = [
         ("POST", "/emulator/send", control_api.send),

@@ -68,7 +68,8 @@ class Faults:
                 chances[name] = value
             else:
                 raise InvalidFaults(
-                    f"unknown fault {name!r}; known: {', '.join(KINDS)}, latency_ms, retry_after, seed"
+                    f"unknown fault {name!r}; known: {', '.join(KINDS)}, "
+                    "latency_ms, retry_after, seed"
                 )
         self.chances = chances
 

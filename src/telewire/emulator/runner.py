@@ -65,7 +65,9 @@ class Emulator:
         self.server = EmulatorServer(
             engine, state=state, faults=self._faults, telegram_limits=self._limits
         )
-        self._runner = web.AppRunner(self.server.app, access_log=None, handle_signals=False)
+        self._runner = web.AppRunner(
+            self.server.app, access_log=None, handle_signals=False, shutdown_timeout=2.0
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
         await site.start()
@@ -78,6 +80,7 @@ class Emulator:
     async def stop(self) -> None:
         if self.server is not None:
             await self.server.close()
+            await asyncio.sleep(0)  # let event streams see their end
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None

@@ -11,6 +11,7 @@ import asyncio
 import logging
 import re
 import time
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -95,8 +96,9 @@ class EmulatorServer:
         self.faults = faults or Faults()
         self.limiter = FloodLimiter() if telegram_limits else None
         self.pollers: dict[str, Poller] = {}
-        self.stats = {"requests": 0, "429": 0}
+        self.stats = {"requests": 0, "429": 0, "bot_messages": 0}
         self._save_pending = False
+        self.on_close: list[Callable[[], None]] = []
         self.engine.listeners.append(self._wake_pollers)
         self.app = web.Application(client_max_size=MAX_UPLOAD + 1024 * 1024)
         self.app.router.add_route("*", "/bot{token}/{method}", self.api)
@@ -189,6 +191,8 @@ class EmulatorServer:
                 del self.pollers[bot.token]
 
     def _wake_pollers(self, bot: BotState, event: str, payload: dict[str, Any]) -> None:
+        if event == "message" and payload["message"].from_user is not None:
+            self.stats["bot_messages"] += payload["message"].from_user.is_bot
         if event in ("update", "webhook"):
             poller = self.pollers.get(bot.token)
             if poller is not None:
@@ -219,6 +223,10 @@ class EmulatorServer:
             self.state.save(self.engine.world)
 
     async def close(self) -> None:
+        for hook in self.on_close:
+            hook()
+        for poller in self.pollers.values():
+            poller.event.set()
         await self.webhooks.stop()
         if self.state is not None:
             self.save()

@@ -122,6 +122,63 @@ class EmulatorHandle:
         message: t.Message = self._request("POST", "/emulator/send", body, t.Message)
         return message
 
+    def send_photo(
+        self,
+        user: TestUser,
+        data: bytes,
+        *,
+        filename: str = "photo.png",
+        caption: str | None = None,
+        chat_id: int | None = None,
+    ) -> t.Message:
+        """``user`` sends a photo (``send_document`` for any other file)."""
+        return self._upload(user, "photo", data, filename, caption, chat_id)
+
+    def send_document(
+        self,
+        user: TestUser,
+        data: bytes,
+        *,
+        filename: str = "file.bin",
+        caption: str | None = None,
+        chat_id: int | None = None,
+    ) -> t.Message:
+        return self._upload(user, "document", data, filename, caption, chat_id)
+
+    def _upload(
+        self,
+        user: TestUser,
+        kind: str,
+        data: bytes,
+        filename: str,
+        caption: str | None,
+        chat_id: int | None,
+    ) -> t.Message:
+        from telewire.core.files import InputFile
+        from telewire.core.requests import encode_request
+
+        fields = {
+            "token": self.token,
+            "user": user.as_json(),
+            "kind": kind,
+            "caption": caption,
+            "chat_id": chat_id,
+            "file": InputFile(data, filename=filename),
+        }
+        encoded = encode_request(fields)
+        status, reply = self._http.request(
+            "POST",
+            "/emulator/upload",
+            encoded.body,
+            encoded.content_type,
+            timeout=30,
+            what="upload",
+        )
+        if status >= 400:
+            raise ControlError(f"upload failed with {status}: {reply.decode(errors='replace')}")
+        message: t.Message = msgspec.json.decode(reply, type=t.Message, dec_hook=decode_hook)
+        return message
+
     def press(
         self,
         user: TestUser,

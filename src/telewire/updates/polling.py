@@ -87,6 +87,7 @@ class Polling:
         try:
             while not self._stopping.is_set():
                 if self.watermark.in_flight >= self.limit // 2:
+                    self._progress.clear()
                     await self._wait_for_progress()
                     continue
                 try:
@@ -117,6 +118,7 @@ class Polling:
 
     async def _fetch(self) -> list[Any]:
         self._save()
+        self._progress.clear()  # progress from here on lets a repeated batch go on at once
         self._poll = asyncio.ensure_future(
             self.bot.get_updates(
                 offset=self.watermark.confirmed,
@@ -132,7 +134,8 @@ class Polling:
             self._poll = None
 
     async def _wait_for_progress(self) -> None:
-        self._progress.clear()
+        if self._progress.is_set():
+            return
         waiters = [
             asyncio.ensure_future(self._progress.wait()),
             asyncio.ensure_future(self._stopping.wait()),

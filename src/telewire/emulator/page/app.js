@@ -206,6 +206,16 @@ function listen() {
   };
 }
 
+// ?user=ID opens the page as that user (one the emulator knows, or a new one).
+async function adoptUserFromUrl() {
+  const wanted = new URLSearchParams(location.search).get("user");
+  const users = savedUsers();
+  if (!wanted || users.some((u) => String(u.id) === wanted)) return;
+  const known = (await api("/emulator/users")).find((u) => String(u.id) === wanted);
+  users.push(known ? { id: known.id, first_name: known.first_name, username: known.username } : { id: Number(wanted), first_name: `User ${wanted}` });
+  localStorage.setItem(USERS_KEY, JSON.stringify(users));
+}
+
 function fillUsers() {
   const users = savedUsers();
   if (!users.length) users.push({ id: 100000 + Math.floor(Math.random() * 900000), first_name: "Ada", username: "ada" });
@@ -222,6 +232,7 @@ async function start() {
   const bots = await api("/emulator/bots");
   $("bot").innerHTML = bots.map((b, i) => `<option value="${i}">@${escapeHtml(b.username)}</option>`).join("");
   state.bot = bots[0];
+  await adoptUserFromUrl();
   $("bot").onchange = async () => { state.bot = bots[Number($("bot").value)]; listen(); await refreshChats(); };
   fillUsers();
   $("user").onchange = async () => { state.user = savedUsers()[Number($("user").value)]; state.chatId = state.user.id; await refreshChats(); };
