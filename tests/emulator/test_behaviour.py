@@ -72,7 +72,7 @@ def test_text_errors(api, alice: TestUser) -> None:  # type: ignore[no-untyped-d
 
 
 def test_text_limits_count_utf16_after_parsing(emulator: EmulatorHandle, alice: TestUser) -> None:
-    _, reply = call(
+    status, reply = call(
         emulator.base_url,
         emulator.token,
         "sendMessage",
@@ -179,7 +179,7 @@ def test_parse_modes_produce_entities(
     plain: str,
     entities: list[tuple[str, int, int]],
 ) -> None:
-    _, reply = call(
+    status, reply = call(
         emulator.base_url,
         emulator.token,
         "sendMessage",
