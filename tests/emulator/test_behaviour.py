@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from telewire.emulator.limits import FloodLimiter
+from telewire.core.flood import FloodLimiter
 from telewire.testing import EmulatorHandle, TestUser
 from tests.emulator.helpers import call, error_of, raw
 
@@ -329,15 +329,15 @@ def test_conflicts(emulator: EmulatorHandle) -> None:
 
 def test_flood_limits_answer_429_with_retry_after() -> None:
     limiter = FloodLimiter()
-    assert [limiter.admit(1, 5, group=False, now=0.0) for _ in range(3)] == [0, 0, 0]
-    assert limiter.admit(1, 5, group=False, now=0.5) == 3  # private chat: 3 in any 3 s
-    assert limiter.admit(1, 5, group=False, now=3.01) == 0
+    assert [limiter.admit(5, group=False, now=0.0) for _ in range(3)] == [0, 0, 0]
+    assert limiter.admit(5, group=False, now=0.5) == 2.5  # private chat: 3 in any 3 s
+    assert limiter.admit(5, group=False, now=3.01) == 0
     for i in range(20):
-        assert limiter.admit(1, -7, group=True, now=10 + i * 0.01) == 0
-    assert limiter.admit(1, -7, group=True, now=11) == 59  # group: 20 in any 60 s
+        assert limiter.admit(-7, group=True, now=10 + i * 0.01) == 0
+    assert limiter.admit(-7, group=True, now=11) == pytest.approx(59)  # group: 20 in any 60 s
     burst = FloodLimiter()
-    assert all(burst.admit(2, chat, group=False, now=0.0) == 0 for chat in range(30))
-    assert burst.admit(2, 99, group=False, now=0.5) == 1  # 30 per second overall
+    assert all(burst.admit(chat, group=False, now=0.0) == 0 for chat in range(30))
+    assert burst.admit(99, group=False, now=0.5) == 0.5  # 30 per second overall
 
 
 def test_flood_limits_over_http(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -10,12 +10,16 @@ from telewire.core.token import mask
 
 
 def run_reporting_errors(run: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    from telewire.cli.connect import UsageError
     from telewire.client.config import MissingToken
     from telewire.core.errors import TelewireError
     from telewire.core.token import InvalidToken
 
     try:
         return run(args)
+    except UsageError as exc:
+        print(f"telewire: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -16,6 +16,15 @@ COMMANDS = {
         "run the hello bot (against the built-in emulator unless a token is given)",
     ),
     "emulator": ("telewire.cli.emulator", "run a local Telegram Bot API emulator with a chat page"),
+    "setup": ("telewire.cli.setup", "check your bot token, find your chat id, save both"),
+    "send": ("telewire.cli.send", "send a message, file or photo to your chat"),
+    "listen": ("telewire.cli.listen", "print incoming messages as they arrive"),
+    "approve": (
+        "telewire.cli.approve",
+        "ask for approval by inline buttons; exit 0 yes, 1 no, 3 expired",
+    ),
+    "outbox": ("telewire.cli.outbox", "show the durable outbox; retry or purge dead letters"),
+    "audit": ("telewire.cli.audit", "show or verify the tamper-evident audit ledger"),
 }
 
 

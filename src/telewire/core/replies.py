@@ -1,85 +1,102 @@
-"""Decoding a Bot API reply: the ``ok`` envelope, the typed result, or the right error."""
+"""Decoding a Bot API reply: the ``ok`` envelope, the result, or the right error.
+
+Typed results (``Message``...) decode with msgspec straight into Structs. Plain results
+(``result_type`` Any, as ``bot.request`` and the CLI ask) decode with the standard
+library's json, which keeps one-shot commands from loading msgspec at all.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
-
-import msgspec
+import json
+from functools import cache
+from typing import Any
 
 from telewire.core.errors import APIError, MalformedReply, ServerError, api_error
-
-T = TypeVar("T")
-
-
-class _Envelope(msgspec.Struct, Generic[T]):
-    ok: bool
-    result: T | None = None
-    error_code: int | None = None
-    description: str | None = None
-    parameters: dict[str, Any] | None = None
-
-
-_decoders: dict[Any, msgspec.json.Decoder[Any]] = {}
-
-
-def _decoder(result_type: Any) -> msgspec.json.Decoder[Any]:
-    decoder = _decoders.get(result_type)
-    if decoder is None:
-        dec_hook = None
-        if result_type is not Any:
-            from telewire.core.unions import decode_hook
-
-            dec_hook = decode_hook
-        decoder = msgspec.json.Decoder(_Envelope[result_type], dec_hook=dec_hook)  # type: ignore[valid-type]
-        _decoders[result_type] = decoder
-    return decoder
 
 
 def decode_reply(method: str, status: int, body: bytes, result_type: Any = Any) -> Any:
     """Return the result of a reply, or raise the :class:`APIError` it describes.
 
-    ``result_type`` is what ``result`` decodes into (``Any`` keeps plain JSON values).
     A body that is not a Bot API reply raises :class:`MalformedReply`, or
     :class:`ServerError` when the HTTP status says the server failed (a proxy's HTML 502).
     """
+    if result_type is not Any:
+        return _decode_typed(method, status, body, result_type)
     try:
-        envelope = _decoder(result_type).decode(body)
-    except msgspec.DecodeError as exc:
-        return _undecodable(method, status, body, result_type, exc)
-    if envelope.ok:
-        return envelope.result
+        envelope = json.loads(body)
+    except ValueError:
+        raise _not_a_reply(method, status, body) from None
+    if not isinstance(envelope, dict) or not isinstance(envelope.get("ok"), bool):
+        raise _not_a_reply(method, status, body)
+    if envelope["ok"]:
+        return envelope.get("result")
     raise _error(method, status, envelope)
 
 
-def _error(method: str, status: int, envelope: _Envelope[Any]) -> APIError:
-    code = envelope.error_code or status
-    description = envelope.description or f"HTTP {status}"
-    return api_error(method, code, description, envelope.parameters)
+def _error(method: str, status: int, envelope: dict[str, Any]) -> APIError:
+    code = envelope.get("error_code") or status
+    description = envelope.get("description") or f"HTTP {status}"
+    parameters = envelope.get("parameters")
+    return api_error(
+        method, int(code), str(description), parameters if isinstance(parameters, dict) else None
+    )
 
 
-def _undecodable(
-    method: str, status: int, body: bytes, result_type: Any, exc: msgspec.DecodeError
-) -> Any:
+def _not_a_reply(method: str, status: int, body: bytes) -> Exception:
+    if status >= 500:
+        return ServerError(
+            method=method, error_code=status, description=f"HTTP {status} with a non-JSON body"
+        )
+    return MalformedReply(
+        f"{method}: the server's reply (HTTP {status}) is not a Bot API reply; "
+        "check TELEGRAM_API_URL points at a Bot API server",
+        method=method,
+        status=status,
+        body=body,
+    )
+
+
+@cache
+def _typed_decoder(result_type: Any) -> Any:
+    import msgspec
+
+    from telewire.core.unions import decode_hook
+
+    envelope = msgspec.defstruct(
+        "Envelope",
+        [
+            ("ok", bool),
+            ("result", result_type | None, None),
+            ("error_code", int | None, None),
+            ("description", str | None, None),
+            ("parameters", dict[str, Any] | None, None),
+        ],
+    )
+    return msgspec.json.Decoder(envelope, dec_hook=decode_hook)
+
+
+def _decode_typed(method: str, status: int, body: bytes, result_type: Any) -> Any:
+    import msgspec
+
     try:
-        envelope = msgspec.json.decode(body, type=_Envelope[Any])
-    except msgspec.DecodeError:
-        if status >= 500:
-            raise ServerError(
-                method=method, error_code=status, description=f"HTTP {status} with a non-JSON body"
-            ) from None
+        envelope = _typed_decoder(result_type).decode(body)
+    except msgspec.DecodeError as exc:
+        decode_reply(method, status, body)  # raises the API error, or MalformedReply, if any
         raise MalformedReply(
-            f"{method}: the server's reply (HTTP {status}) is not a Bot API reply; "
-            "check TELEGRAM_API_URL points at a Bot API server",
+            f"{method}: the result does not match the Bot API types ({exc}); the server may "
+            "speak a newer Bot API. bot.request() returns untyped results meanwhile",
             method=method,
             status=status,
             body=body,
         ) from None
-    if not envelope.ok:
-        raise _error(method, status, envelope)
-    raise MalformedReply(
-        f"{method}: the result does not match the Bot API types ({exc}); the server may speak a "
-        "newer Bot API. bot.call() returns untyped results meanwhile",
-        method=method,
-        status=status,
-        body=body,
-    ) from None
+    if envelope.ok:
+        return envelope.result
+    raise _error(
+        method,
+        status,
+        {
+            "error_code": envelope.error_code,
+            "description": envelope.description,
+            "parameters": envelope.parameters,
+        },
+    )

@@ -7,10 +7,9 @@ the Bot API asks; a file given directly as a parameter becomes the part of that 
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any, NamedTuple
-
-import msgspec
 
 from telewire.core.files import InputFile
 
@@ -41,7 +40,7 @@ class _Attachments:
         )
 
 
-_json_encoder = msgspec.json.Encoder()
+_SCALARS = (str, int, float, bool)
 
 
 def without_none(params: dict[str, Any]) -> dict[str, Any]:
@@ -51,6 +50,14 @@ def without_none(params: dict[str, Any]) -> dict[str, Any]:
 def encode_request(params: dict[str, Any]) -> EncodedRequest:
     """Encode parameters (None values already removed or not) into one request body."""
     params = without_none(params)
+    if all(type(value) in _SCALARS for value in params.values()):
+        # The common case (a text to a chat) needs no msgspec, which keeps one-shot
+        # commands fast to start; the bytes are the same JSON either way.
+        return EncodedRequest(
+            json.dumps(params, ensure_ascii=False, separators=(",", ":")).encode(), JSON
+        )
+    import msgspec
+
     attachments = _Attachments()
     body = msgspec.json.encode(params, enc_hook=attachments.hook)
     if not attachments.files:
@@ -65,6 +72,8 @@ def _form_value(value: Any, attachments: _Attachments) -> bytes:
         return b"true" if value else b"false"
     if isinstance(value, (int, float)):
         return str(value).encode()
+    import msgspec
+
     return msgspec.json.encode(value, enc_hook=attachments.hook)
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from telewire.api._generated import types as t
+from telewire.core.markup import detect_entities, utf16_len
 from telewire.emulator.engine import Engine
 from telewire.emulator.errors import bad_request
-from telewire.emulator.markup import detect_entities, utf16_len
 from telewire.emulator.methods.media import FOLDERS, media_object
 from telewire.emulator.uploads import Upload, store
 from telewire.emulator.world import BotState, CallbackRecord, ChatState, now

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import re
 import time
 from collections.abc import Callable
@@ -17,11 +18,11 @@ from typing import Any
 import msgspec
 from aiohttp import web
 
+from telewire.core.flood import FloodLimiter, is_sending
 from telewire.emulator import errors as e
 from telewire.emulator.engine import Call, Engine
 from telewire.emulator.errors import ApiFailure, too_many_requests
 from telewire.emulator.faults import Faults
-from telewire.emulator.limits import FloodLimiter, is_sending
 from telewire.emulator.methods.updates import get_updates, poll_limit, poll_timeout
 from telewire.emulator.params import coerce
 from telewire.emulator.persistence import StateFile
@@ -94,7 +95,8 @@ class EmulatorServer:
         self.engine = engine or Engine()
         self.state = state
         self.faults = faults or Faults()
-        self.limiter = FloodLimiter() if telegram_limits else None
+        self.telegram_limits = telegram_limits
+        self.limiters: dict[int, FloodLimiter] = {}
         self.pollers: dict[str, Poller] = {}
         self.stats = {"requests": 0, "429": 0, "bot_messages": 0}
         self._save_pending = False
@@ -130,7 +132,7 @@ class EmulatorServer:
         try:
             params = coerce(name, await read_params(request))
             bot = self.engine.bot(token)
-            if self.limiter is not None and is_sending(name):
+            if self.telegram_limits and is_sending(name):
                 self._admit(bot, params)
             if name.lower() == "getupdates":
                 result = await self.long_poll(bot, params)
@@ -151,13 +153,13 @@ class EmulatorServer:
             return failure(500, "Internal Server Error")
 
     def _admit(self, bot: BotState, params: dict[str, Any]) -> None:
-        assert self.limiter is not None
+        limiter = self.limiters.setdefault(bot.id, FloodLimiter())
         chat_id = params.get("chat_id")
         chat = bot.chats.get(chat_id) if isinstance(chat_id, int) else None
         group = chat is not None and chat.chat.type != "private"
-        wait = self.limiter.admit(bot.id, chat_id, group)
-        if wait:
-            raise too_many_requests(wait)
+        wait = limiter.admit(chat_id, group)
+        if wait > 0:
+            raise too_many_requests(max(1, math.ceil(wait)))
 
     async def long_poll(self, bot: BotState, params: dict[str, Any]) -> list[Any]:
         """getUpdates: answer at once if anything is pending, else wait up to ``timeout``."""

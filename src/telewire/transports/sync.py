@@ -9,7 +9,7 @@ from __future__ import annotations
 import http.client
 import threading
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import IO
 from urllib.parse import urlsplit
@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from telewire.core.errors import NetworkError, TimedOut
 
 _STALE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
+_CHUNK = 256 * 1024
 
 
 class SyncTransport:
@@ -86,6 +87,7 @@ class SyncTransport:
         timeout: float,
         what: str,
         sink: IO[bytes] | None = None,
+        progress: Callable[[int, int], None] | None = None,
     ) -> tuple[int, bytes]:
         """Send one request; return (status, body), or stream the body into ``sink``.
 
@@ -100,7 +102,10 @@ class SyncTransport:
                     if conn.sock is None:
                         conn.connect()
                     conn.sock.settimeout(timeout)  # type: ignore[union-attr]
-                    conn.request(verb, self._target(path), body=body, headers=headers)
+                    if progress is not None and body is not None and len(body) > _CHUNK:
+                        _send_with_progress(conn, verb, self._target(path), body, headers, progress)
+                    else:
+                        conn.request(verb, self._target(path), body=body, headers=headers)
                     sent = True
                     response = conn.getresponse()
                     if sink is None:
@@ -153,3 +158,22 @@ def _proxy_for(url: str, host: str) -> tuple[str, int] | None:
         return None
     parts = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
     return (parts.hostname or "", parts.port or 8080)
+
+
+def _send_with_progress(
+    conn: http.client.HTTPConnection,
+    verb: str,
+    target: str,
+    body: bytes,
+    headers: dict[str, str],
+    progress: Callable[[int, int], None],
+) -> None:
+    """Send the body in chunks, reporting (bytes sent, total) after each."""
+    conn.putrequest(verb, target)
+    for name, value in {**headers, "Content-Length": str(len(body))}.items():
+        conn.putheader(name, value)
+    conn.endheaders()
+    view = memoryview(body)
+    for offset in range(0, len(body), _CHUNK):
+        conn.send(view[offset : offset + _CHUNK])
+        progress(min(len(body), offset + _CHUNK), len(body))

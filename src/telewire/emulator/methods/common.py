@@ -7,10 +7,10 @@ from typing import Any
 import msgspec
 
 from telewire.api._generated import types as t
+from telewire.core.markup import MarkupError, detect_entities, parse, utf16_len
 from telewire.emulator import errors as e
 from telewire.emulator.engine import Call
 from telewire.emulator.errors import bad_request
-from telewire.emulator.markup import detect_entities, parse, utf16_len
 from telewire.emulator.world import ChatState, now
 
 TEXT_LIMIT = 4096
@@ -30,7 +30,10 @@ def formatted(
     given = call.get(entities_param)
     if given:
         return text, entities_of(given)
-    plain, found = parse(text, call.get(mode_param))
+    try:
+        plain, found = parse(text, call.get(mode_param))
+    except MarkupError as exc:
+        raise bad_request(str(exc)) from None
     if auto and not found:
         found = detect_entities(plain)
     return plain, entities_of(found)

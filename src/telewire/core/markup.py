@@ -1,5 +1,8 @@
 """Parse modes (Markdown, MarkdownV2, HTML) into plain text and entities, as Telegram does.
 
+Used by the emulator to answer like Telegram, and by the client to split long formatted
+text without breaking an entity.
+
 Entity offsets and lengths count UTF-16 code units; error messages give UTF-8 byte
 offsets into the original text and use Telegram's own wording, since bot authors match
 on them. Also detects the entities Telegram finds by itself (commands, mentions, URLs).
@@ -11,7 +14,10 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from telewire.emulator.errors import ApiFailure, bad_request
+
+class MarkupError(ValueError):
+    """Text in a parse mode that Telegram would refuse; the message is Telegram's own."""
+
 
 MARKDOWN_V2_RESERVED = frozenset("_*[]()~`>#+-=|{}.!")
 HTML_TAGS = {
@@ -37,8 +43,8 @@ def utf16_len(text: str) -> int:
     return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
 
 
-def _parse_error(text: str) -> ApiFailure:
-    return bad_request(f"can't parse entities: {text}")
+def _parse_error(text: str) -> MarkupError:
+    return MarkupError(f"can't parse entities: {text}")
 
 
 def _byte_offset(text: str, index: int) -> int:
@@ -97,7 +103,7 @@ def parse(text: str, parse_mode: str | None) -> tuple[str, list[dict[str, object
         return _markdown(text)
     if mode == "html":
         return _html(text)
-    raise bad_request(f"unsupported parse_mode {parse_mode!r}")
+    raise MarkupError(f"unsupported parse_mode {parse_mode!r}")
 
 
 def _code_block(b: _Builder, text: str, i: int, fence: str, v2: bool) -> int:

@@ -1,0 +1,59 @@
+"""``telewire listen``: print incoming messages as they arrive, acknowledging each.
+
+The workshop's receiving script printed the same updates forever; this one confirms
+every update after printing it, so nothing repeats and nothing is skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from typing import Any
+
+from telewire.cli.connect import add_connection_arguments, client_of, settings_of
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print each update as one JSON line")
+    parser.add_argument(
+        "--count", type=int, default=0, help="stop after this many updates (default: never)"
+    )
+    add_connection_arguments(parser, chat=False)
+
+
+def describe(update: dict[str, Any]) -> str:
+    kind = next((k for k in update if k != "update_id"), "update")
+    payload = update.get(kind) or {}
+    sender = payload.get("from") or {}
+    name = " ".join(filter(None, [sender.get("first_name"), sender.get("last_name")])) or "?"
+    chat = (payload.get("chat") or (payload.get("message") or {}).get("chat") or {}).get("id", "")
+    when = time.strftime("%H:%M:%S", time.localtime(payload.get("date") or time.time()))
+    if kind == "callback_query":
+        body = f"pressed {payload.get('data')!r}"
+    else:
+        body = payload.get("text") or payload.get("caption") or f"[{kind}]"
+    return f"{when} {name} ({chat}): {body}"
+
+
+def run(args: argparse.Namespace) -> int:
+    found = settings_of(args, need_chat=False)
+    seen = 0
+    offset: int | None = None
+    with client_of(found, timeout=40) as client:
+        try:
+            while not args.count or seen < args.count:
+                updates = client.request("getUpdates", {"offset": offset, "timeout": 25})
+                for update in updates:
+                    line = json.dumps(update, ensure_ascii=False) if args.json else describe(update)
+                    print(line, flush=True)
+                    offset = update["update_id"] + 1
+                    seen += 1
+                    if args.count and seen >= args.count:
+                        break
+        except KeyboardInterrupt:
+            pass
+        finally:
+            if offset is not None:  # confirm what was printed
+                client.request("getUpdates", {"offset": offset, "timeout": 0, "limit": 1})
+    return 0

@@ -1,0 +1,134 @@
+"""``telewire send``: a message, file or photo to your chat, from a script or the shell.
+
+    telewire send "Backup done"            echo "disk 91% full" | telewire send
+    telewire send --photo chart.png "Today's sales"      telewire send --file report.pdf
+
+Exit codes: 0 sent, 1 Telegram or the network refused, 2 nothing to send or bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from telewire.cli.connect import UsageError, add_connection_arguments, client_of, settings_of
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("text", nargs="?", help="the message (default: read standard input)")
+    parser.add_argument(
+        "--file", metavar="PATH", help="send this file as a document (text becomes its caption)"
+    )
+    parser.add_argument(
+        "--photo", metavar="PATH", help="send this image as a photo (text becomes its caption)"
+    )
+    parser.add_argument(
+        "--parse-mode", choices=["MarkdownV2", "HTML", "Markdown"], help="format the text"
+    )
+    parser.add_argument(
+        "--silent", action="store_true", help="deliver without a notification sound"
+    )
+    parser.add_argument("--json", action="store_true", help="print the sent messages as JSON lines")
+    add_connection_arguments(parser)
+
+
+def _text_of(args: argparse.Namespace) -> str | None:
+    if args.text is not None:
+        return str(args.text)
+    if sys.stdin is None or sys.stdin.isatty():
+        return None
+    data = sys.stdin.read().rstrip("\n")
+    return data if data.strip() else None
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        return _send(args)
+    except UsageError as exc:
+        print(f"telewire send: {exc}", file=sys.stderr)
+        return 2
+
+
+def _send(args: argparse.Namespace) -> int:
+    from telewire.settings import parse_chat_id
+
+    if args.file and args.photo:
+        raise UsageError("give --file or --photo, not both")
+    text = _text_of(args)
+    attachment = args.photo or args.file
+    if text is None and attachment is None:
+        raise UsageError(
+            "nothing to send: give TEXT, pipe text on standard input, or use --file/--photo"
+        )
+    found = settings_of(args)
+    chat_id = parse_chat_id(found.chat_id)
+    common: dict[str, Any] = {"chat_id": chat_id}
+    if args.silent:
+        common["disable_notification"] = True
+    sent: list[Any] = []
+    with client_of(found) as client:
+        if attachment is not None:
+            sent.append(_send_file(client, args, common, text))
+            if text is not None and len(text) > 1024:
+                sent.extend(_send_text(client, common, text, args.parse_mode))
+        elif text is not None:
+            sent.extend(_send_text(client, common, text, args.parse_mode))
+    if args.json:
+        import json
+
+        for message in sent:
+            print(json.dumps(message, ensure_ascii=False))
+    return 0
+
+
+def _send_text(client: Any, common: dict[str, Any], text: str, parse_mode: str | None) -> list[Any]:
+    if len(text) <= 4096:  # code points <= 4096 means UTF-16 units may still be more:
+        from telewire.core.markup import utf16_len
+
+        if utf16_len(text) <= 4096:
+            return [
+                client.request("sendMessage", {**common, "text": text, "parse_mode": parse_mode})
+            ]
+    from telewire.text import text_messages
+
+    return [
+        client.request("sendMessage", {**common, **piece})
+        for piece in text_messages(text, parse_mode)
+    ]
+
+
+def _send_file(
+    client: Any, args: argparse.Namespace, common: dict[str, Any], text: str | None
+) -> Any:
+    from telewire.core.files import InputFile
+
+    kind, path = ("photo", args.photo) if args.photo else ("document", args.file)
+    params = {**common, kind: InputFile(path)}
+    if text is not None and len(text) <= 1024:
+        params.update(caption=text, parse_mode=args.parse_mode)
+    if sys.stderr.isatty():
+        client.upload_progress = _progress_bar(path)
+    method = "sendPhoto" if kind == "photo" else "sendDocument"
+    try:
+        return client.request(method, params)
+    finally:
+        if client.upload_progress is not None:
+            print(file=sys.stderr)
+
+
+def _progress_bar(name: str) -> Any:
+    import os
+
+    label = os.path.basename(name)[:30]
+
+    def show(done: int, total: int) -> None:
+        width = 30
+        filled = width * done // max(total, 1)
+        sys.stderr.write(
+            f"\r{label} [{'#' * filled}{'.' * (width - filled)}] "
+            f"{done / 1e6:.1f}/{total / 1e6:.1f} MB"
+        )
+        sys.stderr.flush()
+
+    return show

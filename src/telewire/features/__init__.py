@@ -1,0 +1,1 @@
+"""Telling and asking, for any program: outbox, logging handler, approvals, audit ledger."""

@@ -1,0 +1,14 @@
+"""Inline-button approvals: a person confirms (or refuses) before a program acts.
+
+    book = ApprovalBook("approvals.db", approvers=[OWNER_ID])
+    decision = ask(book, "Refund bill #17 (12.50)?", timeout=300)
+    if decision.approved: ...
+
+Only listed approvers can decide, once, before the deadline; every button carries an
+HMAC of its request, so forged or altered presses are refused.
+"""
+
+from telewire.features.approvals.asking import approvals_router, ask, ask_async
+from telewire.features.approvals.book import ApprovalBook, Decision, PressOutcome
+
+__all__ = ["ApprovalBook", "Decision", "PressOutcome", "approvals_router", "ask", "ask_async"]

@@ -1,0 +1,233 @@
+"""The outbox's faces: :class:`Outbox` (a sender thread) and :class:`AsyncOutbox` (a task)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from telewire.core.errors import TelewireError
+from telewire.core.flood import SENDER, Limits
+from telewire.core.retry import RetryPolicy
+from telewire.features.outbox.courier import Courier
+from telewire.features.outbox.store import OutboxStore
+
+NO_RETRY = RetryPolicy(attempts=1)  # the outbox keeps its own account of attempts
+
+
+def default_path() -> Path:
+    from telewire.paths import state_dir
+
+    return state_dir() / "outbox.db"
+
+
+class _OutboxBase:
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        *,
+        token: str | None = None,
+        base_url: str | None = None,
+        chat_id: int | str | None = None,
+        limits: Limits | None = SENDER,
+        max_backoff: float = 60.0,
+    ) -> None:
+        from telewire import settings
+
+        found = settings.resolve(token=token, api_url=base_url)
+        self.token, self.base_url = found.token, found.api_url
+        self.chat_id = (
+            chat_id
+            if chat_id is not None
+            else (settings.parse_chat_id(found.chat_id) if found.chat_id else None)
+        )
+        self.store = OutboxStore(path or default_path())
+        self.courier = Courier(self.store, limits, max_backoff)
+
+    def _items(
+        self, text: str, chat_id: int | str | None, parse_mode: str | None, params: dict[str, Any]
+    ) -> list[tuple[str, dict[str, Any]]]:
+        from telewire.text import text_messages
+
+        chat = chat_id if chat_id is not None else self.chat_id
+        if chat is None:
+            raise ValueError(
+                "no chat to notify: pass chat_id, set TELEGRAM_CHAT_ID, or run `telewire setup`"
+            )
+        return [
+            (
+                "sendMessage",
+                {"chat_id": chat, **params, **{k: v for k, v in piece.items() if v is not None}},
+            )
+            for piece in text_messages(text, parse_mode)
+        ]
+
+    def queue(self, method: str, **params: Any) -> int:
+        """Queue any sending method (its parameters must be JSON: file_ids, not uploads)."""
+        if any(hasattr(v, "read") for v in params.values()):
+            raise ValueError("the outbox stores JSON; upload the file first and queue its file_id")
+        return self._enqueue([(method, params)])[0]
+
+    def _enqueue(self, items: list[tuple[str, dict[str, Any]]]) -> list[int]:
+        ids = self.store.enqueue(items)
+        self._wake()
+        return ids
+
+    def _wake(self) -> None:
+        raise NotImplementedError
+
+    def status(self) -> dict[str, int]:
+        return self.store.counts()
+
+
+class Outbox(_OutboxBase):
+    """A durable outbox for blocking programs, delivering from a daemon thread."""
+
+    def __init__(
+        self, path: str | Path | None = None, *, start: bool = True, **options: Any
+    ) -> None:
+        super().__init__(path, **options)
+        from telewire.client.blocking import BlockingClient
+
+        self.client = BlockingClient(self.token, base_url=self.base_url, retry=NO_RETRY)
+        self._wakeup = threading.Condition()
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        if start:
+            self.start()
+
+    def notify(
+        self,
+        text: str,
+        *,
+        chat_id: int | str | None = None,
+        parse_mode: str | None = None,
+        **params: Any,
+    ) -> list[int]:
+        """Queue ``text`` (split if long); returns once it is safely on disk."""
+        return self._enqueue(self._items(text, chat_id, parse_mode, params))
+
+    def _wake(self) -> None:
+        with self._wakeup:
+            self._wakeup.notify_all()
+
+    def start(self) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            self._stopping = False
+            self._thread = threading.Thread(target=self._run, name="telewire-outbox", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stopping:
+            step = self.courier.take()
+            if isinstance(step, float):
+                with self._wakeup:
+                    if not self._stopping:
+                        self._wakeup.wait(step)
+                continue
+            try:
+                result = self.client.request(step.method, step.params)
+            except TelewireError as error:
+                self.courier.failed(step, error)
+            else:
+                self.courier.delivered(step, result)
+
+    def flush(self, timeout: float = 30.0) -> bool:
+        """Wait until nothing is pending (True), or ``timeout`` passed (False)."""
+        deadline = time.monotonic() + timeout
+        while self.store.pending():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.02)
+        return True
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop the sender after at most ``timeout`` seconds of delivering what is due."""
+        self.flush(timeout)
+        self._stopping = True
+        self._wake()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self.client.close()
+
+    def __enter__(self) -> Outbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncOutbox(_OutboxBase):
+    """A durable outbox for asyncio programs, delivering from a task (``await start()``)."""
+
+    def __init__(self, path: str | Path | None = None, **options: Any) -> None:
+        super().__init__(path, **options)
+        from telewire.client.async_bot import AsyncBot
+
+        self.client = AsyncBot(self.token, base_url=self.base_url, retry=NO_RETRY)
+        self._event: asyncio.Event | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def notify(
+        self,
+        text: str,
+        *,
+        chat_id: int | str | None = None,
+        parse_mode: str | None = None,
+        **params: Any,
+    ) -> list[int]:
+        return self._enqueue(self._items(text, chat_id, parse_mode, params))
+
+    def _wake(self) -> None:
+        if self._event is not None:
+            self._event.set()
+
+    async def start(self) -> None:
+        self._event = asyncio.Event()
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def _run(self) -> None:
+        assert self._event is not None
+        while True:
+            step = self.courier.take()
+            if isinstance(step, float):
+                self._event.clear()
+                try:
+                    await asyncio.wait_for(self._event.wait(), step)
+                except asyncio.TimeoutError:
+                    pass
+                continue
+            try:
+                result = await self.client.request(step.method, step.params)
+            except TelewireError as error:
+                self.courier.failed(step, error)
+            else:
+                self.courier.delivered(step, result)
+
+    async def flush(self, timeout: float = 30.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while self.store.pending():
+            if time.monotonic() > deadline:
+                return False
+            await asyncio.sleep(0.02)
+        return True
+
+    async def close(self, timeout: float = 5.0) -> None:
+        await self.flush(timeout)
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+        await self.client.close()
+
+    async def __aenter__(self) -> AsyncOutbox:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()

@@ -1,0 +1,188 @@
+"""The outbox's SQLite file: queued messages, their state, and what is due next.
+
+States: ``pending`` (waiting or retrying), ``delivered`` (Telegram accepted it; never sent
+again), ``dead`` (refused for good; ``telewire outbox retry`` revives it). A chat's
+messages go strictly in order: only its oldest pending message is ever due.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Any, NamedTuple
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    chat_key TEXT NOT NULL,
+    method TEXT NOT NULL,
+    params TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt REAL NOT NULL DEFAULT 0,
+    last_error TEXT,
+    created REAL NOT NULL,
+    delivered REAL,
+    message_id INTEGER
+);
+CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (status, chat_key, id);
+"""
+
+
+class Row(NamedTuple):
+    id: int
+    chat_key: str
+    method: str
+    params: dict[str, Any]
+    attempts: int
+    next_attempt: float
+
+
+class OutboxStore:
+    """Thread-safe access to one outbox file (a connection per thread, WAL journal)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._db.executescript(SCHEMA)
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")  # queued means on disk, even on power loss
+            self._local.db = db
+        return db
+
+    def enqueue(self, items: list[tuple[str, dict[str, Any]]]) -> list[int]:
+        """Queue (method, params) pairs in one transaction; return their ids."""
+        now = time.time()
+        ids = []
+        with _transaction(self._db) as db:
+            for method, params in items:
+                chat = params.get("chat_id")
+                if chat is None:
+                    raise ValueError(f"{method} needs a chat_id to go through the outbox")
+                cursor = db.execute(
+                    "INSERT INTO outbox (chat_key, method, params, created) VALUES (?, ?, ?, ?)",
+                    (str(chat), method, json.dumps(params, ensure_ascii=False), now),
+                )
+                ids.append(int(cursor.lastrowid or 0))
+        return ids
+
+    def due(self, now: float, limit: int = 100) -> list[Row]:
+        """The oldest pending message of each chat whose time has come, oldest first."""
+        rows = self._db.execute(
+            """SELECT o.id, o.chat_key, o.method, o.params, o.attempts, o.next_attempt FROM outbox o
+               JOIN (SELECT MIN(id) AS id FROM outbox WHERE status = 'pending' GROUP BY chat_key) h
+               ON o.id = h.id ORDER BY o.id LIMIT ?""",
+            (limit,),
+        ).fetchall()
+        return [Row(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5]) for r in rows if r[5] <= now]
+
+    def next_wake(self) -> float | None:
+        row = self._db.execute(
+            "SELECT MIN(next_attempt) FROM outbox WHERE status = 'pending'"
+        ).fetchone()
+        return float(row[0]) if row and row[0] is not None else None
+
+    def delivered(self, row_id: int, message_id: int | None) -> None:
+        self._db.execute(
+            "UPDATE outbox SET status = 'delivered', delivered = ?, message_id = ?,"
+            " attempts = attempts + 1 WHERE id = ?",
+            (time.time(), message_id, row_id),
+        )
+
+    def postpone(self, row_id: int, until: float, error: str) -> None:
+        self._db.execute(
+            "UPDATE outbox SET attempts = attempts + 1, next_attempt = ?, last_error = ?"
+            " WHERE id = ?",
+            (until, error, row_id),
+        )
+
+    def bury(self, row_id: int, error: str) -> None:
+        self._db.execute(
+            "UPDATE outbox SET status = 'dead', attempts = attempts + 1, last_error = ?"
+            " WHERE id = ?",
+            (error, row_id),
+        )
+
+    def move_chat(self, old: str, new: str) -> None:
+        """A group became a supergroup: its queued messages follow it."""
+        with _transaction(self._db) as db:
+            for row_id, params in db.execute(
+                "SELECT id, params FROM outbox WHERE status = 'pending' AND chat_key = ?", (old,)
+            ).fetchall():
+                data = json.loads(params)
+                data["chat_id"] = int(new)
+                db.execute(
+                    "UPDATE outbox SET chat_key = ?, params = ? WHERE id = ?",
+                    (new, json.dumps(data, ensure_ascii=False), row_id),
+                )
+
+    # -- for people (telewire outbox) ----------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        return dict(
+            self._db.execute("SELECT status, COUNT(*) FROM outbox GROUP BY status").fetchall()
+        )
+
+    def listing(self, status: str, limit: int = 50) -> list[dict[str, Any]]:
+        rows = self._db.execute(
+            "SELECT id, chat_key, method, params, attempts, last_error, created FROM outbox"
+            " WHERE status = ? ORDER BY id LIMIT ?",
+            (status, limit),
+        ).fetchall()
+        keys = ("id", "chat", "method", "params", "attempts", "last_error", "created")
+        return [dict(zip(keys, r, strict=True)) | {"params": json.loads(r[3])} for r in rows]
+
+    def retry(self, ids: list[int] | None = None) -> int:
+        """Revive dead messages (all of them without ``ids``); return how many."""
+        where, args = (
+            ("status = 'dead'", ())
+            if ids is None
+            else (f"status = 'dead' AND id IN ({','.join('?' * len(ids))})", tuple(ids))
+        )
+        cursor = self._db.execute(
+            f"UPDATE outbox SET status = 'pending', next_attempt = 0 WHERE {where}",  # noqa: S608
+            args,
+        )
+        return cursor.rowcount
+
+    def purge(self, status: str, older_than: float = 0.0) -> int:
+        if status not in ("delivered", "dead"):
+            raise ValueError("only delivered or dead messages can be purged")
+        cursor = self._db.execute(
+            "DELETE FROM outbox WHERE status = ? AND created <= ?",
+            (status, time.time() - older_than),
+        )
+        return cursor.rowcount
+
+    def pending(self) -> int:
+        return int(
+            self._db.execute("SELECT COUNT(*) FROM outbox WHERE status = 'pending'").fetchone()[0]
+        )
+
+    def close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+
+class _transaction:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.db.execute("BEGIN IMMEDIATE")
+        return self.db
+
+    def __exit__(self, kind: object, *rest: object) -> None:
+        self.db.execute("COMMIT" if kind is None else "ROLLBACK")

@@ -1,0 +1,80 @@
+"""Saved settings (token, owner's chat id, server) for the CLI and programs, and their order.
+
+``telewire setup`` writes ``$XDG_CONFIG_HOME/telewire/config.json`` (mode 0600, since it
+holds the token). Flags beat environment variables (``TELEGRAM_BOT_TOKEN``,
+``TELEGRAM_CHAT_ID``, ``TELEGRAM_API_URL``), which beat the file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from telewire.paths import config_dir
+
+CHAT_ENV = "TELEGRAM_CHAT_ID"
+
+
+def config_path() -> Path:
+    return Path(os.environ.get("TELEWIRE_CONFIG") or config_dir() / "config.json")
+
+
+class Settings:
+    """Token, owner's chat id and API server; any may be missing."""
+
+    __slots__ = ("api_url", "chat_id", "token")
+
+    def __init__(
+        self, token: str | None = None, chat_id: str | None = None, api_url: str | None = None
+    ):
+        self.token, self.chat_id, self.api_url = token, chat_id, api_url
+
+    def as_dict(self) -> dict[str, str]:
+        return {k: v for k in self.__slots__ if (v := getattr(self, k))}
+
+    def save(self, path: Path | None = None) -> Path:
+        """Write the settings where only this user can read them."""
+        target = path or config_path()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(target.with_suffix(".tmp"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(self.as_dict(), handle, indent=2)
+        os.replace(target.with_suffix(".tmp"), target)
+        os.chmod(target, 0o600)
+        return target
+
+
+def load(path: Path | None = None) -> Settings:
+    source = path or config_path()
+    try:
+        data = json.loads(source.read_text())
+    except FileNotFoundError:
+        return Settings()
+    except (OSError, ValueError) as exc:
+        raise ValueError(
+            f"cannot read {source}: {exc}; fix or delete it, then `telewire setup`"
+        ) from None
+    return Settings(**{k: str(v) for k, v in data.items() if k in ("token", "chat_id", "api_url")})
+
+
+def resolve(
+    *, token: str | None = None, chat: str | None = None, api_url: str | None = None
+) -> Settings:
+    """Flags, else environment, else the saved file."""
+    saved = load()
+    return Settings(
+        token=token or os.environ.get("TELEGRAM_BOT_TOKEN") or saved.token,
+        chat_id=chat or os.environ.get(CHAT_ENV) or saved.chat_id,
+        api_url=api_url or os.environ.get("TELEGRAM_API_URL") or saved.api_url,
+    )
+
+
+def parse_chat_id(value: str) -> int | str:
+    """A numeric chat id, or an ``@channelusername`` kept as text."""
+    value = value.strip()
+    if value.lstrip("-").isdigit():
+        return int(value)
+    if value.startswith("@") and len(value) > 1:
+        return value
+    raise ValueError(f"invalid chat id {value!r}: use a number (e.g. 123456789) or @channelname")
