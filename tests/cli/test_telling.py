@@ -155,7 +155,8 @@ def test_send_starts_fast_without_loading_the_typed_surface(env: dict[str, str])
     import sys
 
     probe = (
-        "import sys; from telewire.cli import main; import telewire.cli.send, telewire.client.blocking; "
+        "import sys; from telewire.cli import main; "
+        "import telewire.cli.send, telewire.client.blocking; "
         "heavy = ('msgspec', 'aiohttp', 'asyncio', 'telewire.api._generated.types'); "
         "print(sorted(m for m in heavy if m in sys.modules))"
     )

@@ -25,6 +25,10 @@ COMMANDS = {
     ),
     "outbox": ("telewire.cli.outbox", "show the durable outbox; retry or purge dead letters"),
     "audit": ("telewire.cli.audit", "show or verify the tamper-evident audit ledger"),
+    "store": (
+        "telewire.cli.store",
+        "a small store manager: the owner sees every bill, approves what matters",
+    ),
 }
 
 

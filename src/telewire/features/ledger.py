@@ -91,7 +91,7 @@ class Ledger:
         data: dict[str, Any] | None = None,
         message: str | None = None,
     ) -> Entry:
-        """Append an entry (and queue its mirror message to the owner)."""
+        """Append an entry and queue its mirror message (``{hash}`` in ``message`` is filled in)."""
         payload = _canonical(data or {})
         self.db.execute("BEGIN IMMEDIATE")
         try:
@@ -111,7 +111,8 @@ class Ledger:
             raise
         entry = Entry(seq, when, kind, actor, json.loads(payload), prev, digest)
         if self.outbox is not None:
-            self.outbox.notify(message or self.describe(entry), chat_id=self.chat_id)
+            text = message.replace("{hash}", entry.short) if message else self.describe(entry)
+            self.outbox.notify(text, chat_id=self.chat_id)
         return entry
 
     @staticmethod

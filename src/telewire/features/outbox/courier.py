@@ -16,7 +16,7 @@ from telewire.features.outbox.policy import after_failure
 from telewire.features.outbox.store import OutboxStore, Row
 
 log = logging.getLogger("telewire.outbox")
-IDLE = 5.0
+IDLE = 1.0  # also how soon messages queued by other processes are noticed
 
 
 def chat_value(key: str) -> int | str:

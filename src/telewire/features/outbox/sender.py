@@ -12,6 +12,7 @@ from telewire.core.errors import TelewireError
 from telewire.core.flood import SENDER, Limits
 from telewire.core.retry import RetryPolicy
 from telewire.features.outbox.courier import Courier
+from telewire.features.outbox.lock import DeliveryLock
 from telewire.features.outbox.store import OutboxStore
 
 NO_RETRY = RetryPolicy(attempts=1)  # the outbox keeps its own account of attempts
@@ -45,6 +46,7 @@ class _OutboxBase:
         )
         self.store = OutboxStore(path or default_path())
         self.courier = Courier(self.store, limits, max_backoff)
+        self.lock = DeliveryLock(self.store.path)
 
     def _items(
         self, text: str, chat_id: int | str | None, parse_mode: str | None, params: dict[str, Any]
@@ -120,19 +122,25 @@ class Outbox(_OutboxBase):
             self._thread.start()
 
     def _run(self) -> None:
-        while not self._stopping:
-            step = self.courier.take()
-            if isinstance(step, float):
-                with self._wakeup:
-                    if not self._stopping:
-                        self._wakeup.wait(step)
-                continue
-            try:
-                result = self.client.request(step.method, step.params)
-            except TelewireError as error:
-                self.courier.failed(step, error)
-            else:
-                self.courier.delivered(step, result)
+        try:
+            while not self._stopping:
+                self._deliver_one()
+        finally:
+            self.lock.release()
+
+    def _deliver_one(self) -> None:
+        step = self.courier.take() if self.lock.acquire() else 1.0
+        if isinstance(step, float):
+            with self._wakeup:
+                if not self._stopping:
+                    self._wakeup.wait(step)
+            return
+        try:
+            result = self.client.request(step.method, step.params)
+        except TelewireError as error:
+            self.courier.failed(step, error)
+        else:
+            self.courier.delivered(step, result)
 
     def flush(self, timeout: float = 30.0) -> bool:
         """Wait until nothing is pending (True), or ``timeout`` passed (False)."""
@@ -192,7 +200,7 @@ class AsyncOutbox(_OutboxBase):
     async def _run(self) -> None:
         assert self._event is not None
         while True:
-            step = self.courier.take()
+            step = self.courier.take() if self.lock.acquire() else 1.0
             if isinstance(step, float):
                 self._event.clear()
                 try:
@@ -223,6 +231,7 @@ class AsyncOutbox(_OutboxBase):
                 await self._task
             except asyncio.CancelledError:
                 pass
+        self.lock.release()
         await self.client.close()
 
     async def __aenter__(self) -> AsyncOutbox:

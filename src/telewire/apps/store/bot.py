@@ -1,0 +1,116 @@
+"""The owner's bot: /sales, /stock, /report week, /verify, and the approval buttons.
+
+Only the owner's chat is served. Run it with ``telewire store bot``; it also delivers
+the store's outbox and tells cashier commands (by a heartbeat file) that approvals will
+be heard here.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from telewire.apps.store.chart import week_chart
+from telewire.apps.store.money import format_amount
+from telewire.apps.store.service import HEARTBEAT, Store, today
+from telewire.core.files import InputFile
+from telewire.features.approvals import approvals_router
+from telewire.routing.context import Context
+from telewire.routing.middleware import owner_only
+from telewire.routing.router import Router
+
+HELP = (
+    "I report on your store.\n/sales [YYYY-MM-DD] – the day's bills and totals\n"
+    "/stock – products running low\n/report week – daily sales with a chart\n"
+    "/verify – check that no record was altered"
+)
+
+
+def build_router(store: Store) -> Router:
+    router = Router("store")
+    router.use(owner_only([store.owner_id]))
+    router.include(approvals_router(store.book))
+
+    @router.command("start", "help")
+    async def start(ctx: Context) -> None:
+        await ctx.reply(HELP)
+
+    @router.command("sales")
+    async def sales(ctx: Context) -> None:
+        day = ctx.args[0] if ctx.args else today()
+        report = store.sales(day, actor="owner")
+        lines = [
+            f"📊 Sales {day}: {report['bills']} bills, total {format_amount(report['total'])}",
+            f"tax {format_amount(report['tax'])}, refunded {format_amount(report['refunded'])}",
+        ]
+        lines += [
+            f"  {cashier}: {format_amount(total)}"
+            for cashier, total in report["by_cashier"].items()
+        ]
+        await ctx.reply("\n".join(lines))
+
+    @router.command("stock")
+    async def stock(ctx: Context) -> None:
+        low = store.low_stock()
+        store.ledger.record("access.stock", actor="owner", data={"low": len(low)})
+        if not low:
+            await ctx.reply("✅ Nothing is running low.")
+            return
+        await ctx.reply(
+            "⚠️ Running low:\n"
+            + "\n".join(f"  {p['sku']} {p['name']}: {p['stock']} left" for p in low)
+        )
+
+    @router.command("report")
+    async def report(ctx: Context) -> None:
+        if ctx.args[:1] != ["week"]:
+            await ctx.reply("Try /report week")
+            return
+        days = store.week(actor="owner")
+        total = sum(t for _, t in days)
+        png = week_chart(days)
+        await ctx.bot.send_photo(
+            chat_id=ctx.chat_id,
+            photo=InputFile(png, filename="week.png"),
+            caption=f"Last 7 days: {format_amount(total)} in all",
+        )
+
+    @router.command("verify")
+    async def verify(ctx: Context) -> None:
+        problems = store.verify()
+        if not problems:
+            await ctx.reply(f"✅ Records intact: ledger head {store.ledger.head()[:12]}.")
+            return
+        await ctx.reply("🚨 Records were altered:\n" + "\n".join(f"• {p}" for p in problems[:20]))
+
+    return router
+
+
+def run_bot(store: Store, **polling: Any) -> None:
+    """Serve the owner until SIGINT/SIGTERM (blocking)."""
+    from telewire.updates.polling import run_polling
+
+    store.outbox.start()
+    (store.folder / HEARTBEAT).write_text(str(time.time()))
+    beat = _Heartbeat(store)
+    try:
+        run_polling(build_router(store), offsets=store.folder / "bot.offset", **polling)
+    finally:
+        beat.stop()
+        (store.folder / HEARTBEAT).unlink(missing_ok=True)
+
+
+class _Heartbeat:
+    def __init__(self, store: Store) -> None:
+        import threading
+
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(store,), daemon=True)
+        self._thread.start()
+
+    def _run(self, store: Store) -> None:
+        while not self._stop.wait(10):
+            (store.folder / HEARTBEAT).write_text(str(time.time()))
+
+    def stop(self) -> None:
+        self._stop.set()

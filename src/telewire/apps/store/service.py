@@ -1,0 +1,518 @@
+"""The store's operations: every one checked, recorded in the ledger, told to the owner.
+
+Invalid input raises :class:`StoreError` and changes nothing. Operations that matter
+(refunds, deleting or editing a bill, price changes, exports, cashier sign-in) ask the
+owner first and happen only if approved; the outcome is recorded either way.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+
+from telewire.apps.store import data
+from telewire.apps.store.money import MoneyError, format_amount, parse_amount, tax_of
+from telewire.core.flood import SENDER
+from telewire.features.approvals import ApprovalBook, Decision, ask
+from telewire.features.ledger import Ledger
+from telewire.features.outbox import Outbox
+
+SESSION_HOURS = 8
+HEARTBEAT = "bot.alive"
+
+
+class StoreError(ValueError):
+    """Bad input or an impossible operation; nothing was changed."""
+
+
+class NotApproved(StoreError):
+    def __init__(self, action: str, decision: Decision) -> None:
+        super().__init__(f"{action}: not approved by the owner ({decision.describe()})")
+        self.decision = decision
+
+
+def today() -> str:
+    return time.strftime("%Y-%m-%d")
+
+
+class Store:
+    def __init__(
+        self,
+        folder: str | Path,
+        *,
+        client: Any = None,
+        deliver: bool = False,
+        approval_timeout: float = 300.0,
+        limits: Any = SENDER,
+    ) -> None:
+        self.folder = Path(folder)
+        config_file = self.folder / "config.json"
+        if not config_file.exists():
+            raise StoreError(
+                f"no store in {self.folder}: run `telewire store init --owner YOUR_CHAT_ID` first"
+            )
+        config = json.loads(config_file.read_text())
+        self.owner_id = int(config["owner_id"])
+        self.tax_rate = int(config.get("tax_basis_points", 0))
+        self.db = data.open_store(self.folder / "store.db")
+        self.outbox = Outbox(
+            self.folder / "outbox.db", chat_id=self.owner_id, start=deliver, limits=limits
+        )
+        self.ledger = Ledger(self.folder / "audit.db", outbox=self.outbox, chat_id=self.owner_id)
+        self.book = ApprovalBook(self.folder / "approvals.db", approvers=[self.owner_id])
+        if client is None:
+            from telewire.client.blocking import BlockingClient
+
+            client = BlockingClient(self.outbox.token, base_url=self.outbox.base_url, timeout=40)
+        self.client = client
+        self.approval_timeout = approval_timeout
+
+    @staticmethod
+    def create(folder: str | Path, *, owner_id: int, tax_percent: str = "0") -> Path:
+        target = Path(folder)
+        target.mkdir(parents=True, exist_ok=True)
+        rate = parse_amount(tax_percent) if tax_percent else 0  # "10" -> 1000 basis points
+        (target / "config.json").write_text(
+            json.dumps({"owner_id": owner_id, "tax_basis_points": rate})
+        )
+        data.open_store(target / "store.db").close()
+        return target
+
+    def close(self, deliver_for: float = 3.0) -> None:
+        """Deliver what is queued for the owner (briefly), then release everything."""
+        self.outbox.start()
+        self.outbox.close(deliver_for)
+        for closable in (self.ledger, self.book, self.client):
+            closable.close()
+        self.db.close()
+
+    # -- approvals -------------------------------------------------------------------
+
+    def _bot_is_running(self) -> bool:
+        try:
+            return time.time() - float((self.folder / HEARTBEAT).read_text()) < 30
+        except (OSError, ValueError):
+            return False
+
+    def approve(self, action: str, question: str, actor: str) -> Decision:
+        """Ask the owner; record the outcome; raise :class:`NotApproved` unless approved."""
+        decision = ask(
+            self.book,
+            question,
+            timeout=self.approval_timeout,
+            client=self.client,
+            listen=not self._bot_is_running(),
+        )
+        self.ledger.record(
+            f"approval.{decision.status}",
+            actor=actor,
+            data={"action": action, "request": decision.request_id},
+        )
+        if not decision.approved:
+            raise NotApproved(action, decision)
+        return decision
+
+    # -- products and customers ------------------------------------------------------
+
+    def add_product(self, sku: str, name: str, price: str, stock: int, actor: str) -> None:
+        cents = self._amount(price)
+        if stock < 0:
+            raise StoreError("stock must not be negative")
+        if not sku.strip() or not name.strip():
+            raise StoreError("a product needs a SKU and a name")
+        try:
+            self.db.execute(
+                "INSERT INTO products (sku, name, price, stock) VALUES (?, ?, ?, ?)",
+                (sku, name, cents, stock),
+            )
+        except sqlite3.IntegrityError:
+            raise StoreError(f"product {sku} exists already") from None
+        self.ledger.record(
+            "product.add",
+            actor=actor,
+            data={"sku": sku, "name": name, "price": format_amount(cents), "stock": stock},
+        )
+
+    def product(self, sku: str) -> Any:
+        row = self.db.execute("SELECT * FROM products WHERE sku = ?", (sku,)).fetchone()
+        if row is None:
+            raise StoreError(f"unknown product {sku!r}")
+        return row
+
+    def products(self) -> list[Any]:
+        return list(self.db.execute("SELECT * FROM products ORDER BY sku"))
+
+    def restock(self, sku: str, quantity: int, actor: str) -> None:
+        if quantity <= 0:
+            raise StoreError("restock by a positive quantity")
+        self.product(sku)
+        self.db.execute("UPDATE products SET stock = stock + ? WHERE sku = ?", (quantity, sku))
+        self.ledger.record("product.restock", actor=actor, data={"sku": sku, "quantity": quantity})
+
+    def set_price(self, sku: str, price: str, actor: str) -> None:
+        old = self.product(sku)["price"]
+        cents = self._amount(price)
+        self.approve(
+            "price change",
+            f"Change the price of {sku} from {format_amount(old)} to "
+            f"{format_amount(cents)}? (asked by {actor})",
+            actor,
+        )
+        self.db.execute("UPDATE products SET price = ? WHERE sku = ?", (cents, sku))
+        self.ledger.record(
+            "product.price",
+            actor=actor,
+            data={"sku": sku, "old": format_amount(old), "new": format_amount(cents)},
+        )
+
+    def low_stock(self) -> list[Any]:
+        return list(
+            self.db.execute("SELECT * FROM products WHERE stock <= low_stock ORDER BY stock")
+        )
+
+    def add_customer(self, name: str, phone: str | None, actor: str) -> int:
+        if not name.strip():
+            raise StoreError("a customer needs a name")
+        cursor = self.db.execute("INSERT INTO customers (name, phone) VALUES (?, ?)", (name, phone))
+        customer_id = int(cursor.lastrowid or 0)
+        self.ledger.record("customer.add", actor=actor, data={"customer": customer_id})
+        return customer_id
+
+    def find_customers(self, query: str, actor: str) -> list[Any]:
+        rows = list(
+            self.db.execute(
+                "SELECT * FROM customers WHERE name LIKE ? OR phone LIKE ? ORDER BY id",
+                (f"%{query}%", f"%{query}%"),
+            )
+        )
+        self.ledger.record(
+            "access.customers", actor=actor, data={"query": query, "found": len(rows)}
+        )
+        return rows
+
+    @staticmethod
+    def _amount(text: str | int) -> int:
+        try:
+            return parse_amount(text)
+        except MoneyError as exc:
+            raise StoreError(str(exc)) from None
+
+    # -- bills -----------------------------------------------------------------------
+
+    def issue_bill(
+        self,
+        lines: list[tuple[str, int]],
+        *,
+        cashier: str,
+        customer_id: int | None = None,
+        discount: str = "0",
+        payment: str = "cash",
+    ) -> int:
+        if not lines:
+            raise StoreError("a bill needs at least one line")
+        if payment not in ("cash", "card", "transfer"):
+            raise StoreError("payment must be cash, card or transfer")
+        off = self._amount(discount)
+        with data.Transaction(self.db) as db:
+            priced = []
+            for sku, quantity in lines:
+                if quantity <= 0:
+                    raise StoreError(f"quantity of {sku} must be positive, not {quantity}")
+                product = self.product(sku)
+                if product["stock"] < quantity:
+                    raise StoreError(f"only {product['stock']} of {sku} in stock, not {quantity}")
+                db.execute("UPDATE products SET stock = stock - ? WHERE sku = ?", (quantity, sku))
+                priced.append((sku, product["name"], product["price"], quantity))
+            if (
+                customer_id is not None
+                and db.execute("SELECT 1 FROM customers WHERE id = ?", (customer_id,)).fetchone()
+                is None
+            ):
+                raise StoreError(f"unknown customer {customer_id}")
+            subtotal = sum(price * quantity for _, _, price, quantity in priced)
+            if off > subtotal:
+                raise StoreError("the discount is larger than the bill")
+            tax = tax_of(subtotal - off, self.tax_rate)
+            cursor = db.execute(
+                "INSERT INTO bills (created, day, cashier, customer_id, subtotal, discount, tax,"
+                " total, payment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    time.time(),
+                    today(),
+                    cashier,
+                    customer_id,
+                    subtotal,
+                    off,
+                    tax,
+                    subtotal - off + tax,
+                    payment,
+                ),
+            )
+            bill_id = int(cursor.lastrowid or 0)
+            db.executemany(
+                "INSERT INTO bill_lines VALUES (?, ?, ?, ?, ?)",
+                [(bill_id, *line) for line in priced],
+            )
+        bill = self.bill(bill_id)
+        items = "\n".join(
+            f"  {line['quantity']} × {line['name']} @ {format_amount(line['unit_price'])}"
+            for line in bill["lines"]
+        )
+        message = (
+            f"🧾 Bill #{bill_id}: total {format_amount(bill['total'])} ({payment})\n{items}\n"
+            f"subtotal {format_amount(subtotal)}, discount {format_amount(off)}, "
+            f"tax {format_amount(tax)}\ncashier {cashier} · hash {{hash}}"
+        )
+        self.ledger.record(
+            "bill.issue",
+            actor=f"cashier:{cashier}",
+            message=message,
+            data={
+                "bill": bill_id,
+                "total": format_amount(bill["total"]),
+                "digest": self.digest(bill),
+            },
+        )
+        return bill_id
+
+    def bill(self, bill_id: int) -> dict[str, Any]:
+        row = self.db.execute("SELECT * FROM bills WHERE id = ?", (bill_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"no bill #{bill_id}")
+        lines = [
+            dict(r)
+            for r in self.db.execute(
+                "SELECT sku, name, unit_price, quantity FROM bill_lines WHERE bill_id = ?"
+                " ORDER BY rowid",
+                (bill_id,),
+            )
+        ]
+        return {**dict(row), "lines": lines}
+
+    @staticmethod
+    def digest(bill: dict[str, Any]) -> str:
+        """A fingerprint of what a bill said when issued (refunds are recorded separately)."""
+        fixed = {
+            k: bill[k]
+            for k in (
+                "id",
+                "created",
+                "cashier",
+                "customer_id",
+                "subtotal",
+                "discount",
+                "tax",
+                "total",
+                "payment",
+            )
+        }
+        canonical = json.dumps([fixed, bill["lines"]], sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+    def receipt(self, bill_id: int) -> str:
+        bill = self.bill(bill_id)
+        lines = [
+            f"Bill #{bill_id}   {time.strftime('%Y-%m-%d %H:%M', time.localtime(bill['created']))}"
+        ]
+        for line in bill["lines"]:
+            amount = format_amount(line["unit_price"] * line["quantity"])
+            lines.append(f"{line['quantity']:>3} × {line['name']:<20} {amount:>9}")
+        for label in ("subtotal", "discount", "tax", "total"):
+            lines.append(f"{label.upper():>26} {format_amount(bill[label]):>9}")
+        if bill["refunded"]:
+            lines.append(f"{'REFUNDED':>26} {format_amount(bill['refunded']):>9}")
+        lines.append(f"paid by {bill['payment']}, cashier {bill['cashier']}")
+        return "\n".join(lines)
+
+    def refund(self, bill_id: int, amount: str, reason: str, actor: str) -> None:
+        bill = self.bill(bill_id)
+        cents = self._amount(amount)
+        if cents <= 0 or cents > bill["total"] - bill["refunded"]:
+            raise StoreError(
+                f"refund must be between 0.01 and {format_amount(bill['total'] - bill['refunded'])}"
+            )
+        self.approve(
+            "refund",
+            f"Refund {format_amount(cents)} of bill #{bill_id} "
+            f"(total {format_amount(bill['total'])})? Reason: {reason}. Asked by {actor}.",
+            actor,
+        )
+        with data.Transaction(self.db) as db:
+            db.execute(
+                "INSERT INTO refunds (bill_id, amount, reason, created) VALUES (?, ?, ?, ?)",
+                (bill_id, cents, reason, time.time()),
+            )
+            db.execute("UPDATE bills SET refunded = refunded + ? WHERE id = ?", (cents, bill_id))
+        self.ledger.record(
+            "bill.refund",
+            actor=actor,
+            data={"bill": bill_id, "amount": format_amount(cents), "reason": reason},
+        )
+
+    def delete_bill(self, bill_id: int, actor: str) -> None:
+        bill = self.bill(bill_id)
+        self.approve(
+            "bill deletion",
+            f"Delete bill #{bill_id} (total {format_amount(bill['total'])}, "
+            f"cashier {bill['cashier']})? Asked by {actor}.",
+            actor,
+        )
+        with data.Transaction(self.db) as db:
+            for line in bill["lines"]:
+                db.execute(
+                    "UPDATE products SET stock = stock + ? WHERE sku = ?",
+                    (line["quantity"], line["sku"]),
+                )
+            db.execute("DELETE FROM refunds WHERE bill_id = ?", (bill_id,))
+            db.execute("DELETE FROM bill_lines WHERE bill_id = ?", (bill_id,))
+            db.execute("DELETE FROM bills WHERE id = ?", (bill_id,))
+        self.ledger.record(
+            "bill.delete",
+            actor=actor,
+            data={"bill": bill_id, "total": format_amount(bill["total"])},
+        )
+
+    def edit_bill_payment(self, bill_id: int, payment: str, actor: str) -> None:
+        """Correct how a bill was paid (the one edit a bill allows), with approval."""
+        bill = self.bill(bill_id)
+        if payment not in ("cash", "card", "transfer"):
+            raise StoreError("payment must be cash, card or transfer")
+        self.approve(
+            "bill edit",
+            f"Change bill #{bill_id} payment from {bill['payment']} to {payment}? "
+            f"Asked by {actor}.",
+            actor,
+        )
+        self.db.execute("UPDATE bills SET payment = ? WHERE id = ?", (payment, bill_id))
+        self.ledger.record(
+            "bill.edit",
+            actor=actor,
+            data={"bill": bill_id, "payment": payment, "digest": self.digest(self.bill(bill_id))},
+        )
+
+    # -- reading the data (every look is recorded) -------------------------------------
+
+    def sales(self, day: str, actor: str) -> dict[str, Any]:
+        row = self.db.execute(
+            "SELECT COUNT(*) AS bills, COALESCE(SUM(total), 0) AS total,"
+            " COALESCE(SUM(refunded), 0) AS refunded, COALESCE(SUM(tax), 0) AS tax"
+            " FROM bills WHERE day = ?",
+            (day,),
+        ).fetchone()
+        by_cashier = dict(
+            self.db.execute(
+                "SELECT cashier, SUM(total) FROM bills WHERE day = ?"
+                " GROUP BY cashier ORDER BY cashier",
+                (day,),
+            ).fetchall()
+        )
+        self.ledger.record("access.sales", actor=actor, data={"day": day})
+        return {"day": day, **dict(row), "by_cashier": by_cashier}
+
+    def week(self, actor: str, end: float | None = None) -> list[tuple[str, int]]:
+        end = end or time.time()
+        days = [
+            time.strftime("%Y-%m-%d", time.localtime(end - 86400 * i)) for i in range(6, -1, -1)
+        ]
+        totals = dict(
+            self.db.execute(
+                "SELECT day, SUM(total - refunded) FROM bills"
+                f" WHERE day IN ({','.join('?' * 7)}) GROUP BY day",  # noqa: S608
+                days,
+            ).fetchall()
+        )
+        self.ledger.record("access.report", actor=actor, data={"from": days[0], "to": days[-1]})
+        return [(day, int(totals.get(day, 0))) for day in days]
+
+    def export(self, target: str | Path, actor: str) -> Path:
+        self.approve("export", f"Export all bills to a file? Asked by {actor}.", actor)
+        path = Path(target)
+        with path.open("w", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(
+                [
+                    "bill",
+                    "day",
+                    "cashier",
+                    "subtotal",
+                    "discount",
+                    "tax",
+                    "total",
+                    "refunded",
+                    "payment",
+                ]
+            )
+            for row in self.db.execute("SELECT * FROM bills ORDER BY id"):
+                writer.writerow(
+                    [
+                        row["id"],
+                        row["day"],
+                        row["cashier"],
+                        *(
+                            format_amount(row[k])
+                            for k in ("subtotal", "discount", "tax", "total", "refunded")
+                        ),
+                        row["payment"],
+                    ]
+                )
+        self.ledger.record("access.export", actor=actor, data={"file": str(path)})
+        return path
+
+    # -- sessions ---------------------------------------------------------------------
+
+    def login(self, cashier: str) -> None:
+        if not cashier.strip():
+            raise StoreError("sign in with a cashier name")
+        self.approve("sign-in", f"Let cashier {cashier} sign in to the till?", f"cashier:{cashier}")
+        sessions = self.folder / "sessions"
+        sessions.mkdir(exist_ok=True)
+        (sessions / f"{cashier}.json").write_text(
+            json.dumps({"until": time.time() + SESSION_HOURS * 3600})
+        )
+        self.ledger.record(
+            "session.start", actor=f"cashier:{cashier}", data={"hours": SESSION_HOURS}
+        )
+
+    def require_session(self, cashier: str) -> None:
+        try:
+            until = json.loads((self.folder / "sessions" / f"{cashier}.json").read_text())["until"]
+        except (OSError, ValueError, KeyError):
+            until = 0
+        if until < time.time():
+            raise StoreError(
+                f"cashier {cashier} is not signed in: run `telewire store login {cashier}`"
+            )
+
+    # -- tamper evidence --------------------------------------------------------------
+
+    def verify(self) -> list[str]:
+        """Problems found by the ledger's chain and by comparing bills with it."""
+        problems = [str(p) for p in self.ledger.verify()]
+        issued: dict[int, str] = {}
+        deleted: set[int] = set()
+        for entry in self.ledger.entries(limit=10**9):
+            if entry.kind in ("bill.issue", "bill.edit"):
+                issued[int(entry.data["bill"])] = str(entry.data["digest"])
+            elif entry.kind == "bill.delete":
+                deleted.add(int(entry.data["bill"]))
+        in_file = {int(r["id"]) for r in self.db.execute("SELECT id FROM bills")}
+        for bill_id, digest in sorted(issued.items()):
+            if bill_id in deleted:
+                continue
+            if bill_id not in in_file:
+                problems.append(f"bill #{bill_id} was deleted without approval")
+            elif self.digest(self.bill(bill_id)) != digest:
+                problems.append(
+                    f"bill #{bill_id} was changed after it was issued "
+                    f"(total now {format_amount(self.bill(bill_id)['total'])})"
+                )
+        for bill_id in sorted(in_file - set(issued)):
+            problems.append(
+                f"bill #{bill_id} is not in the ledger (added behind the program's back)"
+            )
+        return problems

@@ -1,0 +1,220 @@
+"""``telewire store``: the till. Every command is recorded and the owner hears of it.
+
+telewire store init --owner 123456789 --tax 10
+telewire store product add COF "Coffee" 3.50 --stock 40
+telewire store login ann                      (the owner approves in Telegram)
+telewire store bill --cashier ann COF:2 CRO:1 --payment card
+telewire store refund 17 3.50 --reason "cold coffee" --by ann     (owner approves)
+telewire store bot                            (the owner's bot: /sales /stock /report week /verify)
+telewire store demo [--script]                (all of it against the built-in emulator)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dir", help="the store's folder (default: the state directory's store/)")
+    sub = parser.add_subparsers(dest="store_command", metavar="ACTION", required=True)
+    init = sub.add_parser("init", help="create a store")
+    init.add_argument("--owner", type=int, required=True, help="the owner's Telegram chat id")
+    init.add_argument("--tax", default="0", help="tax rate in percent (e.g. 10 or 7.5)")
+    product = sub.add_parser("product", help="add, list, reprice or restock products")
+    product.add_argument("action", choices=["add", "list", "price", "restock"])
+    product.add_argument(
+        "values", nargs="*", help="add: SKU NAME PRICE; price: SKU PRICE; restock: SKU N"
+    )
+    product.add_argument("--stock", type=int, default=0)
+    product.add_argument("--by", default="manager", help="who does it (recorded)")
+    customer = sub.add_parser("customer", help="add or look up customers")
+    customer.add_argument("action", choices=["add", "find"])
+    customer.add_argument("value", help="add: NAME; find: part of a name or phone")
+    customer.add_argument("--phone")
+    customer.add_argument("--by", default="manager")
+    login = sub.add_parser("login", help="sign a cashier in (the owner approves)")
+    login.add_argument("cashier")
+    bill = sub.add_parser("bill", help="issue a bill: SKU:QTY ...")
+    bill.add_argument("lines", nargs="+", metavar="SKU:QTY")
+    bill.add_argument("--cashier", required=True)
+    bill.add_argument("--discount", default="0")
+    bill.add_argument("--payment", default="cash", choices=["cash", "card", "transfer"])
+    bill.add_argument("--customer", type=int)
+    receipt = sub.add_parser("receipt", help="print a bill")
+    receipt.add_argument("bill", type=int)
+    refund = sub.add_parser("refund", help="refund (part of) a bill (the owner approves)")
+    refund.add_argument("bill", type=int)
+    refund.add_argument("amount")
+    refund.add_argument("--reason", required=True)
+    refund.add_argument("--by", required=True)
+    delete = sub.add_parser("delete-bill", help="delete a bill (the owner approves)")
+    delete.add_argument("bill", type=int)
+    delete.add_argument("--by", required=True)
+    sales = sub.add_parser("sales", help="a day's sales (recorded as an access)")
+    sales.add_argument("day", nargs="?")
+    sales.add_argument("--by", default="manager")
+    export = sub.add_parser("export", help="export all bills as CSV (the owner approves)")
+    export.add_argument("file")
+    export.add_argument("--by", required=True)
+    sub.add_parser("verify", help="check the records against the ledger")
+    sub.add_parser("bot", help="run the owner's bot (and deliver the owner's messages)")
+    demo = sub.add_parser("demo", help="a store against the built-in emulator")
+    demo.add_argument(
+        "--script", action="store_true", help="play it all through, print the owner's chat"
+    )
+    demo.add_argument("--port", type=int, default=8081)
+
+
+def _folder(args: argparse.Namespace) -> Any:
+    from pathlib import Path
+
+    from telewire.paths import state_dir
+
+    return Path(args.dir) if args.dir else state_dir() / "store"
+
+
+def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
+    try:
+        from rich.console import Console
+        from rich.table import Table
+    except ImportError:
+        print(title)
+        for row in rows:
+            print("  " + "  ".join(str(v) for v in row))
+        return
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(str(v) for v in row))
+    Console().print(table)
+
+
+def _lines(raw: list[str]) -> list[tuple[str, int]]:
+    from telewire.apps.store.service import StoreError
+
+    lines = []
+    for item in raw:
+        sku, _, quantity = item.partition(":")
+        try:
+            lines.append((sku, int(quantity or "1")))
+        except ValueError:
+            raise StoreError(
+                f"write bill lines as SKU:QUANTITY, e.g. COF:2 (not {item!r})"
+            ) from None
+    return lines
+
+
+def run(args: argparse.Namespace) -> int:
+    from telewire.apps.store.service import Store, StoreError
+
+    command = args.store_command
+    try:
+        if command == "init":
+            path = Store.create(_folder(args), owner_id=args.owner, tax_percent=args.tax)
+            print(f"store created in {path}; the owner is chat {args.owner}")
+            return 0
+        if command == "demo":
+            from telewire.apps.store.demo import run_demo
+
+            return run_demo(script=args.script, port=args.port, folder=args.dir)
+        store = Store(_folder(args))
+    except StoreError as exc:
+        print(f"telewire store: {exc}", file=sys.stderr)
+        return 1
+    if command == "bot":
+        from telewire.apps.store.bot import run_bot
+
+        run_bot(store)
+        return 0
+    try:
+        return _act(store, args)
+    except StoreError as exc:
+        print(f"telewire store: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+
+
+def _act(store: Any, args: argparse.Namespace) -> int:
+    from telewire.apps.store.money import format_amount
+    from telewire.apps.store.service import StoreError, today
+
+    command = args.store_command
+    if command == "product":
+        values = args.values
+        if args.action == "add" and len(values) == 3:
+            store.add_product(values[0], values[1], values[2], args.stock, actor=args.by)
+        elif args.action == "price" and len(values) == 2:
+            store.set_price(values[0], values[1], actor=args.by)
+        elif args.action == "restock" and len(values) == 2 and values[1].isdigit():
+            store.restock(values[0], int(values[1]), actor=args.by)
+        elif args.action == "list":
+            _table(
+                "Products",
+                ["SKU", "Name", "Price", "Stock"],
+                [
+                    [p["sku"], p["name"], format_amount(p["price"]), p["stock"]]
+                    for p in store.products()
+                ],
+            )
+        else:
+            raise StoreError(
+                "usage: product add SKU NAME PRICE | price SKU PRICE | restock SKU N | list"
+            )
+    elif command == "customer":
+        if args.action == "add":
+            print(f"customer #{store.add_customer(args.value, args.phone, actor=args.by)} added")
+        else:
+            rows = store.find_customers(args.value, actor=args.by)
+            _table(
+                "Customers",
+                ["#", "Name", "Phone"],
+                [[c["id"], c["name"], c["phone"] or ""] for c in rows],
+            )
+    elif command == "login":
+        store.login(args.cashier)
+        print(f"cashier {args.cashier} signed in")
+    elif command == "bill":
+        store.require_session(args.cashier)
+        bill_id = store.issue_bill(
+            _lines(args.lines),
+            cashier=args.cashier,
+            customer_id=args.customer,
+            discount=args.discount,
+            payment=args.payment,
+        )
+        print(store.receipt(bill_id))
+    elif command == "receipt":
+        print(store.receipt(args.bill))
+    elif command == "refund":
+        store.refund(args.bill, args.amount, args.reason, actor=args.by)
+        print(f"refunded {args.amount} of bill #{args.bill}")
+    elif command == "delete-bill":
+        store.delete_bill(args.bill, actor=args.by)
+        print(f"bill #{args.bill} deleted")
+    elif command == "sales":
+        report = store.sales(args.day or today(), actor=args.by)
+        _table(
+            f"Sales {report['day']}",
+            ["Bills", "Total", "Tax", "Refunded"],
+            [
+                [
+                    report["bills"],
+                    format_amount(report["total"]),
+                    format_amount(report["tax"]),
+                    format_amount(report["refunded"]),
+                ]
+            ],
+        )
+    elif command == "export":
+        print(f"exported to {store.export(args.file, actor=args.by)}")
+    elif command == "verify":
+        problems = store.verify()
+        if problems:
+            print("records ALTERED:\n" + "\n".join(f"  {p}" for p in problems))
+            return 1
+        print(f"records intact (ledger head {store.ledger.head()[:12]})")
+    return 0

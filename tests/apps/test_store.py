@@ -1,0 +1,239 @@
+"""The store end to end through the emulator: bills, approvals, the owner's bot, tampering."""
+
+from __future__ import annotations
+
+import io
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from telewire.apps.store.bot import build_router
+from telewire.apps.store.service import HEARTBEAT, NotApproved, Store, StoreError
+from telewire.testing import EmulatorHandle, TestUser
+from telewire.types import Message
+from tests.conftest import run_cli
+
+
+@pytest.fixture
+def store(
+    emulator: EmulatorHandle, alice: TestUser, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Store]:
+    monkeypatch.setenv("TELEGRAM_API_URL", emulator.base_url)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", emulator.token)
+    Store.create(tmp_path / "shop", owner_id=alice.id, tax_percent="10")
+    shop = Store(tmp_path / "shop", deliver=True, limits=None, approval_timeout=15)
+    shop.add_product("COF", "Coffee", "3.50", 10, actor="manager")
+    shop.add_product("SAN", "Sandwich", "6.90", 2, actor="manager")
+    (shop.folder / HEARTBEAT).write_text(str(time.time()))
+    with emulator.run(build_router(shop)):
+        yield shop
+    shop.close()
+
+
+def press_when_asked(emulator: EmulatorHandle, owner: TestUser, button: str) -> threading.Thread:
+    def answer() -> None:
+        asked = emulator.wait_for(
+            owner.id,
+            lambda m: bool(m.reply_markup and "Approval needed" in (m.text or "")),
+            timeout=15,
+            what="an approval request",
+        )
+        emulator.press(owner, asked, button=button)
+
+    thread = threading.Thread(target=answer)
+    thread.start()
+    return thread
+
+
+def owner_texts(emulator: EmulatorHandle, owner: TestUser) -> list[str]:
+    return [m.text or m.caption or "" for m in emulator.bot_messages(owner.id)]
+
+
+def test_a_bill_reaches_the_owner_with_correct_totals(
+    store: Store, emulator: EmulatorHandle, alice: TestUser
+) -> None:
+    bill_id = store.issue_bill(
+        [("COF", 2), ("SAN", 1)], cashier="ann", discount="1.00", payment="card"
+    )
+    bill = store.bill(bill_id)
+    assert (bill["subtotal"], bill["discount"], bill["tax"], bill["total"]) == (
+        1390,
+        100,
+        129,
+        1419,
+    )
+    assert store.outbox.flush(10)
+    message = next(t for t in owner_texts(emulator, alice) if t.startswith(f"🧾 Bill #{bill_id}"))
+    assert "total 14.19 (card)" in message and "2 × Coffee @ 3.50" in message
+    assert "subtotal 13.90, discount 1.00, tax 1.29" in message and "cashier ann" in message
+    entry = store.ledger.entries()[-1]
+    assert entry.kind == "bill.issue" and entry.short in message
+    assert store.product("COF")["stock"] == 8
+
+
+@pytest.mark.parametrize(
+    ("lines", "discount", "error"),
+    [
+        ([("NOPE", 1)], "0", "unknown product 'NOPE'"),
+        ([("COF", -1)], "0", "quantity of COF must be positive"),
+        ([("SAN", 3)], "0", "only 2 of SAN in stock"),
+        ([("COF", 1), ("SAN", 5)], "0", "only 2 of SAN in stock"),
+        ([("COF", 1)], "1.2.3", "malformed amount"),
+        ([("COF", 1)], "99", "discount is larger than the bill"),
+    ],
+)
+def test_invalid_bills_change_nothing(
+    store: Store, lines: list[tuple[str, int]], discount: str, error: str
+) -> None:
+    before = [dict(p) for p in store.products()]
+    entries = len(store.ledger.entries())
+    with pytest.raises(StoreError, match=error):
+        store.issue_bill(lines, cashier="ann", discount=discount)
+    assert [dict(p) for p in store.products()] == before
+    assert store.db.execute("SELECT COUNT(*) FROM bills").fetchone()[0] == 0
+    assert len(store.ledger.entries()) == entries
+    with pytest.raises(StoreError, match="malformed amount"):
+        store.add_product("X", "X", "-3", 1, actor="m")
+
+
+def test_refund_happens_only_after_approval(
+    store: Store, emulator: EmulatorHandle, alice: TestUser
+) -> None:
+    bill_id = store.issue_bill([("COF", 2)], cashier="ann")
+    waiter = press_when_asked(emulator, alice, "✅ Approve")
+    store.refund(bill_id, "3.50", "spilled", actor="ann")
+    waiter.join()
+    assert store.bill(bill_id)["refunded"] == 350
+    kinds = [e.kind for e in store.ledger.entries()]
+    assert kinds[-2:] == ["approval.approved", "bill.refund"]
+
+
+def test_denied_actions_change_nothing_and_are_recorded(
+    store: Store, emulator: EmulatorHandle, alice: TestUser
+) -> None:
+    bill_id = store.issue_bill([("COF", 1)], cashier="ann")
+    before = store.bill(bill_id)
+    for action in (
+        lambda: store.refund(bill_id, "1.00", "x", actor="ann"),
+        lambda: store.delete_bill(bill_id, actor="ann"),
+        lambda: store.set_price("COF", "0.10", actor="ann"),
+    ):
+        waiter = press_when_asked(emulator, alice, "❌ Deny")
+        with pytest.raises(NotApproved, match="denied by Alice"):
+            action()
+        waiter.join()
+    assert store.bill(bill_id) == before and store.product("COF")["price"] == 350
+    assert [e.kind for e in store.ledger.entries()][-3:] == ["approval.denied"] * 3
+    assert store.verify() == []
+
+
+def test_the_owners_bot_answers_only_the_owner(
+    store: Store, emulator: EmulatorHandle, alice: TestUser
+) -> None:
+    store.issue_bill([("COF", 3)], cashier="ann")
+    emulator.send(alice, "/sales")
+    report = emulator.wait_for(alice.id, lambda m: (m.text or "").startswith("📊 Sales"))
+    assert "1 bills, total 11.55" in (report.text or "")
+    emulator.send(alice, "/stock")
+    assert "SAN Sandwich: 2 left" in (
+        emulator.wait_for(alice.id, lambda m: "Running low" in (m.text or "")).text or ""
+    )
+    stranger = emulator.user("Manager")
+    accesses = len([e for e in store.ledger.entries() if e.kind.startswith("access.")])
+    emulator.send(stranger, "/sales")
+    refusal = emulator.expect_reply(stranger.id)
+    assert refusal.text == "Sorry, this bot only serves its owner."
+    assert len([e for e in store.ledger.entries() if e.kind.startswith("access.")]) == accesses
+
+
+def test_the_week_report_is_a_png_chart_sent_as_a_photo(
+    store: Store, emulator: EmulatorHandle, alice: TestUser
+) -> None:
+    from PIL import Image
+
+    from telewire import Bot
+
+    store.issue_bill([("COF", 1)], cashier="ann")
+    emulator.send(alice, "/report week")
+    photo: Message = emulator.wait_for(alice.id, lambda m: m.photo is not None, timeout=10)
+    assert photo.caption == "Last 7 days: 3.85 in all"
+    data = Bot(emulator.token, base_url=emulator.base_url).download(photo.photo[-1].file_id)  # type: ignore[index]
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    assert Image.open(io.BytesIO(data)).size == (640, 360)
+
+
+@pytest.mark.parametrize("trick", ["change a total", "delete a bill", "insert a bill"])
+def test_tampering_behind_the_programs_back_is_detected(
+    store: Store, emulator: EmulatorHandle, alice: TestUser, trick: str
+) -> None:
+    first = store.issue_bill([("COF", 2)], cashier="ann")
+    store.issue_bill([("SAN", 1)], cashier="ann")
+    assert store.verify() == []
+    db = sqlite3.connect(store.folder / "store.db")
+    if trick == "change a total":
+        db.execute("UPDATE bills SET total = 100 WHERE id = ?", (first,))
+        expected = f"bill #{first} was changed after it was issued (total now 1.00)"
+    elif trick == "delete a bill":
+        db.execute("DELETE FROM bill_lines WHERE bill_id = ?", (first,))
+        db.execute("DELETE FROM bills WHERE id = ?", (first,))
+        expected = f"bill #{first} was deleted without approval"
+    else:
+        db.execute(
+            "INSERT INTO bills VALUES (99, 0, '2026-01-01', 'ann', NULL, 1, 0, 0, 1, 'cash', 0)"
+        )
+        expected = "bill #99 is not in the ledger"
+    db.commit()
+    db.close()
+    assert any(expected in p for p in store.verify())
+    emulator.send(alice, "/verify")
+    answer = emulator.wait_for(alice.id, lambda m: "Records were altered" in (m.text or ""))
+    assert expected in (answer.text or "")
+    result = run_cli(
+        "store",
+        "--dir",
+        str(store.folder),
+        "verify",
+        env={"TELEGRAM_API_URL": emulator.base_url, "TELEGRAM_BOT_TOKEN": emulator.token},
+    )
+    assert result.returncode == 1 and expected in result.stdout
+
+
+def test_the_till_from_the_command_line(
+    store: Store, emulator: EmulatorHandle, alice: TestUser
+) -> None:
+    env = {"TELEGRAM_API_URL": emulator.base_url, "TELEGRAM_BOT_TOKEN": emulator.token}
+    folder = str(store.folder)
+    not_signed_in = run_cli("store", "--dir", folder, "bill", "--cashier", "bob", "COF:1", env=env)
+    assert not_signed_in.returncode == 1 and "not signed in" in not_signed_in.stderr
+    waiter = press_when_asked(emulator, alice, "✅ Approve")
+    assert run_cli("store", "--dir", folder, "login", "bob", env=env).returncode == 0
+    waiter.join()
+    billed = run_cli(
+        "store", "--dir", folder, "bill", "--cashier", "bob", "COF:2", "--payment", "card", env=env
+    )
+    assert billed.returncode == 0, billed.stderr
+    assert "TOTAL" in billed.stdout and "7.70" in billed.stdout
+    bad = run_cli("store", "--dir", folder, "bill", "--cashier", "bob", "COF:x", env=env)
+    assert bad.returncode == 1 and "SKU:QUANTITY" in bad.stderr
+    listing = run_cli("store", "--dir", folder, "product", "list", env=env)
+    assert "Coffee" in listing.stdout and "8" in listing.stdout
+
+
+def test_the_scripted_store_demo_runs() -> None:
+    result = run_cli(
+        "store",
+        "demo",
+        "--script",
+        "--port",
+        "0",
+        env={"XDG_STATE_HOME": os.environ.get("TMPDIR", "/tmp")},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "was changed after it was issued" in result.stdout
+    assert "Denied by Olga" in result.stdout and "[photo: sales chart]" in result.stdout
