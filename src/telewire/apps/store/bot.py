@@ -70,7 +70,7 @@ def build_router(store: Store) -> Router:
         total = sum(t for _, t in days)
         png = week_chart(days)
         await ctx.bot.send_photo(
-            chat_id=ctx.chat_id,
+            chat_id=store.owner_id,
             photo=InputFile(png, filename="week.png"),
             caption=f"Last 7 days: {format_amount(total)} in all",
         )

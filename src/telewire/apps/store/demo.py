@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-OWNER = {"id": 1, "first_name": "Olga", "username": "owner"}
+OWNER_ID, OWNER_NAME = 1, "Olga"
 PRODUCTS = [
     ("COF", "Coffee", "3.50", 40),
     ("CRO", "Croissant", "2.20", 12),
@@ -64,9 +64,7 @@ def run_demo(*, script: bool, port: int = 8081, folder: str | None = None) -> in
         emulator = Emulator(port=0).in_thread()
     os.environ.update(TELEGRAM_API_URL=emulator.base_url, TELEGRAM_BOT_TOKEN=emulator.token)
     handle = EmulatorHandle(emulator.base_url, emulator.token)
-    owner = TestUser(
-        id=OWNER["id"], first_name=str(OWNER["first_name"]), username=str(OWNER["username"])
-    )
+    owner = TestUser(id=OWNER_ID, first_name=OWNER_NAME, username="owner")
     handle.send(owner, "/start")
     where = Path(folder or tempfile.mkdtemp(prefix="telewire-store-"))
     Store.create(where, owner_id=owner.id, tax_percent="10")
