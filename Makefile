@@ -20,8 +20,8 @@ emulator: $(STAMP)
 	$(BIN)/telewire emulator $(ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests scripts examples
-	$(BIN)/ruff format --check src tests scripts examples
+	$(BIN)/ruff check src tests scripts examples benchmarks
+	$(BIN)/ruff format --check src tests scripts examples benchmarks
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

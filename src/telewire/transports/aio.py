@@ -8,6 +8,7 @@ from typing import IO, Any
 import aiohttp
 
 from telewire.core.errors import NetworkError, TimedOut
+from telewire.transports.proxies import proxy_for
 
 
 class AsyncTransport:
@@ -20,14 +21,16 @@ class AsyncTransport:
         self._connect_timeout = connect_timeout
         self._limit = limit
         self._session: aiohttp.ClientSession | None = None
+        self._proxy = proxy_for(self._base_url)
+        self._timeouts: dict[float, aiohttp.ClientTimeout] = {}
 
     def _open(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=self._limit, ttl_dns_cache=300)
+            # trust_env=True would look proxies (and .netrc) up in a thread for every request;
+            # the proxy for our one server is decided once instead (see proxy_for).
             self._session = aiohttp.ClientSession(
-                connector=connector,
-                trust_env=True,  # HTTP(S)_PROXY / NO_PROXY, as users expect
-                skip_auto_headers=("User-Agent",),
+                connector=connector, skip_auto_headers=("User-Agent",)
             )
         return self._session
 
@@ -44,10 +47,19 @@ class AsyncTransport:
     ) -> tuple[int, bytes]:
         session = self._open()
         headers = {"Content-Type": content_type} if content_type else None
-        limits = aiohttp.ClientTimeout(total=timeout, connect=self._connect_timeout)
+        limits = self._timeouts.get(timeout)
+        if limits is None:
+            limits = self._timeouts[timeout] = aiohttp.ClientTimeout(
+                total=timeout, connect=self._connect_timeout
+            )
         try:
             async with session.request(
-                verb, self._base_url + path, data=body, headers=headers, timeout=limits
+                verb,
+                self._base_url + path,
+                data=body,
+                headers=headers,
+                timeout=limits,
+                proxy=self._proxy,
             ) as response:
                 if sink is None:
                     return response.status, await response.read()

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import http.client
 import threading
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import IO
 from urllib.parse import urlsplit
 
 from telewire.core.errors import NetworkError, TimedOut
+from telewire.transports.proxies import proxy_for
 
 _STALE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
 _CHUNK = 256 * 1024
@@ -35,7 +35,8 @@ class SyncTransport:
         self._pool_size = pool_size
         self._idle: list[http.client.HTTPConnection] = []
         self._lock = threading.Lock()
-        self._proxy = _proxy_for(base_url, self._host)
+        proxy = proxy_for(base_url)
+        self._proxy = _host_port(proxy) if proxy else None
 
     def _new_connection(self) -> http.client.HTTPConnection:
         host, port = self._host, self._port
@@ -149,14 +150,8 @@ class SyncTransport:
             conn.close()
 
 
-def _proxy_for(url: str, host: str) -> tuple[str, int] | None:
-    """The proxy (host, port) from the standard environment variables, if any applies."""
-    if urllib.request.proxy_bypass(host):
-        return None
-    proxy = urllib.request.getproxies().get(urlsplit(url).scheme)
-    if not proxy:
-        return None
-    parts = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+def _host_port(proxy: str) -> tuple[str, int]:
+    parts = urlsplit(proxy)
     return (parts.hostname or "", parts.port or 8080)
 
 

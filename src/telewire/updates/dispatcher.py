@@ -2,9 +2,14 @@
 
 Every update is keyed by its chat (or by its user for chat-less updates). One task per
 busy key works through that key's queue, so a chat's updates run strictly in arrival
-order while different chats overlap, at most ``concurrency`` handlers at a time. A
-handler's exception is logged and the update counts as handled: one bad update must not
-stall the chat or be redelivered forever.
+order while different chats overlap, at most ``concurrency`` handlers at a time.
+
+When a handler fails because Telegram could not be reached (a network error, a 5xx, a
+429), the update is handled again after a pause, in its place in the chat's order, for
+as long as the trouble lasts: nothing is lost to an outage (and a reply that did get
+through before the failure may be sent twice: at least once, never zero times). Any other
+exception is a bug in the handler: it is logged and the update counts as handled, so one
+bad update cannot stall its chat forever.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
+from telewire.core.errors import NetworkError, RetryAfter, ServerError
 from telewire.core.updates import chat_id_of, update_kind
 from telewire.routing.context import Context
 from telewire.routing.router import Router, Runtime
@@ -26,6 +32,9 @@ if TYPE_CHECKING:
     from telewire.client.bot import Bot
 
 log = logging.getLogger("telewire.updates")
+TRANSIENT = (NetworkError, ServerError, RetryAfter)
+HANDLED, UNROUTED, RETRY = "handled", "unrouted", "retry"
+MAX_PAUSE = 30.0
 
 
 class Dispatcher:
@@ -43,6 +52,7 @@ class Dispatcher:
         self.on_finished = on_finished
         self._slots = asyncio.Semaphore(concurrency)
         self._queues: dict[Any, deque[Update]] = {}
+        self._pause = 1.0
         self._idle = asyncio.Event()
         self._idle.set()
         self._sync_workers = sync_workers
@@ -89,11 +99,17 @@ class Dispatcher:
         queue.append(update)
 
     async def _work(self, key: Any, queue: deque[Update]) -> None:
+        failures = 0
         try:
             while queue:
                 update = queue[0]
                 async with self._slots:
-                    await self.handle(update)
+                    outcome = await self.handle(update)
+                if outcome is RETRY:
+                    failures += 1
+                    await asyncio.sleep(min(MAX_PAUSE, self._pause * failures))
+                    continue
+                failures = 0
                 queue.popleft()
                 if self.on_finished is not None:
                     self.on_finished(update.update_id)
@@ -102,19 +118,23 @@ class Dispatcher:
             if not self._queues:
                 self._idle.set()
 
-    async def handle(self, update: Update) -> bool:
-        """Route one update now; never raises (errors are logged)."""
+    async def handle(self, update: Update) -> str:
+        """Route one update now: HANDLED, UNROUTED, or RETRY (Telegram was unreachable)."""
         kind = update_kind(update)
         if kind is None:
             log.debug("update %s carries nothing telewire knows; skipped", update.update_id)
-            return False
+            return UNROUTED
         ctx = Context(update, kind, chat_id_of(update, kind), self.bot)
         ctx.data["runtime"] = self.runtime
         try:
-            return await self.router.dispatch(ctx)
+            return HANDLED if await self.router.dispatch(ctx) else UNROUTED
+        except TRANSIENT as error:
+            self._pause = error.retry_after if isinstance(error, RetryAfter) else 1.0
+            log.warning("update %s: %s; handling it again shortly", update.update_id, error)
+            return RETRY
         except Exception:
             log.exception("a handler failed on update %s (%s); moving on", update.update_id, kind)
-            return True
+            return HANDLED
 
     async def drain(self, timeout: float | None = None) -> bool:
         """Wait until every queued update was handled; False if ``timeout`` came first."""

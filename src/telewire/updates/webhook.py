@@ -110,7 +110,9 @@ class WebhookApp:
             await _respond(send, 400, f"not a Telegram Update: {exc}".encode())
             return
         if self.ack_after_handling:
-            await self._dispatcher.handle(update)
+            if await self._dispatcher.handle(update) == "retry":
+                await _respond(send, 503, b"Telegram is unreachable; send it again later")
+                return
         else:
             self._dispatcher.submit(update)
         await _respond(send, 200, b"")
