@@ -1,14 +1,37 @@
-"""Where telewire keeps things: XDG config and state directories."""
+"""Where telewire keeps things: XDG config and state directories.
+
+Plain ``os.path`` strings underneath, wrapped in ``Path`` for callers that want one:
+``telewire send`` reads its settings on every run and should not pay for pathlib.
+"""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def _base(variable: str, *fallback: str) -> str:
+    return os.environ.get(variable) or os.path.join(os.path.expanduser("~"), *fallback)
+
+
+def config_home() -> str:
+    return os.path.join(_base("XDG_CONFIG_HOME", ".config"), "telewire")
+
+
+def state_home() -> str:
+    return os.path.join(_base("XDG_STATE_HOME", ".local", "state"), "telewire")
 
 
 def config_dir() -> Path:
-    return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "telewire"
+    from pathlib import Path
+
+    return Path(config_home())
 
 
 def state_dir() -> Path:
-    return Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "telewire"
+    from pathlib import Path
+
+    return Path(state_home())

@@ -9,15 +9,24 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from telewire.paths import config_dir
+from telewire.paths import config_home
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 CHAT_ENV = "TELEGRAM_CHAT_ID"
 
 
+def config_file() -> str:
+    return os.environ.get("TELEWIRE_CONFIG") or os.path.join(config_home(), "config.json")
+
+
 def config_path() -> Path:
-    return Path(os.environ.get("TELEWIRE_CONFIG") or config_dir() / "config.json")
+    from pathlib import Path
+
+    return Path(config_file())
 
 
 class Settings:
@@ -46,9 +55,10 @@ class Settings:
 
 
 def load(path: Path | None = None) -> Settings:
-    source = path or config_path()
+    source = str(path) if path else config_file()
     try:
-        data = json.loads(source.read_text())
+        with open(source) as handle:
+            data = json.load(handle)
     except FileNotFoundError:
         return Settings()
     except (OSError, ValueError) as exc:

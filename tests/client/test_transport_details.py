@@ -55,3 +55,95 @@ def test_proxies_come_from_the_standard_variables(
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     assert proxy_for(url) == expected
+
+
+class FakeProxy:
+    """Records what reaches a proxy and answers with a canned reply."""
+
+    def __init__(self, answer: bytes) -> None:
+        import socket
+        import threading
+
+        self.answer = answer
+        self.seen: list[bytes] = []
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen()
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            connection, _ = self.sock.accept()
+            data = b""
+            while b"\r\n\r\n" not in data:
+                data += connection.recv(65536)
+            head, _, rest = data.partition(b"\r\n\r\n")
+            length = next(
+                (
+                    int(line.split(b":")[1])
+                    for line in head.split(b"\r\n")
+                    if line.lower().startswith(b"content-length")
+                ),
+                0,
+            )
+            while len(rest) < length:
+                rest += connection.recv(65536)
+            self.seen.append(head)
+            connection.sendall(self.answer)
+            connection.close()
+
+
+REPLY = (
+    b'HTTP/1.1 200 OK\r\nContent-Length: 25\r\nConnection: close\r\n\r\n{"ok":true,"result":true}'
+)
+
+
+@pytest.mark.parametrize("face", ["sync", "async"])
+def test_http_targets_go_through_the_proxy_in_absolute_form(
+    monkeypatch: pytest.MonkeyPatch, face: str
+) -> None:
+    import asyncio
+
+    from telewire.client.async_bot import AsyncBot
+
+    proxy = FakeProxy(REPLY)
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    token = "42:" + "p" * 30
+    if face == "sync":
+        assert (
+            BlockingClient(token, base_url="http://api.example.test").request("close", {}) is True
+        )
+    else:
+
+        async def call() -> object:
+            async with AsyncBot(token, base_url="http://api.example.test") as bot:
+                return await bot.request("close", {})
+
+        assert asyncio.run(call()) is True
+    assert proxy.seen[0].startswith(
+        b"POST http://api.example.test:80/bot42:" + b"p" * 30 + b"/close HTTP/1.1"
+    )
+
+
+def test_https_through_a_refusing_proxy_is_a_clear_network_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import asyncio
+
+    from telewire import NetworkError, RetryPolicy
+    from telewire.client.async_bot import AsyncBot
+
+    proxy = FakeProxy(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+    monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+
+    async def call() -> object:
+        async with AsyncBot(
+            "42:" + "p" * 30, base_url="https://api.example.test", retry=RetryPolicy(attempts=1)
+        ) as bot:
+            return await bot.get_me()
+
+    with pytest.raises(NetworkError, match=r"proxy refused to connect \(HTTP 403\)"):
+        asyncio.run(call())
+    assert proxy.seen[0].startswith(b"CONNECT api.example.test:443 HTTP/1.1")

@@ -83,13 +83,8 @@ def _send(args: argparse.Namespace) -> int:
 
 
 def _send_text(client: Any, common: dict[str, Any], text: str, parse_mode: str | None) -> list[Any]:
-    if len(text) <= 4096:  # code points <= 4096 means UTF-16 units may still be more:
-        from telewire.core.markup import utf16_len
-
-        if utf16_len(text) <= 4096:
-            return [
-                client.request("sendMessage", {**common, "text": text, "parse_mode": parse_mode})
-            ]
+    if len(text.encode("utf-16-le")) <= 2 * 4096:  # Telegram counts UTF-16 code units
+        return [client.request("sendMessage", {**common, "text": text, "parse_mode": parse_mode})]
     from telewire.text import text_messages
 
     return [

@@ -8,7 +8,6 @@ harmless. ``sendMessage`` and friends are not, so their timeouts surface as erro
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 
 from telewire.core.errors import NetworkError, RetryAfter, ServerError, TelewireError
 
@@ -39,17 +38,35 @@ def is_repeatable(method: str) -> bool:
     return method.lower().startswith(_REPEATABLE_PREFIXES)
 
 
-@dataclass(frozen=True)
 class RetryPolicy:
-    """How stubbornly a client retries. ``RetryPolicy(attempts=1)`` never retries."""
+    """How stubbornly a client retries. ``RetryPolicy(attempts=1)`` never retries.
 
-    attempts: int = 5
-    """Tries in all, the first included."""
-    max_retry_after: float = 120.0
-    """A 429 asking to wait longer than this is raised instead of waited out."""
-    backoff: float = 0.5
-    """First wait after a network or server error; doubles each time, with jitter."""
-    max_backoff: float = 30.0
+    ``attempts``: tries in all, the first included. ``max_retry_after``: a 429 asking to
+    wait longer than this is raised instead of waited out. ``backoff``: the first wait
+    after a network or server error, doubling each time (with jitter) up to ``max_backoff``.
+    (A plain class, not a dataclass: ``telewire send`` must not pay for importing those.)
+    """
+
+    __slots__ = ("attempts", "backoff", "max_backoff", "max_retry_after")
+
+    def __init__(
+        self,
+        attempts: int = 5,
+        *,
+        max_retry_after: float = 120.0,
+        backoff: float = 0.5,
+        max_backoff: float = 30.0,
+    ) -> None:
+        self.attempts = attempts
+        self.max_retry_after = max_retry_after
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+
+    def __repr__(self) -> str:
+        return (
+            f"RetryPolicy(attempts={self.attempts}, max_retry_after={self.max_retry_after}, "
+            f"backoff={self.backoff}, max_backoff={self.max_backoff})"
+        )
 
     def delay(self, method: str, attempt: int, error: TelewireError) -> float | None:
         """Seconds to wait before try ``attempt + 1``, or None to raise ``error`` now."""
