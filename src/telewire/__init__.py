@@ -39,6 +39,13 @@ _EXPORTS = {
     "run_polling": "telewire.updates.polling",
     "WebhookApp": "telewire.updates.webhook",
     "InlineKeyboard": "telewire.keyboards",
+    "notify": "telewire.quick",
+    "ask": "telewire.quick",
+    "Outbox": "telewire.features.outbox",
+    "AsyncOutbox": "telewire.features.outbox",
+    "TelegramHandler": "telewire.features.logging_handler",
+    "ApprovalBook": "telewire.features.approvals",
+    "Ledger": "telewire.features.ledger",
 }
 
 _SUBMODULES = frozenset({"types", "keyboards", "testing", "emulator"})
@@ -66,7 +73,14 @@ if TYPE_CHECKING:
     from telewire.core.retry import RetryPolicy as RetryPolicy
     from telewire.core.token import InvalidToken as InvalidToken
     from telewire.core.token import Token as Token
+    from telewire.features.approvals import ApprovalBook as ApprovalBook
+    from telewire.features.ledger import Ledger as Ledger
+    from telewire.features.logging_handler import TelegramHandler as TelegramHandler
+    from telewire.features.outbox import AsyncOutbox as AsyncOutbox
+    from telewire.features.outbox import Outbox as Outbox
     from telewire.keyboards import InlineKeyboard as InlineKeyboard
+    from telewire.quick import ask as ask
+    from telewire.quick import notify as notify
     from telewire.routing.context import Context as Context
     from telewire.routing.filters import F as F
     from telewire.routing.router import Router as Router

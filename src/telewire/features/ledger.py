@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 import time
 from pathlib import Path
 from typing import Any, NamedTuple
+
+from telewire.storage import connect, transaction
 
 GENESIS = "0" * 64
 SCHEMA = """
@@ -73,12 +74,7 @@ class Ledger:
         self, path: str | Path, *, outbox: Any = None, chat_id: int | str | None = None
     ) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(
-            self.path, isolation_level=None, check_same_thread=False, timeout=30
-        )
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=FULL")
+        self.db = connect(self.path, durable=True)
         self.db.executescript(SCHEMA)
         self.outbox = outbox
         self.chat_id = chat_id
@@ -93,22 +89,15 @@ class Ledger:
     ) -> Entry:
         """Append an entry and queue its mirror message (``{hash}`` in ``message`` is filled in)."""
         payload = _canonical(data or {})
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            row = self.db.execute(
-                "SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1"
-            ).fetchone()
+        with transaction(self.db) as db:
+            row = db.execute("SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1").fetchone()
             seq, prev = (row[0] + 1, row[1]) if row else (1, GENESIS)
             when = time.time()
             digest = entry_hash(seq, when, kind, actor, payload, prev)
-            self.db.execute(
+            db.execute(
                 "INSERT INTO ledger VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (seq, when, kind, actor, payload, prev, digest),
             )
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
         entry = Entry(seq, when, kind, actor, json.loads(payload), prev, digest)
         if self.outbox is not None:
             text = message.replace("{hash}", entry.short) if message else self.describe(entry)

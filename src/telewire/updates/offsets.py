@@ -7,7 +7,6 @@ moment (even kill -9) replays at most the updates that were in flight.
 from __future__ import annotations
 
 import os
-import sqlite3
 from pathlib import Path
 from typing import Protocol
 
@@ -63,10 +62,9 @@ class SQLiteOffsets:
     """The offset in a SQLite database (WAL), one row per bot id; shareable with app data."""
 
     def __init__(self, path: str | Path, bot_id: int) -> None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
+        from telewire.storage import connect
+
+        self._db = connect(path)
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS telewire_offsets"
             " (bot_id INTEGER PRIMARY KEY, next_offset INTEGER NOT NULL)"

@@ -13,11 +13,12 @@ import hmac
 import json
 import os
 import secrets
-import sqlite3
 import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
+
+from telewire.storage import connect
 
 PREFIX = "tw:"
 SCHEMA = """
@@ -90,10 +91,7 @@ class ApprovalBook:
         if not self.approvers:
             raise ValueError("approvals need at least one approver (a Telegram user id)")
         self.secret = secret or load_secret(self.path.with_suffix(".key"))
-        self.db = sqlite3.connect(
-            self.path, isolation_level=None, check_same_thread=False, timeout=30
-        )
-        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db = connect(self.path)
         self.db.executescript(SCHEMA)
 
     # -- requests ----------------------------------------------------------------------

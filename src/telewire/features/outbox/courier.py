@@ -48,16 +48,22 @@ class Courier:
             chat = chat_value(row.chat_key)
             wait = self.limiter.wait(chat, is_group(chat), now)
             if wait <= 0:
-                self.limiter.record(chat, now)
                 return row
             soonest = min(soonest, wait)
         return soonest
 
+    def _sent(self, row: Row) -> None:
+        """Count a message at its reply: the latest moment the server can have counted it."""
+        if self.limiter is not None:
+            self.limiter.record(chat_value(row.chat_key))
+
     def delivered(self, row: Row, result: Any) -> None:
+        self._sent(row)
         message_id = result.get("message_id") if isinstance(result, dict) else None
         self.store.delivered(row.id, message_id)
 
     def failed(self, row: Row, error: Exception) -> None:
+        self._sent(row)
         decision = after_failure(error, row.attempts, self.max_backoff)
         reason = mask(str(error))
         if decision.action == "migrate" and decision.new_chat is not None:

@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from telewire.storage import connect, transaction
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -54,9 +56,7 @@ class OutboxStore:
     def _db(self) -> sqlite3.Connection:
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
         if db is None:
-            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=FULL")  # queued means on disk, even on power loss
+            db = connect(self.path, durable=True)  # queued means on disk, even on power loss
             self._local.db = db
         return db
 
@@ -64,7 +64,7 @@ class OutboxStore:
         """Queue (method, params) pairs in one transaction; return their ids."""
         now = time.time()
         ids = []
-        with _transaction(self._db) as db:
+        with transaction(self._db) as db:
             for method, params in items:
                 chat = params.get("chat_id")
                 if chat is None:
@@ -115,7 +115,7 @@ class OutboxStore:
 
     def move_chat(self, old: str, new: str) -> None:
         """A group became a supergroup: its queued messages follow it."""
-        with _transaction(self._db) as db:
+        with transaction(self._db) as db:
             for row_id, params in db.execute(
                 "SELECT id, params FROM outbox WHERE status = 'pending' AND chat_key = ?", (old,)
             ).fetchall():
@@ -174,15 +174,3 @@ class OutboxStore:
         if db is not None:
             db.close()
             self._local.db = None
-
-
-class _transaction:
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
-
-    def __enter__(self) -> sqlite3.Connection:
-        self.db.execute("BEGIN IMMEDIATE")
-        return self.db
-
-    def __exit__(self, kind: object, *rest: object) -> None:
-        self.db.execute("COMMIT" if kind is None else "ROLLBACK")

@@ -1,0 +1,36 @@
+"""SQLite files, opened the same way wherever telewire keeps state.
+
+WAL journal (readers never wait for the writer; several processes may share a file),
+autocommit unless inside :class:`transaction`, a generous busy timeout, and
+``synchronous=FULL`` where "written" must survive a power cut (outbox, ledger).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+
+def connect(path: str | Path, *, durable: bool = False, rows: bool = False) -> sqlite3.Connection:
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(target, isolation_level=None, check_same_thread=False, timeout=30)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+    if rows:
+        db.row_factory = sqlite3.Row
+    return db
+
+
+class transaction:
+    """All of it happens, or none of it (``BEGIN IMMEDIATE`` takes the write lock at once)."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.db.execute("BEGIN IMMEDIATE")
+        return self.db
+
+    def __exit__(self, kind: object, *rest: object) -> None:
+        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
