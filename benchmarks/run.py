@@ -230,7 +230,7 @@ def table(results: dict[str, Any], runs: int, updates: int, chats: int) -> str:
         leanest = min(peers, key=lambda n: peers[n]["peak_mb"]) if peers else None
         lines += [
             "| echo bot | updates/s | × fastest peer | CPU ms / 1000 updates | × fastest peer | "
-            "peak MB | × leanest peer | lost/dup |",
+            "peak MB | × leanest peer | lost, duplicated, out of order |",
             "|---|---:|---:|---:|---:|---:|---:|---|",
         ]
         for name, r in echo.items():

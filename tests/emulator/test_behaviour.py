@@ -356,3 +356,39 @@ def test_flood_limits_over_http(tmp_path) -> None:  # type: ignore[no-untyped-de
         assert refused["description"].startswith("Too Many Requests: retry after ")
         assert refused["parameters"]["retry_after"] >= 1
         assert json.loads(json.dumps(refused))["error_code"] == 429
+
+
+def test_an_upgraded_group_answers_with_its_new_id(emulator: EmulatorHandle) -> None:
+    from telewire import Bot, ChatMigrated
+
+    owner = emulator.user("Owner")
+    group = emulator.group("Old group", [owner])
+    supergroup = emulator.upgrade(group.id)
+    status, reply = call(
+        emulator.base_url, emulator.token, "sendMessage", chat_id=group.id, text="x"
+    )
+    assert (status, reply["description"]) == (
+        400,
+        "Bad Request: group chat was upgraded to a supergroup chat",
+    )
+    assert reply["parameters"] == {"migrate_to_chat_id": supergroup.id}
+    with pytest.raises(ChatMigrated) as caught:
+        Bot(emulator.token, base_url=emulator.base_url).send_message(chat_id=group.id, text="x")
+    assert caught.value.migrate_to_chat_id == supergroup.id
+
+
+def test_uploads_over_telegrams_size_limits_are_refused(
+    emulator: EmulatorHandle, alice: TestUser
+) -> None:
+    from telewire import Bot, InputFile, TelewireError
+
+    bot = Bot(emulator.token, base_url=emulator.base_url)
+    with pytest.raises(TelewireError, match="Request Entity Too Large"):
+        bot.send_photo(
+            chat_id=alice.id,
+            photo=InputFile(b"\x89PNG" + b"\0" * (10 * 1024 * 1024), filename="p.png"),
+        )
+    sent = bot.send_document(
+        chat_id=alice.id, document=InputFile(b"\0" * (10 * 1024 * 1024 + 5), filename="d.bin")
+    )
+    assert sent.document is not None and sent.document.file_size == 10 * 1024 * 1024 + 5

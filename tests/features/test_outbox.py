@@ -145,3 +145,16 @@ def test_broadcast_under_telegram_limits_has_no_429_and_near_full_rate(tmp_path:
     )
     assert stats["429"] == 0
     assert 300 / allowed >= 0.9
+
+
+def test_queued_messages_follow_a_group_that_became_a_supergroup(
+    emulator: EmulatorHandle, tmp_path: Path
+) -> None:
+    owner = emulator.user("Owner")
+    group = emulator.group("Team", [owner])
+    supergroup = emulator.upgrade(group.id)
+    with outbox_for(emulator, tmp_path / "o.db", limits=None) as outbox:
+        outbox.notify("first", chat_id=group.id)
+        outbox.notify("second", chat_id=group.id)
+        assert outbox.flush(10)
+    assert [m.text for m in emulator.messages(supergroup.id)] == ["first", "second"]

@@ -161,6 +161,21 @@ def create_chat(
     return chat
 
 
+def upgrade_group(engine: Engine, token: str, chat_id: int) -> t.Chat:
+    """A group becomes a supergroup with a new id; the old id now answers with migrate_to."""
+    bot = engine.bot(token)
+    old = bot.chats.get(chat_id)
+    if old is None or old.chat.type != "group":
+        raise bad_request("only a basic group can be upgraded")
+    engine.world.next_group_id += 1
+    new_id = -(10**12 + engine.world.next_group_id)
+    chat = t.Chat(id=new_id, type="supergroup", title=old.chat.title)
+    bot.chats[new_id] = ChatState(chat=chat, members=dict(old.members), started=True)
+    old.migrated_to = new_id
+    engine.emit(bot, "migrate", {"chat_id": chat_id, "migrate_to_chat_id": new_id})
+    return chat
+
+
 def set_blocked(engine: Engine, token: str, user_data: dict[str, Any], blocked: bool) -> None:
     """A user blocks (or unblocks) the bot; the bot hears of it as my_chat_member."""
     bot = engine.bot(token)

@@ -166,6 +166,11 @@ class Control:
         )
         return _json(chat)
 
+    async def upgrade(self, request: web.Request) -> web.StreamResponse:
+        data = await _body(request)
+        chat_id = int(request.match_info["chat_id"])
+        return _json(control.upgrade_group(self.engine, _need(data, "token"), chat_id))
+
     async def list_chats(self, request: web.Request) -> web.StreamResponse:
         bot = self.engine.bot(request.query.get("token", ""))
         return _json([c.chat for c in bot.chats.values()])
@@ -274,6 +279,7 @@ def install(server: EmulatorServer) -> Control:
         ("POST", "/emulator/chats", control_api.create_chat),
         ("GET", "/emulator/chats", control_api.list_chats),
         ("GET", "/emulator/chats/{chat_id}/messages", control_api.messages),
+        ("POST", "/emulator/chats/{chat_id}/upgrade", control_api.upgrade),
         ("GET", "/emulator/chats/{chat_id}", control_api.chat_state),
         ("GET", "/emulator/bots", control_api.bots),
         ("POST", "/emulator/bots", control_api.add_bot),

@@ -71,6 +71,10 @@ class Call:
             if isinstance(chat_id, int) and chat_id in self.world.users and sending:
                 raise forbidden(e.CANT_INITIATE)
             raise bad_request(e.CHAT_NOT_FOUND)
+        if chat.migrated_to is not None:
+            raise ApiFailure(
+                400, f"Bad Request: {e.UPGRADED}", {"migrate_to_chat_id": chat.migrated_to}
+            )
         if sending:
             if chat.blocked:
                 raise forbidden(e.BLOCKED)

@@ -39,6 +39,7 @@ WRONG_FILE = "wrong file identifier/HTTP URL specified"
 BLOCKED = "bot was blocked by the user"
 CANT_INITIATE = "bot can't initiate conversation with a user"
 KICKED = "bot was kicked from the group chat"
+UPGRADED = "group chat was upgraded to a supergroup chat"
 CONFLICT_POLLING = (
     "Conflict: terminated by other getUpdates request; make sure that only one bot instance "
     "is running"

@@ -8,6 +8,7 @@ JSON strings) and JSON bodies. Values are coerced by the spec's parameter types,
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 import msgspec
@@ -18,6 +19,7 @@ _INTEGER = re.compile(r"^[+-]?\d+$")
 _TRUE = frozenset({"true", "1", "yes", "on"})
 
 
+@lru_cache(maxsize=512)
 def _spec_types(method: str) -> dict[str, tuple[str, ...]]:
     from telewire.api._generated.methods import METHODS
 

@@ -65,6 +65,7 @@ class ChatState(msgspec.Struct):
     description: str | None = None
     menu_button: t.MenuButton | None = None
     reply_keyboard: dict[str, Any] | None = None
+    migrated_to: int | None = None
 
 
 class BotState(msgspec.Struct):

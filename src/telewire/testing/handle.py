@@ -105,6 +105,13 @@ class EmulatorHandle:
         )
         return chat
 
+    def upgrade(self, chat_id: int) -> t.Chat:
+        """Turn a basic group into a supergroup (it gets a new id; the old one migrates)."""
+        chat: t.Chat = self._request(
+            "POST", f"/emulator/chats/{chat_id}/upgrade", {"token": self.token}, t.Chat
+        )
+        return chat
+
     def block(self, user: TestUser, blocked: bool = True) -> None:
         self._request(
             "POST",
