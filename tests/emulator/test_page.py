@@ -99,3 +99,24 @@ def test_entities_alerts_photos_and_live_deletes(
     threading.Thread(target=answer_when_pressed, daemon=True).start()
     page.click("button:has-text('Alert me')")
     page.wait_for_selector("#alert:not([hidden]) >> text=Careful!")
+
+
+def test_reply_keyboards_are_buttons_that_send_their_text(
+    page: Any, emulator: EmulatorHandle, bot: Any
+) -> None:
+    from telewire.types import KeyboardButton, ReplyKeyboardMarkup
+
+    user = emulator.user("Keys", id=7171)
+    emulator.send(user, "menu please")
+    page.goto(emulator.page_url + "?user=7171")
+    page.wait_for_selector("text=menu please")
+    keyboard = ReplyKeyboardMarkup(
+        keyboard=[[KeyboardButton(text="Coffee"), KeyboardButton(text="Tea")]]
+    )
+    bot.send_message(chat_id=user.id, text="What would you like?", reply_markup=keyboard)
+    page.wait_for_selector("#reply-keyboard button:has-text('Tea')")
+    page.click("#reply-keyboard button:has-text('Tea')")
+    sent = emulator.wait_for(
+        user.id, lambda m: m.text == "Tea" and m.from_user is not None and not m.from_user.is_bot
+    )
+    assert sent.from_user.id == user.id  # type: ignore[union-attr]

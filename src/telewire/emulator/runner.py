@@ -100,6 +100,7 @@ class Emulator:
 
         def run() -> None:
             loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(loop)
             self._loop = loop
             try:
                 loop.run_until_complete(self.start())
@@ -110,6 +111,11 @@ class Emulator:
             ready.set()
             loop.run_forever()
             loop.run_until_complete(self.stop())
+            pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+            for task in pending:  # e.g. a client's request cut off mid-way
+                task.cancel()
+            if pending:
+                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
             loop.close()
 
         self._thread = threading.Thread(target=run, name="telewire-emulator", daemon=True)

@@ -98,6 +98,7 @@ class EmulatorServer:
         self.telegram_limits = telegram_limits
         self.limiters: dict[int, FloodLimiter] = {}
         self.pollers: dict[str, Poller] = {}
+        self.closing = False
         self.stats = {"requests": 0, "429": 0, "bot_messages": 0}
         self._save_pending = False
         self.on_close: list[Callable[[], None]] = []
@@ -182,6 +183,8 @@ class EmulatorServer:
                     await asyncio.wait_for(poller.event.wait(), remaining)
                 except asyncio.TimeoutError:
                     return []
+                if self.closing:
+                    return []
                 if poller.superseded:
                     raise ApiFailure(409, e.CONFLICT_POLLING)
                 if bot.webhook is not None:
@@ -225,6 +228,7 @@ class EmulatorServer:
             self.state.save(self.engine.world)
 
     async def close(self) -> None:
+        self.closing = True
         for hook in self.on_close:
             hook()
         for poller in self.pollers.values():
