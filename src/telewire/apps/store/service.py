@@ -21,6 +21,7 @@ from telewire.core.flood import SENDER
 from telewire.features.approvals import ApprovalBook, Decision, ask
 from telewire.features.ledger import Ledger
 from telewire.features.outbox import Outbox
+from telewire.storage import transaction
 
 SESSION_HOURS = 8
 HEARTBEAT = "bot.alive"
@@ -218,7 +219,7 @@ class Store:
         if payment not in ("cash", "card", "transfer"):
             raise StoreError("payment must be cash, card or transfer")
         off = self._amount(discount)
-        with data.Transaction(self.db) as db:
+        with transaction(self.db) as db:
             priced = []
             for sku, quantity in lines:
                 if quantity <= 0:
@@ -342,7 +343,7 @@ class Store:
             f"(total {format_amount(bill['total'])})? Reason: {reason}. Asked by {actor}.",
             actor,
         )
-        with data.Transaction(self.db) as db:
+        with transaction(self.db) as db:
             db.execute(
                 "INSERT INTO refunds (bill_id, amount, reason, created) VALUES (?, ?, ?, ?)",
                 (bill_id, cents, reason, time.time()),
@@ -362,7 +363,7 @@ class Store:
             f"cashier {bill['cashier']})? Asked by {actor}.",
             actor,
         )
-        with data.Transaction(self.db) as db:
+        with transaction(self.db) as db:
             for line in bill["lines"]:
                 db.execute(
                     "UPDATE products SET stock = stock + ? WHERE sku = ?",
