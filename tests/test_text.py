@@ -80,3 +80,18 @@ def test_long_formatted_text_becomes_pieces_with_entities() -> None:
     assert text_messages("short *one*", "MarkdownV2") == [
         {"text": "short *one*", "parse_mode": "MarkdownV2"}
     ]
+
+
+@given(st.text(max_size=120), st.sampled_from(["MarkdownV2", "HTML", "Markdown"]))
+def test_any_text_in_any_mode_parses_or_gets_telegrams_error(text: str, mode: str) -> None:
+    from telewire.core.markup import MarkupError
+
+    try:
+        plain, entities = parse(text, mode)
+    except MarkupError as exc:
+        assert str(exc).startswith("can't parse entities: ")
+        return
+    for entity in entities:
+        assert 0 <= int(entity["offset"]) and int(entity["offset"]) + int(
+            entity["length"]
+        ) <= utf16_len(plain)

@@ -11,11 +11,21 @@ import sqlite3
 from pathlib import Path
 
 
+class StorageError(ValueError):
+    """A state file that cannot be used (not a database, a folder, no permission)."""
+
+
 def connect(path: str | Path, *, durable: bool = False, rows: bool = False) -> sqlite3.Connection:
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(target, isolation_level=None, check_same_thread=False, timeout=30)
-    db.execute("PRAGMA journal_mode=WAL")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(target, isolation_level=None, check_same_thread=False, timeout=30)
+        db.execute("PRAGMA journal_mode=WAL")
+    except (sqlite3.Error, OSError) as exc:
+        raise StorageError(
+            f"cannot use {target} as a database ({exc}); check the path, or move the file away "
+            "to start afresh"
+        ) from None
     db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
     if rows:
         db.row_factory = sqlite3.Row

@@ -69,3 +69,19 @@ def test_import_telewire_is_light() -> None:
     started = time.perf_counter()
     subprocess.run([sys.executable, "-c", "import telewire"], check=True)
     assert time.perf_counter() - started < 5  # sanity only; the benchmark measures it properly
+
+
+def test_damaged_state_files_get_one_clear_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "state.db"
+    bad.write_text("not a database")
+    for args in (
+        ["emulator", "--state", str(bad), "--port", "0"],
+        ["audit", "show", "--path", str(bad)],
+        ["outbox", "--path", str(tmp_path)],
+    ):
+        result = run_cli(*args)
+        assert result.returncode == 1, args
+        assert (
+            result.stderr.startswith("telewire: error: cannot use ")
+            and "Traceback" not in result.stderr
+        )

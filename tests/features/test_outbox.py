@@ -158,3 +158,27 @@ def test_queued_messages_follow_a_group_that_became_a_supergroup(
         outbox.notify("second", chat_id=group.id)
         assert outbox.flush(10)
     assert [m.text for m in emulator.messages(supergroup.id)] == ["first", "second"]
+
+
+def test_the_async_outbox_delivers_in_order(
+    emulator: EmulatorHandle, alice: TestUser, tmp_path: Path
+) -> None:
+    import asyncio
+
+    from telewire.features.outbox import AsyncOutbox
+
+    async def main() -> dict[str, int]:
+        async with AsyncOutbox(
+            tmp_path / "a.db",
+            token=emulator.token,
+            base_url=emulator.base_url,
+            chat_id=alice.id,
+            limits=None,
+        ) as outbox:
+            for i in range(5):
+                await outbox.notify(f"async {i}")
+            assert await outbox.flush(10)
+            return outbox.status()
+
+    assert asyncio.run(main()) == {"delivered": 5}
+    assert bot_texts(emulator, alice.id) == [f"async {i}" for i in range(5)]

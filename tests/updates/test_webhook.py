@@ -113,3 +113,24 @@ def test_updates_from_the_emulator_are_routed_in_order(
     for user in users:
         assert seen[user.id] == [str(i) for i in range(10)]
     emulator.wait_for(users[0].id, lambda m: m.text == "hook: 9")
+
+
+def test_register_points_the_bot_at_the_app(served: Any, emulator: EmulatorHandle) -> None:
+    import asyncio
+
+    from telewire import AsyncBot
+
+    server, app, seen = served
+
+    async def register() -> None:
+        async with AsyncBot(emulator.token, base_url=emulator.base_url) as bot:
+            other = WebhookApp(app.router, bot=bot, secret_token=app.secret_token)
+            assert await other.register(server.url, max_connections=5)
+            info = await bot.get_webhook_info()
+            assert (info.url, info.max_connections) == (server.url, 5)
+
+    asyncio.run(register())
+    user = emulator.user("Hooked")
+    emulator.send(user, "via register")
+    assert emulator.expect_reply(user.id).text == "hook: via register"
+    assert seen[user.id] == ["via register"]

@@ -10,6 +10,8 @@ from telewire.core.token import mask
 
 
 def run_reporting_errors(run: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    import sqlite3
+
     from telewire.cli.connect import UsageError
     from telewire.client.config import MissingToken
     from telewire.core.errors import TelewireError
@@ -25,4 +27,7 @@ def run_reporting_errors(run: Callable[[argparse.Namespace], int], args: argpars
         return 130
     except (TelewireError, InvalidToken, MissingToken, FileNotFoundError, ValueError) as exc:
         print(f"telewire: error: {mask(str(exc))}", file=sys.stderr)
+        return 1
+    except sqlite3.Error as exc:
+        print(f"telewire: error: a state file is damaged or locked ({exc})", file=sys.stderr)
         return 1

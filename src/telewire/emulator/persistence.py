@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import msgspec
 
 from telewire.core.unions import decode_hook
 from telewire.emulator.world import World
+from telewire.storage import connect
 
 
 class StateFile:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db = connect(self.path)
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS world (id INTEGER PRIMARY KEY CHECK (id = 1), data BLOB)"
         )
-        self._db.commit()
 
     def load(self) -> World | None:
         row = self._db.execute("SELECT data FROM world WHERE id = 1").fetchone()
@@ -36,8 +33,7 @@ class StateFile:
 
     def save(self, world: World) -> None:
         data = msgspec.msgpack.encode(world)
-        with self._db:
-            self._db.execute("INSERT OR REPLACE INTO world (id, data) VALUES (1, ?)", (data,))
+        self._db.execute("INSERT OR REPLACE INTO world (id, data) VALUES (1, ?)", (data,))
 
     def close(self) -> None:
         self._db.close()
