@@ -237,3 +237,35 @@ def test_the_scripted_store_demo_runs() -> None:
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "was changed after it was issued" in result.stdout
     assert "Denied by Olga" in result.stdout and "[photo: sales chart]" in result.stdout
+
+
+def test_the_interactive_till_reads_actions_line_by_line(
+    store: Store, emulator: EmulatorHandle, alice: TestUser
+) -> None:
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "TELEGRAM_API_URL": emulator.base_url,
+        "TELEGRAM_BOT_TOKEN": emulator.token,
+    }
+    (store.folder / "sessions").mkdir(exist_ok=True)
+    (store.folder / "sessions" / "cara.json").write_text(f'{{"until": {time.time() + 3600}}}')
+    script = (
+        "product list\nbill --cashier cara COF:1 SAN:1\nbill --cashier cara NOPE:1\n"
+        "nonsense\nreceipt 1\nquit\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "telewire.cli.main", "store", "--dir", str(store.folder), "shell"],
+        input=script,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Coffee" in result.stdout and "Bill #1" in result.stdout
+    assert "refused: unknown product 'NOPE'" in result.stdout
+    assert "not understood" in result.stdout or "try 'help'" in result.stdout
+    assert store.bill(1)["total"] == 1144

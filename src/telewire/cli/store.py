@@ -59,6 +59,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     export.add_argument("file")
     export.add_argument("--by", required=True)
     sub.add_parser("verify", help="check the records against the ledger")
+    sub.add_parser("shell", help="an interactive till: type the actions above, one per line")
     sub.add_parser("bot", help="run the owner's bot (and deliver the owner's messages)")
     demo = sub.add_parser("demo", help="a store against the built-in emulator")
     demo.add_argument(
@@ -129,6 +130,11 @@ def run(args: argparse.Namespace) -> int:
 
         run_bot(store)
         return 0
+    if command == "shell":
+        try:
+            return _shell(store, args)
+        finally:
+            store.close()
     try:
         return _act(store, args)
     except StoreError as exc:
@@ -218,3 +224,46 @@ def _act(store: Any, args: argparse.Namespace) -> int:
             return 1
         print(f"records intact (ledger head {store.ledger.head()[:12]})")
     return 0
+
+
+def _shell(store: Any, outer: argparse.Namespace) -> int:
+    """Read actions line by line (``bill --cashier ann COF:2``...) until ``quit`` or EOF."""
+    import shlex
+
+    from telewire.apps.store.service import StoreError
+
+    parser = argparse.ArgumentParser(prog="", add_help=False, exit_on_error=False)
+    add_arguments(parser)
+    interactive = sys.stdin.isatty()
+    if interactive:
+        print(
+            "telewire till: type an action (bill, receipt, product list, sales, refund...), "
+            "'help', or 'quit'."
+        )
+    while True:
+        try:
+            line = input("till> " if interactive else "")
+        except EOFError:
+            return 0
+        words = shlex.split(line)
+        if not words:
+            continue
+        if words[0] in ("quit", "exit"):
+            return 0
+        if words[0] == "help":
+            parser.print_help()
+            continue
+        if words[0] in ("init", "demo", "shell", "bot"):
+            print(f"'{words[0]}' is not available inside the till")
+            continue
+        try:
+            args = parser.parse_args(["--dir", str(store.folder), *words])
+            _act(store, args)
+        except (argparse.ArgumentError, SystemExit) as exc:
+            print(
+                f"not understood: {exc}"
+                if isinstance(exc, argparse.ArgumentError)
+                else "try 'help'"
+            )
+        except StoreError as exc:
+            print(f"refused: {exc}")

@@ -7,8 +7,6 @@ owner first and happen only if approved; the outcome is recorded either way.
 
 from __future__ import annotations
 
-import csv
-import hashlib
 import json
 import sqlite3
 import time
@@ -16,32 +14,26 @@ from pathlib import Path
 from typing import Any
 
 from telewire.apps.store import data
+from telewire.apps.store.errors import NotApproved as NotApproved
+from telewire.apps.store.errors import StoreError as StoreError
+from telewire.apps.store.integrity import Integrity
 from telewire.apps.store.money import MoneyError, format_amount, parse_amount, tax_of
+from telewire.apps.store.reports import Reports
+from telewire.apps.store.sessions import Sessions
 from telewire.core.flood import SENDER
 from telewire.features.approvals import ApprovalBook, Decision, ask
 from telewire.features.ledger import Ledger
 from telewire.features.outbox import Outbox
 from telewire.storage import transaction
 
-SESSION_HOURS = 8
 HEARTBEAT = "bot.alive"
-
-
-class StoreError(ValueError):
-    """Bad input or an impossible operation; nothing was changed."""
-
-
-class NotApproved(StoreError):
-    def __init__(self, action: str, decision: Decision) -> None:
-        super().__init__(f"{action}: not approved by the owner ({decision.describe()})")
-        self.decision = decision
 
 
 def today() -> str:
     return time.strftime("%Y-%m-%d")
 
 
-class Store:
+class Store(Reports, Sessions, Integrity):
     def __init__(
         self,
         folder: str | Path,
@@ -295,26 +287,6 @@ class Store:
         ]
         return {**dict(row), "lines": lines}
 
-    @staticmethod
-    def digest(bill: dict[str, Any]) -> str:
-        """A fingerprint of what a bill said when issued (refunds are recorded separately)."""
-        fixed = {
-            k: bill[k]
-            for k in (
-                "id",
-                "created",
-                "cashier",
-                "customer_id",
-                "subtotal",
-                "discount",
-                "tax",
-                "total",
-                "payment",
-            )
-        }
-        canonical = json.dumps([fixed, bill["lines"]], sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode()).hexdigest()[:16]
-
     def receipt(self, bill_id: int) -> str:
         bill = self.bill(bill_id)
         lines = [
@@ -395,125 +367,3 @@ class Store:
             actor=actor,
             data={"bill": bill_id, "payment": payment, "digest": self.digest(self.bill(bill_id))},
         )
-
-    # -- reading the data (every look is recorded) -------------------------------------
-
-    def sales(self, day: str, actor: str) -> dict[str, Any]:
-        row = self.db.execute(
-            "SELECT COUNT(*) AS bills, COALESCE(SUM(total), 0) AS total,"
-            " COALESCE(SUM(refunded), 0) AS refunded, COALESCE(SUM(tax), 0) AS tax"
-            " FROM bills WHERE day = ?",
-            (day,),
-        ).fetchone()
-        by_cashier = dict(
-            self.db.execute(
-                "SELECT cashier, SUM(total) FROM bills WHERE day = ?"
-                " GROUP BY cashier ORDER BY cashier",
-                (day,),
-            ).fetchall()
-        )
-        self.ledger.record("access.sales", actor=actor, data={"day": day})
-        return {"day": day, **dict(row), "by_cashier": by_cashier}
-
-    def week(self, actor: str, end: float | None = None) -> list[tuple[str, int]]:
-        end = end or time.time()
-        days = [
-            time.strftime("%Y-%m-%d", time.localtime(end - 86400 * i)) for i in range(6, -1, -1)
-        ]
-        totals = dict(
-            self.db.execute(
-                "SELECT day, SUM(total - refunded) FROM bills"  # noqa: S608 (placeholders only)
-                f" WHERE day IN ({','.join('?' * 7)}) GROUP BY day",
-                days,
-            ).fetchall()
-        )
-        self.ledger.record("access.report", actor=actor, data={"from": days[0], "to": days[-1]})
-        return [(day, int(totals.get(day, 0))) for day in days]
-
-    def export(self, target: str | Path, actor: str) -> Path:
-        self.approve("export", f"Export all bills to a file? Asked by {actor}.", actor)
-        path = Path(target)
-        with path.open("w", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(
-                [
-                    "bill",
-                    "day",
-                    "cashier",
-                    "subtotal",
-                    "discount",
-                    "tax",
-                    "total",
-                    "refunded",
-                    "payment",
-                ]
-            )
-            for row in self.db.execute("SELECT * FROM bills ORDER BY id"):
-                writer.writerow(
-                    [
-                        row["id"],
-                        row["day"],
-                        row["cashier"],
-                        *(
-                            format_amount(row[k])
-                            for k in ("subtotal", "discount", "tax", "total", "refunded")
-                        ),
-                        row["payment"],
-                    ]
-                )
-        self.ledger.record("access.export", actor=actor, data={"file": str(path)})
-        return path
-
-    # -- sessions ---------------------------------------------------------------------
-
-    def login(self, cashier: str) -> None:
-        if not cashier.strip():
-            raise StoreError("sign in with a cashier name")
-        self.approve("sign-in", f"Let cashier {cashier} sign in to the till?", f"cashier:{cashier}")
-        sessions = self.folder / "sessions"
-        sessions.mkdir(exist_ok=True)
-        (sessions / f"{cashier}.json").write_text(
-            json.dumps({"until": time.time() + SESSION_HOURS * 3600})
-        )
-        self.ledger.record(
-            "session.start", actor=f"cashier:{cashier}", data={"hours": SESSION_HOURS}
-        )
-
-    def require_session(self, cashier: str) -> None:
-        try:
-            until = json.loads((self.folder / "sessions" / f"{cashier}.json").read_text())["until"]
-        except (OSError, ValueError, KeyError):
-            until = 0
-        if until < time.time():
-            raise StoreError(
-                f"cashier {cashier} is not signed in: run `telewire store login {cashier}`"
-            )
-
-    # -- tamper evidence --------------------------------------------------------------
-
-    def verify(self) -> list[str]:
-        """Problems found by the ledger's chain and by comparing bills with it."""
-        problems = [str(p) for p in self.ledger.verify()]
-        issued: dict[int, str] = {}
-        deleted: set[int] = set()
-        for entry in self.ledger.entries(limit=10**9):
-            if entry.kind in ("bill.issue", "bill.edit"):
-                issued[int(entry.data["bill"])] = str(entry.data["digest"])
-            elif entry.kind == "bill.delete":
-                deleted.add(int(entry.data["bill"]))
-        in_file = {int(r["id"]) for r in self.db.execute("SELECT id FROM bills")}
-        for bill_id, digest in sorted(issued.items()):
-            if bill_id in deleted:
-                continue
-            if bill_id not in in_file:
-                problems.append(f"bill #{bill_id} was deleted without approval")
-            elif self.digest(self.bill(bill_id)) != digest:
-                problems.append(
-                    f"bill #{bill_id} was changed after it was issued "
-                    f"(total now {format_amount(self.bill(bill_id)['total'])})"
-                )
-        for bill_id in sorted(in_file - set(issued)):
-            problems.append(
-                f"bill #{bill_id} is not in the ledger (added behind the program's back)"
-            )
-        return problems
