@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from telewire.client.config import long_poll_timeout, resolve_base_url, resolve_token
 from telewire.core.errors import BadRequest
 from telewire.core.exchange import Exchange, file_download, method_call
 from telewire.core.retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 _UNSET: Any = object()
 
@@ -70,6 +72,8 @@ class ClientBase:
 
     @staticmethod
     def _prepare(destination: str | Path) -> Path:
+        from pathlib import Path
+
         target = Path(destination)
         target.parent.mkdir(parents=True, exist_ok=True)
         return target

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import mimetypes
 import os
-from pathlib import Path
 from typing import IO, Union
 
 FileSource = Union[str, "os.PathLike[str]", bytes, IO[bytes]]
@@ -28,10 +26,10 @@ class InputFile:
         content_type: str | None = None,
     ) -> None:
         if isinstance(source, (str, os.PathLike)):
-            path = Path(source)
-            if not path.is_file():
-                raise FileNotFoundError(f"cannot upload {str(path)!r}: no such file")
-            filename = filename or path.name
+            path = os.fspath(source)
+            if not os.path.isfile(path):
+                raise FileNotFoundError(f"cannot upload {path!r}: no such file")
+            filename = filename or os.path.basename(path)
         elif isinstance(source, (bytes, bytearray, memoryview)):
             source = bytes(source)
         elif not hasattr(source, "read"):
@@ -40,12 +38,14 @@ class InputFile:
                 f"not {type(source).__name__}"
             )
         else:
-            filename = filename or Path(getattr(source, "name", "") or "file").name
+            filename = filename or os.path.basename(str(getattr(source, "name", "") or "file"))
         self._source = source
         self.filename = filename or "file"
-        self.content_type = (
-            content_type or mimetypes.guess_type(self.filename)[0] or "application/octet-stream"
-        )
+        if content_type is None:
+            import mimetypes  # only when a file is actually sent
+
+            content_type = mimetypes.guess_type(self.filename)[0] or "application/octet-stream"
+        self.content_type = content_type
 
     def read(self) -> bytes:
         """Return the file's bytes (opening a path now)."""
@@ -53,7 +53,8 @@ class InputFile:
         if isinstance(source, bytes):
             return source
         if isinstance(source, (str, os.PathLike)):
-            return Path(source).read_bytes()
+            with open(source, "rb") as handle:
+                return handle.read()
         data = source.read()
         if isinstance(data, str):
             raise TypeError("InputFile needs a binary file object (open it with 'rb')")

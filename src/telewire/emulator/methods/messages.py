@@ -8,7 +8,6 @@ from typing import Any
 import msgspec
 
 from telewire.api._generated import types as t
-from telewire.emulator import errors as e
 from telewire.emulator.engine import Call, method
 from telewire.emulator.errors import bad_request
 from telewire.emulator.methods.common import formatted, message_text, post
@@ -247,6 +246,3 @@ def set_message_reaction(call: Call) -> bool:
         {"chat_id": chat.chat.id, "message_id": message.message_id, "reaction": reactions},
     )
     return True
-
-
-__all__ = ["e"]
