@@ -60,7 +60,7 @@ def _not_a_reply(method: str, status: int, body: bytes) -> Exception:
 def _typed_decoder(result_type: Any) -> Any:
     import msgspec
 
-    from telewire.core.unions import decode_hook
+    from telewire.core import typed
 
     envelope = msgspec.defstruct(
         "Envelope",
@@ -72,7 +72,7 @@ def _typed_decoder(result_type: Any) -> Any:
             ("parameters", dict[str, Any] | None, None),
         ],
     )
-    return msgspec.json.Decoder(envelope, dec_hook=decode_hook)
+    return typed.decoder(envelope)
 
 
 def _decode_typed(method: str, status: int, body: bytes, result_type: Any) -> Any:

@@ -14,6 +14,7 @@ from typing import Any
 import msgspec
 
 from telewire.api._generated import types
+from telewire.core import typed
 
 
 @cache
@@ -46,5 +47,5 @@ def decode_hook(tp: type, obj: Any) -> Any:
     if tp in types.HOOKED_UNIONS:
         if not isinstance(obj, dict):
             raise msgspec.ValidationError(f"expected an object for {tp.__name__}")
-        return msgspec.convert(obj, _choose(tp, obj), dec_hook=decode_hook)
+        return typed.convert(obj, _choose(tp, obj))
     raise NotImplementedError(f"telewire cannot decode {tp!r}")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from telewire.api._generated import types as t
-from telewire.core.unions import decode_hook
+from telewire.core import typed
 from telewire.testing.bot_thread import BotThread
 from telewire.transports.sync import SyncTransport
 
@@ -71,7 +71,7 @@ class EmulatorHandle:
             raise ControlError(
                 f"{verb} {path} failed with {status}: {reply.decode(errors='replace')}"
             )
-        return msgspec.json.decode(reply, type=decode, dec_hook=decode_hook)
+        return typed.decode(reply, decode)
 
     def close(self) -> None:
         self._http.close()
@@ -183,7 +183,7 @@ class EmulatorHandle:
         )
         if status >= 400:
             raise ControlError(f"upload failed with {status}: {reply.decode(errors='replace')}")
-        message: t.Message = msgspec.json.decode(reply, type=t.Message, dec_hook=decode_hook)
+        message: t.Message = typed.decode(reply, t.Message)
         return message
 
     def press(

@@ -71,9 +71,9 @@ class WebhookApp:
     async def startup(self) -> None:
         if self._dispatcher is None:
             from telewire.api._generated.types import Update
-            from telewire.core.unions import decode_hook
+            from telewire.core import typed
 
-            self._decoder = msgspec.json.Decoder(Update, dec_hook=decode_hook)
+            self._decoder = typed.decoder(Update)
             self._dispatcher = Dispatcher(self.router, self.bot, concurrency=self.concurrency)
             await self._dispatcher.start()
 

@@ -7,6 +7,7 @@ from typing import Any
 import msgspec
 
 from telewire.api._generated import types as t
+from telewire.core import typed
 from telewire.emulator.engine import Call, method
 from telewire.emulator.errors import bad_request
 
@@ -28,7 +29,7 @@ def _scope_key(call: Call) -> str:
 
 @method("setMyCommands")
 def set_my_commands(call: Call) -> bool:
-    commands = msgspec.convert(call.need("commands"), list[t.BotCommand])
+    commands = typed.convert(call.need("commands"), list[t.BotCommand])
     if len(commands) > 100:
         raise bad_request("too many commands")
     for command in commands:
@@ -109,7 +110,7 @@ def get_my_short_description(call: Call) -> t.BotShortDescription:
 @method("setChatMenuButton")
 def set_chat_menu_button(call: Call) -> bool:
     raw: Any = call.get("menu_button") or {"type": "default"}
-    button = msgspec.convert(raw, t.MenuButton)
+    button = typed.convert(raw, t.MenuButton)
     if call.get("chat_id") is None:
         call.bot.default_menu_button = button
     else:
@@ -131,7 +132,7 @@ def set_my_default_administrator_rights(call: Call) -> bool:
     key = "channels" if call.get("for_channels") else "groups"
     rights = call.get("rights")
     if rights:
-        call.bot.admin_rights[key] = msgspec.convert(rights, t.ChatAdministratorRights)
+        call.bot.admin_rights[key] = typed.convert(rights, t.ChatAdministratorRights)
     else:
         call.bot.admin_rights.pop(key, None)
     return True

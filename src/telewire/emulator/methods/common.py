@@ -7,6 +7,7 @@ from typing import Any
 import msgspec
 
 from telewire.api._generated import types as t
+from telewire.core import typed
 from telewire.core.markup import MarkupError, detect_entities, parse, utf16_len
 from telewire.emulator import errors as e
 from telewire.emulator.engine import Call
@@ -20,7 +21,7 @@ CAPTION_LIMIT = 1024
 def entities_of(raw: Any) -> list[t.MessageEntity] | None:
     if not raw:
         return None
-    return msgspec.convert(raw, list[t.MessageEntity])
+    return typed.convert(raw, list[t.MessageEntity])
 
 
 def formatted(
@@ -65,7 +66,7 @@ def inline_keyboard(raw: Any) -> t.InlineKeyboardMarkup | None:
     """Validate an inline keyboard as Telegram does (BUTTON_DATA_INVALID and friends)."""
     if not raw or "inline_keyboard" not in raw:
         return None
-    markup = msgspec.convert(raw, t.InlineKeyboardMarkup)
+    markup = typed.convert(raw, t.InlineKeyboardMarkup)
     for row in markup.inline_keyboard:
         for button in row:
             if button.callback_data is not None:

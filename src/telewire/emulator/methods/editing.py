@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
-
 from telewire.api._generated import types as t
+from telewire.core import typed
 from telewire.emulator import errors as e
 from telewire.emulator.engine import Call, method
 from telewire.emulator.errors import bad_request
@@ -85,7 +84,7 @@ def edit_message_media(call: Call) -> t.Message:
     changes["caption"] = raw.get("caption") or None
     entities = raw.get("caption_entities")
     changes["caption_entities"] = (
-        msgspec.convert(entities, list[t.MessageEntity]) if entities else None
+        typed.convert(entities, list[t.MessageEntity]) if entities else None
     )
     return _apply(call, chat, message, changes)
 

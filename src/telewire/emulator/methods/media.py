@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import msgspec
-
 from telewire.api._generated import types as t
+from telewire.core import typed
 from telewire.emulator.engine import Call, method
 from telewire.emulator.errors import bad_request
 from telewire.emulator.methods.common import caption, post
@@ -87,7 +86,7 @@ def _input_media(call: Call, raw: dict[str, Any]) -> tuple[str, FileRecord, dict
     if raw.get("caption"):
         extra["caption"] = str(raw["caption"])
         if raw.get("caption_entities"):
-            extra["caption_entities"] = msgspec.convert(
+            extra["caption_entities"] = typed.convert(
                 raw["caption_entities"], list[t.MessageEntity]
             )
     return kind, record, extra

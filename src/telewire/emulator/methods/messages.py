@@ -5,9 +5,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
-import msgspec
-
 from telewire.api._generated import types as t
+from telewire.core import typed
 from telewire.emulator.engine import Call, method
 from telewire.emulator.errors import bad_request
 from telewire.emulator.methods.common import formatted, message_text, post
@@ -45,7 +44,7 @@ def send_message(call: Call) -> t.Message:
 
 
 def _link_preview(raw: Any) -> t.LinkPreviewOptions | None:
-    return msgspec.convert(raw, t.LinkPreviewOptions) if raw else None
+    return typed.convert(raw, t.LinkPreviewOptions) if raw else None
 
 
 def _content_of(message: t.Message) -> dict[str, Any]:
@@ -237,7 +236,7 @@ def send_chat_action(call: Call) -> bool:
 def set_message_reaction(call: Call) -> bool:
     chat = call.chat()
     message = call.message(chat, "message_id", "message to react not found")
-    reactions = msgspec.convert(call.get("reaction") or [], list[t.ReactionType])
+    reactions = typed.convert(call.get("reaction") or [], list[t.ReactionType])
     for reaction in reactions:
         if isinstance(reaction, t.ReactionTypeEmoji) and not reaction.emoji:
             raise bad_request("REACTION_INVALID")
