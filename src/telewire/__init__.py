@@ -36,6 +36,8 @@ _EXPORTS = {
     "Router": "telewire.routing.router",
     "Context": "telewire.routing.context",
     "F": "telewire.routing.filters",
+    "Filter": "telewire.routing.filters",
+    "owner_only": "telewire.routing.middleware",
     "run_polling": "telewire.updates.polling",
     "WebhookApp": "telewire.updates.webhook",
     "InlineKeyboard": "telewire.keyboards",
@@ -45,6 +47,7 @@ _EXPORTS = {
     "AsyncOutbox": "telewire.features.outbox",
     "TelegramHandler": "telewire.features.logging_handler",
     "ApprovalBook": "telewire.features.approvals",
+    "approvals_router": "telewire.features.approvals",
     "Ledger": "telewire.features.ledger",
 }
 
@@ -74,6 +77,7 @@ if TYPE_CHECKING:
     from telewire.core.token import InvalidToken as InvalidToken
     from telewire.core.token import Token as Token
     from telewire.features.approvals import ApprovalBook as ApprovalBook
+    from telewire.features.approvals import approvals_router as approvals_router
     from telewire.features.ledger import Ledger as Ledger
     from telewire.features.logging_handler import TelegramHandler as TelegramHandler
     from telewire.features.outbox import AsyncOutbox as AsyncOutbox
@@ -83,6 +87,8 @@ if TYPE_CHECKING:
     from telewire.quick import notify as notify
     from telewire.routing.context import Context as Context
     from telewire.routing.filters import F as F
+    from telewire.routing.filters import Filter as Filter
+    from telewire.routing.middleware import owner_only as owner_only
     from telewire.routing.router import Router as Router
     from telewire.updates.polling import run_polling as run_polling
     from telewire.updates.webhook import WebhookApp as WebhookApp

@@ -25,6 +25,11 @@ def state_home() -> str:
     return os.path.join(_base("XDG_STATE_HOME", ".local", "state"), "telewire")
 
 
+def state_file(name: str) -> str:
+    """Where ``name`` lives in the state directory; ``--help`` texts show this real path."""
+    return os.path.join(state_home(), name)
+
+
 def config_dir() -> Path:
     from pathlib import Path
 

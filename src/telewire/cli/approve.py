@@ -15,6 +15,8 @@ EXIT = {"approved": 0, "denied": 1, "expired": 3}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from telewire.paths import state_file
+
     parser.add_argument("question", help="what to approve")
     parser.add_argument(
         "--timeout", type=float, default=300, help="seconds to wait for a decision (300)"
@@ -27,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="USER_ID",
         help="who may decide (repeatable; default: the configured chat's user)",
     )
-    parser.add_argument("--book", help="approvals file (default: in the state directory)")
+    parser.add_argument("--book", help=f"approvals file (default: {state_file('approvals.db')})")
     add_connection_arguments(parser)
 
 

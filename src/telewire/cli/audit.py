@@ -11,8 +11,10 @@ import time
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from telewire.paths import state_file
+
     parser.add_argument("action", choices=["show", "verify"])
-    parser.add_argument("--path", help="ledger file (default: in the state directory)")
+    parser.add_argument("--path", help=f"ledger file (default: {state_file('audit.db')})")
     parser.add_argument("--limit", type=int, default=50, help="show: the last N entries")
     parser.add_argument(
         "--head", help="verify: the last hash you were sent (catches removed tails)"

@@ -1,12 +1,38 @@
-"""Turning exceptions into one clear line and an exit code, never a traceback."""
+"""Turning exceptions into one clear line and an exit code, never a traceback.
+
+Every command reports the same way, argparse's usage errors included:
+``telewire <command>: <what was wrong and what to do>`` on standard error, then exit 2
+for bad input (nothing was created or sent), 1 for a refusal or a failure the user can
+fix, 130 when interrupted.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Callable
+from typing import NoReturn
 
 from telewire.core.token import mask
+
+USAGE = 2
+FAILED = 1
+INTERRUPTED = 130
+
+
+def report(command: str | None, message: str) -> None:
+    """Print ``message`` as the one error line of ``telewire <command>``."""
+    prog = f"telewire {command}" if command else "telewire"
+    print(f"{prog}: {mask(message)}", file=sys.stderr)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, reporting usage errors in the same form as every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: {message}", file=sys.stderr)
+        sys.exit(USAGE)
 
 
 def run_reporting_errors(run: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
@@ -17,17 +43,18 @@ def run_reporting_errors(run: Callable[[argparse.Namespace], int], args: argpars
     from telewire.core.errors import TelewireError
     from telewire.core.token import InvalidToken
 
+    command = getattr(args, "command", None)
     try:
         return run(args)
-    except UsageError as exc:
-        print(f"telewire: {exc}", file=sys.stderr)
-        return 2
+    except (UsageError, InvalidToken, MissingToken) as exc:
+        report(command, str(exc))
+        return USAGE
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    except (TelewireError, InvalidToken, MissingToken, FileNotFoundError, ValueError) as exc:
-        print(f"telewire: error: {mask(str(exc))}", file=sys.stderr)
-        return 1
+        report(command, "interrupted")
+        return INTERRUPTED
+    except (TelewireError, FileNotFoundError, ValueError) as exc:
+        report(command, str(exc))
+        return FAILED
     except sqlite3.Error as exc:
-        print(f"telewire: error: a state file is damaged or locked ({exc})", file=sys.stderr)
-        return 1
+        report(command, f"a state file is damaged or locked ({exc})")
+        return FAILED

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from typing import Any
 
@@ -41,6 +42,13 @@ def run(args: argparse.Namespace) -> int:
     seen = 0
     offset: int | None = None
     with client_of(found, timeout=40) as client:
+        me = client.request("getMe", {})
+        print(  # on stderr, so `--json` output stays pure JSON lines
+            f"telewire listen: listening as @{me.get('username')} on {client.base_url}; "
+            "each update is confirmed once printed. Ctrl-C stops.",
+            file=sys.stderr,
+            flush=True,
+        )
         try:
             while not args.count or seen < args.count:
                 updates = client.request("getUpdates", {"offset": offset, "timeout": 25})

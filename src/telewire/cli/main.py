@@ -1,7 +1,9 @@
 """``telewire``: the entry point. Builds the parser cheaply; subcommands import lazily.
 
-Exit codes: 0 success, 1 failure the user can fix (bad token, unreachable server, a
-denied approval), 2 usage error (argparse), 3 expired approval, 130 interrupted.
+Exit codes: 0 success, 1 failure the user can fix (a token Telegram rejects, an
+unreachable server, a denied approval), 2 bad input (usage, a malformed token, a file that
+is not there; nothing was created or sent), 3 expired approval, 130 interrupted.
+Errors are one line, ``telewire <command>: ...`` (see :mod:`telewire.cli.errors`).
 """
 
 from __future__ import annotations
@@ -33,7 +35,9 @@ COMMANDS = {
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    from telewire.cli.errors import Parser
+
+    parser = Parser(
         prog="telewire",
         description="Connect Python programs to the people who own them, through Telegram.",
     )

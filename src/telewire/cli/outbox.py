@@ -12,11 +12,13 @@ import argparse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from telewire.paths import state_file
+
     parser.add_argument(
         "action", nargs="?", default="status", choices=["status", "retry", "purge", "deliver"]
     )
     parser.add_argument("ids", nargs="*", type=int, help="message ids (for retry)")
-    parser.add_argument("--path", help="outbox file (default: in the state directory)")
+    parser.add_argument("--path", help=f"outbox file (default: {state_file('outbox.db')})")
     parser.add_argument(
         "--dead", action="store_true", help="purge dead letters instead of delivered ones"
     )
@@ -51,6 +53,12 @@ def run(args: argparse.Namespace) -> int:
         + (", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "empty")
     )
     for row in store.listing("dead"):
+        if row["damage"]:
+            print(f"  dead #{row['id']} to {row['chat']}: {row['damage']}")
+            continue
         text = str(row["params"].get("text", row["method"]))[:60]
         print(f"  dead #{row['id']} to {row['chat']}: {text!r} ({row['last_error']})")
+    damaged = [row for row in store.listing("pending") if row["damage"]]
+    for row in damaged:
+        print(f"  pending #{row['id']} to {row['chat']}: {row['damage']}; it will be set aside")
     return 0

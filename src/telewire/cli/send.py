@@ -34,35 +34,62 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _text_of(args: argparse.Namespace) -> str | None:
+    """The text to send, or None when there is none (empty or blank counts as none)."""
     if args.text is not None:
-        return str(args.text)
-    if sys.stdin is None or sys.stdin.isatty():
+        text = str(args.text)
+    elif sys.stdin is None or sys.stdin.isatty():
         return None
-    data = sys.stdin.read().rstrip("\n")
-    return data if data.strip() else None
+    else:
+        text = _read_text(sys.stdin.buffer.read()).rstrip("\n")
+    return text if text.strip() else None
 
 
-def run(args: argparse.Namespace) -> int:
+def _read_text(data: bytes) -> str:
+    """Standard input as text; binary data is refused with a pointer to ``--file``."""
     try:
-        return _send(args)
-    except UsageError as exc:
-        print(f"telewire send: {exc}", file=sys.stderr)
-        return 2
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"standard input is not UTF-8 text (byte {exc.start} is {data[exc.start]:#04x}); "
+            "to send a binary file use --file PATH"
+        ) from None
+    if "\0" in text:
+        raise UsageError("standard input holds NUL bytes, so it is not text; use --file PATH")
+    return text
 
 
-def _send(args: argparse.Namespace) -> int:
-    from telewire.settings import parse_chat_id
+def _attachment_of(args: argparse.Namespace) -> str | None:
+    """The ``--photo``/``--file`` path, checked to be a readable file before anything is sent."""
+    import os
 
     if args.file and args.photo:
         raise UsageError("give --file or --photo, not both")
+    option, path = ("--photo", args.photo) if args.photo else ("--file", args.file)
+    if path is None:
+        return None
+    if os.path.isdir(path):
+        raise UsageError(f"{option} {path} is a directory; give a file")
+    if not os.path.exists(path):
+        raise UsageError(f"{option} {path}: no such file")
+    if not os.access(path, os.R_OK):
+        raise UsageError(f"{option} {path}: permission denied (cannot read it)")
+    return str(path)
+
+
+def run(args: argparse.Namespace) -> int:
+    from telewire.settings import parse_chat_id
+
+    attachment = _attachment_of(args)
     text = _text_of(args)
-    attachment = args.photo or args.file
     if text is None and attachment is None:
         raise UsageError(
             "nothing to send: give TEXT, pipe text on standard input, or use --file/--photo"
         )
     found = settings_of(args)
-    chat_id = parse_chat_id(found.chat_id)
+    try:
+        chat_id = parse_chat_id(found.chat_id)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     common: dict[str, Any] = {"chat_id": chat_id}
     if args.silent:
         common["disable_notification"] = True

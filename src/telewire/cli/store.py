@@ -17,7 +17,9 @@ from typing import Any
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--dir", help="the store's folder (default: the state directory's store/)")
+    from telewire.paths import state_file
+
+    parser.add_argument("--dir", help=f"the store's folder (default: {state_file('store')})")
     sub = parser.add_subparsers(dest="store_command", metavar="ACTION", required=True)
     init = sub.add_parser("init", help="create a store")
     init.add_argument("--owner", type=int, required=True, help="the owner's Telegram chat id")

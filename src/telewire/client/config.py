@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from telewire.core.token import Token
+from telewire.core.token import EXAMPLE, Token
 
 TELEGRAM_URL = "https://api.telegram.org"
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"  # noqa: S105 (a variable name, not a secret)
@@ -19,7 +19,7 @@ def resolve_token(token: str | None) -> Token:
     value = token if token is not None else os.environ.get(TOKEN_ENV)
     if value is None or (token is None and not value):
         raise MissingToken(
-            "no bot token: pass one (Bot('123:ABC...')) or set TELEGRAM_BOT_TOKEN. "
+            f"no bot token: pass token= or set TELEGRAM_BOT_TOKEN (e.g. {EXAMPLE}). "
             "No token yet? `telewire demo` runs against the built-in emulator."
         )
     return Token(value)

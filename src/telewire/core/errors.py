@@ -80,8 +80,19 @@ def _rebuild(
     return cls(method=method, error_code=code, description=description, parameters=parameters)
 
 
+NOT_STARTED = (
+    "A user must start a chat with the bot first (open it in Telegram and press Start); "
+    "a group or channel must have the bot as a member"
+)
+
+
 class BadRequest(APIError):
     """400: the request was wrong (bad parameters, chat not found, text too long...)."""
+
+    def _hint(self) -> str:
+        # Telegram says only "chat not found" when a user never wrote to the bot, which is
+        # what nearly every newcomer hits first; say what to do about it.
+        return NOT_STARTED if "chat not found" in self.description.lower() else ""
 
 
 class ChatMigrated(BadRequest):
@@ -103,6 +114,9 @@ class Unauthorized(APIError):
 
 class Forbidden(APIError):
     """403: the bot may not do this (blocked by the user, kicked from the group...)."""
+
+    def _hint(self) -> str:
+        return NOT_STARTED if "can't initiate conversation" in self.description else ""
 
 
 class NotFound(APIError):

@@ -2,15 +2,21 @@
 
 A token is ``<bot id>:<secret>``. Everything user-facing (reprs, errors, logs, URLs in
 messages) goes through :func:`mask` or :meth:`Token.masked`, which keep the bot id (useful
-to tell bots apart) and hide the secret.
+to tell bots apart) and hide the secret. Whatever was *given* as a token is treated as a
+secret too, whatever its shape: a rejected value is described (its length, what is wrong
+with it), never echoed, since a mistyped or truncated token is still mostly the real one.
 """
 
 from __future__ import annotations
 
 import re
 
+RULE = "digits, a colon, then 20-80 letters, digits, `_` or `-`"
+EXAMPLE = "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11"
+
 _TOKEN = re.compile(r"^(\d{1,20}):([A-Za-z0-9_-]{20,80})$")
 _ANY_TOKEN = re.compile(r"(\d{1,20}):[A-Za-z0-9_-]{20,80}")
+_SECRET_CHARACTER = re.compile(r"[A-Za-z0-9_-]")
 
 
 class InvalidToken(ValueError):
@@ -27,14 +33,10 @@ class Token(str):
             raise InvalidToken(f"a bot token must be a string, not {type(value).__name__}")
         value = value.strip()
         if not _TOKEN.match(value):
-            hint = (
-                "it is empty"
-                if not value
-                else f"{mask(value)!r} is not of the form <bot id>:<secret>"
-            )
             raise InvalidToken(
-                f"invalid bot token: {hint}. Copy the token @BotFather gave you, "
-                "e.g. 123456789:AAE...; set it with TELEGRAM_BOT_TOKEN or --token."
+                f"invalid bot token: {what_is_wrong(value)}. A token is {RULE} "
+                f"(e.g. {EXAMPLE}); copy yours from @BotFather and set it with "
+                "TELEGRAM_BOT_TOKEN or --token."
             )
         return super().__new__(cls, value)
 
@@ -50,13 +52,40 @@ class Token(str):
         return f"Token({self.masked!r})"
 
 
+def what_is_wrong(value: str) -> str:
+    """Say why ``value`` is not a token, in words that quote none of its characters."""
+    if not value:
+        return "it is empty"
+    size = f"the {len(value)}-character value given"
+    bot_id, colon, secret = value.partition(":")
+    if not colon:
+        return f"{size} has no colon"
+    if not bot_id:
+        return f"{size} has nothing before its colon"
+    if not bot_id.isascii() or not bot_id.isdigit():
+        return f"{size} has something other than digits before its colon"
+    if len(bot_id) > 20:
+        return f"{size} has {len(bot_id)} digits before its colon (at most 20)"
+    if not secret:
+        return f"{size} has nothing after its colon"
+    odd = {c for c in secret if not _SECRET_CHARACTER.match(c)}
+    if odd:
+        kinds = sorted(
+            {
+                "a space"
+                if c.isspace()
+                else "a non-ASCII character"
+                if not c.isascii()
+                else "punctuation"
+                for c in odd
+            }
+        )
+        return f"{size} has {' and '.join(kinds)} after its colon"
+    return f"{size} has {len(secret)} characters after its colon (20 to 80)"
+
+
 def mask(text: str) -> str:
     """Replace every token-shaped substring of ``text`` with ``<bot id>:***``."""
     if ":" not in text:
         return text
-    masked = _ANY_TOKEN.sub(lambda m: f"{m.group(1)}:***", text)
-    if masked == text and len(text) < 200 and re.fullmatch(r"\S+:\S+", text):
-        # A malformed token (too short, odd characters) is still a secret.
-        head = text.split(":", 1)[0]
-        return f"{head[:20]}:***"
-    return masked
+    return _ANY_TOKEN.sub(lambda m: f"{m.group(1)}:***", text)

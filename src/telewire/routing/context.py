@@ -20,18 +20,32 @@ if TYPE_CHECKING:
 class BaseContext:
     """The update and what handlers usually want from it."""
 
-    __slots__ = ("args", "chat_id", "data", "kind", "match", "update")
+    # A dict of slots gives each attribute a docstring that help() and IDEs show.
+    __slots__ = {
+        "args": (
+            "For command routes: the words after the command, split on whitespace "
+            "('/report week 3' gives ['week', '3']); empty for every other route."
+        ),
+        "chat_id": "The chat the update belongs to (None for chat-less updates).",
+        "data": (
+            "A dict for middlewares to hand things to handlers (a user record, a session, "
+            "a database connection); starts empty for every update, shared along its chain."
+        ),
+        "kind": "Which field of the update is set: 'message', 'callback_query', ...",
+        "match": (
+            "For pattern routes (text(pattern=...), callback(pattern=...)): the re.Match "
+            "of the route's regular expression, so handlers read groups from it; else None."
+        ),
+        "update": "The whole Update as Telegram sent it.",
+    }
 
     def __init__(self, update: t.Update, kind: str, chat_id: int | None) -> None:
         self.update = update
         self.kind = kind
         self.chat_id = chat_id
         self.args: list[str] = []
-        """For commands: the words after the command."""
         self.match: re.Match[str] | None = None
-        """For regex routes: the match object."""
         self.data: dict[str, Any] = {}
-        """Free space for middlewares to pass things to handlers."""
 
     @property
     def message(self) -> t.Message | None:

@@ -127,7 +127,10 @@ class Dispatcher:
         ctx = Context(update, kind, chat_id_of(update, kind), self.bot)
         ctx.data["runtime"] = self.runtime
         try:
-            return HANDLED if await self.router.dispatch(ctx) else UNROUTED
+            if await self.router.dispatch(ctx):
+                return HANDLED
+            log.debug("update %s (%s) matched no route; skipped", update.update_id, kind)
+            return UNROUTED
         except TRANSIENT as error:
             self._pause = error.retry_after if isinstance(error, RetryAfter) else 1.0
             log.warning("update %s: %s; handling it again shortly", update.update_id, error)

@@ -64,6 +64,7 @@ class SQLiteOffsets:
     def __init__(self, path: str | Path, bot_id: int) -> None:
         from telewire.storage import connect
 
+        self.path = Path(path)
         self._db = connect(path)
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS telewire_offsets"

@@ -83,6 +83,15 @@ class Polling:
 
     async def run(self) -> None:
         await self.dispatcher.start()
+        where = getattr(self.store, "path", None)
+        log.info(
+            "polling for @%s (%s) at %s; confirmed offset %s kept %s",
+            self.dispatcher.runtime.bot_username,
+            self.bot.token.masked,
+            self.bot.base_url,
+            self.watermark.confirmed,
+            f"in {where}" if where else "in memory only (pass offsets= to keep it)",
+        )
         failures = 0
         try:
             while not self._stopping.is_set():
@@ -184,6 +193,13 @@ def run_polling(
     restarts; without it a restart may see handled updates again.
     """
     from telewire.client.async_bot import AsyncBot
+    from telewire.client.config import MissingToken, resolve_token
+    from telewire.core.token import InvalidToken
+
+    try:  # before the event loop starts, so a missing token is one short, clear error
+        token = resolve_token(token)
+    except (MissingToken, InvalidToken) as exc:
+        raise exc.with_traceback(None) from None
 
     async def main() -> None:
         bot = AsyncBot(token, base_url=base_url, retry=retry)

@@ -43,6 +43,22 @@ class Row(NamedTuple):
     next_attempt: float
 
 
+def damage_of(row_id: int, params: str) -> str | None:
+    """Why row ``row_id``'s stored parameters cannot be used, or None when they can.
+
+    A row edited or truncated behind the outbox's back must not stop the sender thread
+    (every later message would wait forever) nor surface as a bare JSON error: it is
+    named, set aside as dead, and kept for a person to look at.
+    """
+    try:
+        data = json.loads(params)
+    except ValueError as exc:
+        return f"row {row_id} is damaged: its parameters are not valid JSON ({exc})"
+    if not isinstance(data, dict):
+        return f"row {row_id} is damaged: its parameters are not a JSON object"
+    return None
+
+
 class OutboxStore:
     """Thread-safe access to one outbox file (a connection per thread, WAL journal)."""
 
@@ -84,7 +100,14 @@ class OutboxStore:
                ON o.id = h.id ORDER BY o.id LIMIT ?""",
             (limit,),
         ).fetchall()
-        return [Row(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5]) for r in rows if r[5] <= now]
+        due = []
+        for r in rows:
+            damage = damage_of(r[0], r[3])
+            if damage is not None:
+                self.bury(r[0], damage)
+            elif r[5] <= now:
+                due.append(Row(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5]))
+        return due
 
     def next_wake(self) -> float | None:
         row = self._db.execute(
@@ -119,6 +142,8 @@ class OutboxStore:
             for row_id, params in db.execute(
                 "SELECT id, params FROM outbox WHERE status = 'pending' AND chat_key = ?", (old,)
             ).fetchall():
+                if damage_of(row_id, params) is not None:
+                    continue  # due() sets it aside, naming it
                 data = json.loads(params)
                 data["chat_id"] = int(new)
                 db.execute(
@@ -140,7 +165,12 @@ class OutboxStore:
             (status, limit),
         ).fetchall()
         keys = ("id", "chat", "method", "params", "attempts", "last_error", "created")
-        return [dict(zip(keys, r, strict=True)) | {"params": json.loads(r[3])} for r in rows]
+        listed = []
+        for r in rows:
+            damage = damage_of(r[0], r[3])
+            params = {} if damage else json.loads(r[3])
+            listed.append(dict(zip(keys, r, strict=True)) | {"params": params, "damage": damage})
+        return listed
 
     def retry(self, ids: list[int] | None = None) -> int:
         """Revive dead messages (all of them without ``ids``); return how many."""
