@@ -51,7 +51,7 @@ def test_emulator_command_prints_its_urls_and_serves_until_terminated() -> None:
 def test_cli_errors_are_one_clear_line() -> None:
     result = run_cli("emulator", "--faults", "bogus=1", "--port", "0")
     assert result.returncode == 1
-    assert result.stderr.strip().startswith("telewire: error: unknown fault 'bogus'")
+    assert result.stderr.strip().startswith("telewire emulator: unknown fault 'bogus'")
     assert "Traceback" not in result.stderr
     usage = run_cli("emulator", "--port", "notaport")
     assert usage.returncode == 2 and "invalid int value" in usage.stderr
@@ -82,6 +82,6 @@ def test_damaged_state_files_get_one_clear_line(tmp_path) -> None:  # type: igno
         result = run_cli(*args)
         assert result.returncode == 1, args
         assert (
-            result.stderr.startswith("telewire: error: cannot use ")
+            result.stderr.startswith(f"telewire {args[0]}: cannot use ")
             and "Traceback" not in result.stderr
         )

@@ -79,11 +79,11 @@ def test_send_exit_codes_and_messages(
         and "Traceback" not in refused.stderr
     )
     missing = run_cli("send", "--file", str(tmp_path / "nope.pdf"), env=env)
-    assert missing.returncode == 1 and "no such file" in missing.stderr
+    assert missing.returncode == 2 and "no such file" in missing.stderr
     no_token = run_cli("send", "hi", env={**env, "TELEGRAM_BOT_TOKEN": ""})
     assert no_token.returncode == 2 and "telewire setup" in no_token.stderr
     bad_token = run_cli("send", "hi", env={**env, "TELEGRAM_BOT_TOKEN": "nonsense"})
-    assert bad_token.returncode == 1 and "invalid bot token" in bad_token.stderr
+    assert bad_token.returncode == 2 and "invalid bot token" in bad_token.stderr
     offline = run_cli("send", "hi", env={**env, "TELEGRAM_API_URL": "http://127.0.0.1:9"})
     assert offline.returncode == 1 and "cannot reach the API server" in offline.stderr
     assert emulator.token.split(":")[1] not in offline.stderr + bad_token.stderr + refused.stderr

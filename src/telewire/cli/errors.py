@@ -27,11 +27,10 @@ def report(command: str | None, message: str) -> None:
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse, reporting usage errors in the same form as every other error."""
+    """argparse, reporting usage errors in the same one-line form as every other error."""
 
     def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        print(f"{self.prog}: {message}", file=sys.stderr)
+        print(f"{self.prog}: {message} (see `{self.prog} --help`)", file=sys.stderr)
         sys.exit(USAGE)
 
 

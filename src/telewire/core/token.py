@@ -14,8 +14,8 @@ import re
 RULE = "digits, a colon, then 20-80 letters, digits, `_` or `-`"
 EXAMPLE = "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11"
 
-_TOKEN = re.compile(r"^(\d{1,20}):([A-Za-z0-9_-]{20,80})$")
-_ANY_TOKEN = re.compile(r"(\d{1,20}):[A-Za-z0-9_-]{20,80}")
+_TOKEN = re.compile(r"(\d{1,20}):([A-Za-z0-9_-]{20,80})", re.ASCII)
+_ANY_TOKEN = re.compile(r"(\d{1,20}):[A-Za-z0-9_-]{20,80}", re.ASCII)
 _SECRET_CHARACTER = re.compile(r"[A-Za-z0-9_-]")
 
 
@@ -32,7 +32,7 @@ class Token(str):
         if not isinstance(value, str):
             raise InvalidToken(f"a bot token must be a string, not {type(value).__name__}")
         value = value.strip()
-        if not _TOKEN.match(value):
+        if not _TOKEN.fullmatch(value):
             raise InvalidToken(
                 f"invalid bot token: {what_is_wrong(value)}. A token is {RULE} "
                 f"(e.g. {EXAMPLE}); copy yours from @BotFather and set it with "
