@@ -165,3 +165,11 @@ def test_send_starts_fast_without_loading_the_typed_surface(env: dict[str, str])
     )
     assert result.stdout.strip() == "[]"
     assert time.perf_counter() > 0
+
+
+def test_listen_says_what_it_listens_to(emulator: EmulatorHandle, env: dict[str, str]) -> None:
+    result = run_cli("listen", "--count", "1", "--json", env=env, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.startswith("telewire listen: listening as @")
+    assert emulator.base_url in result.stderr and emulator.token not in result.stderr
+    assert result.stdout.startswith("{")  # the banner stays out of the JSON lines
