@@ -207,3 +207,42 @@ def test_outbox_names_a_damaged_row_and_delivers_the_rest(
     after = run_cli("outbox", "--path", str(path), env=env).stdout
     assert f"dead #{damaged} to {alice.id}: row {damaged} is damaged" in after
     assert fine
+
+
+BAD_ARGUMENTS = [
+    ("listen", ["listen", "--count", "-1"], "is not a count"),
+    ("outbox", ["outbox", "deliver", "--timeout", "nan"], "is not a number of seconds"),
+    ("outbox", ["outbox", "deliver", "--timeout", "inf"], "is not a number of seconds"),
+    ("outbox", ["outbox", "deliver", "--timeout", "-5"], "is not a number of seconds"),
+    ("setup", ["setup", "--wait", "inf"], "is not a number of seconds"),
+    ("emulator", ["emulator", "--port", "70000"], "is not a port"),
+    ("demo", ["demo", "--port", "-1"], "is not a port"),
+    ("store demo", ["store", "demo", "--port", "x"], "is not a port"),
+    ("send", ["send", "hi", "--api-url", "notaurl"], "invalid API base URL"),
+]
+
+
+@pytest.mark.parametrize(
+    ("command", "args", "said"), BAD_ARGUMENTS, ids=[" ".join(a[1]) for a in BAD_ARGUMENTS]
+)
+def test_bad_argument_values_stop_before_anything_is_created(
+    command: str, args: list[str], said: str, tmp_path: Path
+) -> None:
+    env = {
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "TELEGRAM_BOT_TOKEN": "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11",
+        "TELEGRAM_CHAT_ID": "42",
+        "TELEGRAM_API_URL": CLOSED,
+    }
+    result = run_cli(*args, env=env)
+    assert result.returncode == 2, result.stderr
+    assert said in one_error_line(command, result.stderr)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_looking_at_an_outbox_that_does_not_exist_creates_nothing(tmp_path: Path) -> None:
+    for action in ("status", "retry", "purge", "deliver"):
+        result = run_cli("outbox", action, env={"XDG_STATE_HOME": str(tmp_path / "state")})
+        assert result.returncode == 0 and "no file yet" in result.stdout, result.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -54,7 +54,7 @@ def test_cli_errors_are_one_clear_line() -> None:
     assert result.stderr.strip().startswith("telewire emulator: unknown fault 'bogus'")
     assert "Traceback" not in result.stderr
     usage = run_cli("emulator", "--port", "notaport")
-    assert usage.returncode == 2 and "invalid int value" in usage.stderr
+    assert usage.returncode == 2 and "is not a port" in usage.stderr
 
 
 def test_import_telewire_is_light() -> None:

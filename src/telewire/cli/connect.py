@@ -42,5 +42,11 @@ def settings_of(args: argparse.Namespace, *, need_chat: bool = True) -> Any:
 
 def client_of(found: Any, **options: Any) -> Any:
     from telewire.client.blocking import BlockingClient
+    from telewire.core.token import InvalidToken
 
-    return BlockingClient(found.token, base_url=found.api_url, **options)
+    try:  # builds no connection yet: a ValueError here is bad input (a URL, a token)
+        return BlockingClient(found.token, base_url=found.api_url, **options)
+    except InvalidToken:
+        raise
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None

@@ -11,6 +11,8 @@ import argparse
 import os
 from typing import Any
 
+from telewire.cli.arguments import port
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -23,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--port",
-        type=int,
+        type=port,
         default=8081,
         help="emulator port (default 8081, or a free one if taken)",
     )

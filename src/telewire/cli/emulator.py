@@ -6,13 +6,15 @@ import argparse
 import asyncio
 import signal
 
+from telewire.cli.arguments import port
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--host", default="127.0.0.1", help="address to bind (default: loopback only)"
     )
     parser.add_argument(
-        "--port", type=int, default=8081, help="port (default 8081; 0 picks a free one)"
+        "--port", type=port, default=8081, help="port (default 8081; 0 picks a free one)"
     )
     parser.add_argument(
         "--token",

@@ -20,9 +20,8 @@ FAILED = 1
 INTERRUPTED = 130
 
 
-def report(command: str | None, message: str) -> None:
-    """Print ``message`` as the one error line of ``telewire <command>``."""
-    prog = f"telewire {command}" if command else "telewire"
+def report(prog: str, message: str) -> None:
+    """Print ``message`` as the one error line of ``prog`` (``telewire send``), token masked."""
     print(f"{prog}: {mask(message)}", file=sys.stderr)
 
 
@@ -30,7 +29,7 @@ class Parser(argparse.ArgumentParser):
     """argparse, reporting usage errors in the same one-line form as every other error."""
 
     def error(self, message: str) -> NoReturn:
-        print(f"{self.prog}: {message} (see `{self.prog} --help`)", file=sys.stderr)
+        report(self.prog, f"{message} (see `{self.prog} --help`)")
         sys.exit(USAGE)
 
 
@@ -43,17 +42,18 @@ def run_reporting_errors(run: Callable[[argparse.Namespace], int], args: argpars
     from telewire.core.token import InvalidToken
 
     command = getattr(args, "command", None)
+    prog = f"telewire {command}" if command else "telewire"
     try:
         return run(args)
     except (UsageError, InvalidToken, MissingToken) as exc:
-        report(command, str(exc))
+        report(prog, str(exc))
         return USAGE
     except KeyboardInterrupt:
-        report(command, "interrupted")
+        report(prog, "interrupted")
         return INTERRUPTED
     except (TelewireError, FileNotFoundError, ValueError) as exc:
-        report(command, str(exc))
+        report(prog, str(exc))
         return FAILED
     except sqlite3.Error as exc:
-        report(command, f"a state file is damaged or locked ({exc})")
+        report(prog, f"a state file is damaged or locked ({exc})")
         return FAILED

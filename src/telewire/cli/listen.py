@@ -12,13 +12,14 @@ import sys
 import time
 from typing import Any
 
+from telewire.cli.arguments import count
 from telewire.cli.connect import add_connection_arguments, client_of, settings_of
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print each update as one JSON line")
     parser.add_argument(
-        "--count", type=int, default=0, help="stop after this many updates (default: never)"
+        "--count", type=count, default=0, help="stop after this many updates (default: never)"
     )
     add_connection_arguments(parser, chat=False)
 

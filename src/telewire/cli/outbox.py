@@ -9,6 +9,9 @@ telewire outbox deliver          deliver what is pending now, then exit
 from __future__ import annotations
 
 import argparse
+import os
+
+from telewire.cli.arguments import positive_seconds
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,7 +26,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--dead", action="store_true", help="purge dead letters instead of delivered ones"
     )
     parser.add_argument(
-        "--timeout", type=float, default=60, help="deliver: give up after this many seconds"
+        "--timeout",
+        type=positive_seconds,
+        default=60,
+        help="deliver: give up after this many seconds",
     )
 
 
@@ -31,7 +37,11 @@ def run(args: argparse.Namespace) -> int:
     from telewire.features.outbox.sender import default_path
     from telewire.features.outbox.store import OutboxStore
 
-    store = OutboxStore(args.path or default_path())
+    path = args.path or default_path()
+    if not os.path.exists(path):  # a look (or an empty delivery) creates nothing
+        print(f"outbox {path}: empty (no file yet: nothing was ever queued there)")
+        return 0
+    store = OutboxStore(path)
     if args.action == "retry":
         print(f"{store.retry(args.ids or None)} dead letters queued again")
         return 0
@@ -41,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "deliver":
         from telewire.features.outbox import Outbox
 
-        with Outbox(args.path or default_path()) as outbox:
+        with Outbox(path) as outbox:
             done = outbox.flush(args.timeout)
         print("all delivered" if done else f"{store.pending()} still pending")
         return 0 if done else 1

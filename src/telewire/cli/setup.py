@@ -11,6 +11,7 @@ import sys
 import time
 from typing import Any
 
+from telewire.cli.arguments import positive_seconds
 from telewire.cli.connect import UsageError
 
 
@@ -19,7 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--api-url", help="Bot API server to use (e.g. an emulator's URL)")
     parser.add_argument("--chat", help="use this chat id instead of waiting for a message")
     parser.add_argument(
-        "--wait", type=float, default=300, help="seconds to wait for your message (300)"
+        "--wait", type=positive_seconds, default=300, help="seconds to wait for your message (300)"
     )
 
 

@@ -15,6 +15,8 @@ import argparse
 import sys
 from typing import Any
 
+from telewire.cli.arguments import port
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from telewire.paths import state_file
@@ -67,7 +69,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     demo.add_argument(
         "--script", action="store_true", help="play it all through, print the owner's chat"
     )
-    demo.add_argument("--port", type=int, default=8081)
+    demo.add_argument("--port", type=port, default=8081)
 
 
 def _folder(args: argparse.Namespace) -> Any:

@@ -85,7 +85,13 @@ def what_is_wrong(value: str) -> str:
 
 
 def mask(text: str) -> str:
-    """Replace every token-shaped substring of ``text`` with ``<bot id>:***``."""
+    """Replace every token-shaped substring of ``text`` with ``<bot id>:***``.
+
+    Only :data:`EXAMPLE`, the public example from Telegram's documentation that messages
+    quote to show the rule, is left as it is.
+    """
     if ":" not in text:
         return text
-    return _ANY_TOKEN.sub(lambda m: f"{m.group(1)}:***", text)
+    return _ANY_TOKEN.sub(
+        lambda m: m.group(0) if m.group(0) == EXAMPLE else f"{m.group(1)}:***", text
+    )

@@ -43,8 +43,8 @@ class Row(NamedTuple):
     next_attempt: float
 
 
-def damage_of(row_id: int, params: str) -> str | None:
-    """Why row ``row_id``'s stored parameters cannot be used, or None when they can.
+def read_params(row_id: int, params: str) -> tuple[dict[str, Any], str | None]:
+    """Row ``row_id``'s stored parameters, and why they cannot be used (None when they can).
 
     A row edited or truncated behind the outbox's back must not stop the sender thread
     (every later message would wait forever) nor surface as a bare JSON error: it is
@@ -53,10 +53,10 @@ def damage_of(row_id: int, params: str) -> str | None:
     try:
         data = json.loads(params)
     except ValueError as exc:
-        return f"row {row_id} is damaged: its parameters are not valid JSON ({exc})"
+        return {}, f"row {row_id} is damaged: its parameters are not valid JSON ({exc})"
     if not isinstance(data, dict):
-        return f"row {row_id} is damaged: its parameters are not a JSON object"
-    return None
+        return {}, f"row {row_id} is damaged: its parameters are not a JSON object"
+    return data, None
 
 
 class OutboxStore:
@@ -102,11 +102,11 @@ class OutboxStore:
         ).fetchall()
         due = []
         for r in rows:
-            damage = damage_of(r[0], r[3])
+            params, damage = read_params(r[0], r[3])
             if damage is not None:
                 self.bury(r[0], damage)
             elif r[5] <= now:
-                due.append(Row(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5]))
+                due.append(Row(r[0], r[1], r[2], params, r[4], r[5]))
         return due
 
     def next_wake(self) -> float | None:
@@ -142,9 +142,9 @@ class OutboxStore:
             for row_id, params in db.execute(
                 "SELECT id, params FROM outbox WHERE status = 'pending' AND chat_key = ?", (old,)
             ).fetchall():
-                if damage_of(row_id, params) is not None:
+                data, damage = read_params(row_id, params)
+                if damage is not None:
                     continue  # due() sets it aside, naming it
-                data = json.loads(params)
                 data["chat_id"] = int(new)
                 db.execute(
                     "UPDATE outbox SET chat_key = ?, params = ? WHERE id = ?",
@@ -167,8 +167,7 @@ class OutboxStore:
         keys = ("id", "chat", "method", "params", "attempts", "last_error", "created")
         listed = []
         for r in rows:
-            damage = damage_of(r[0], r[3])
-            params = {} if damage else json.loads(r[3])
+            params, damage = read_params(r[0], r[3])
             listed.append(dict(zip(keys, r, strict=True)) | {"params": params, "damage": damage})
         return listed
 
