@@ -17,17 +17,6 @@ from tests.core.test_token import MALFORMED, leaks
 CLOSED = "http://127.0.0.1:9"  # nothing listens there: a token that got through would fail late
 
 
-@pytest.fixture
-def env(emulator: EmulatorHandle, alice: TestUser, tmp_path: Path) -> dict[str, str]:
-    return {
-        "TELEGRAM_API_URL": emulator.base_url,
-        "TELEGRAM_BOT_TOKEN": emulator.token,
-        "TELEGRAM_CHAT_ID": str(alice.id),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_STATE_HOME": str(tmp_path / "state"),
-    }
-
-
 def one_error_line(command: str, stderr: str) -> str:
     """The error line of ``telewire COMMAND``, after checking it is the only one."""
     lines = stderr.splitlines()

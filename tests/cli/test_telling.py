@@ -8,21 +8,8 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
-
 from telewire.testing import EmulatorHandle, TestUser
 from tests.conftest import run_cli
-
-
-@pytest.fixture
-def env(emulator: EmulatorHandle, alice: TestUser, tmp_path: Path) -> dict[str, str]:
-    return {
-        "TELEGRAM_API_URL": emulator.base_url,
-        "TELEGRAM_BOT_TOKEN": emulator.token,
-        "TELEGRAM_CHAT_ID": str(alice.id),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_STATE_HOME": str(tmp_path / "state"),
-    }
 
 
 def texts(emulator: EmulatorHandle, chat: int) -> list[str | None]:
