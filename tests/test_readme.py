@@ -93,8 +93,14 @@ class World:
     cwd: Path
     env: dict[str, str]
 
-    def bot_messages(self) -> list[Any]:
-        return self.emulator.bot_messages(self.owner.id)
+    def last_bot_message(self) -> int:
+        return max((m.message_id for m in self.emulator.bot_messages(self.owner.id)), default=0)
+
+    def from_the_bot_after(self, message_id: int) -> Callable[[Any], bool]:
+        bot_id = int(EXAMPLE.split(":")[0])
+        return lambda m: (
+            m.from_user is not None and m.from_user.id == bot_id and (m.message_id > message_id)
+        )
 
 
 @pytest.fixture
@@ -238,7 +244,7 @@ def test_the_readme_block_runs_as_written(block: Block, world: World) -> None:
     env = dict(world.env)
     if "telewire setup" in block.code:
         del env["TELEGRAM_CHAT_ID"]  # setup finds it, and later commands read it back
-    before = len(world.bot_messages())
+    before = world.last_bot_message()
     running = Running(command_for(block, world), world, env)
     driver = driver_for(block)
     try:
@@ -250,11 +256,8 @@ def test_the_readme_block_runs_as_written(block: Block, world: World) -> None:
     assert code == 0, f"README block at line {block.line} failed:\n{running.output}"
     assert "Traceback" not in running.output, running.output
     if block.name is None or not block.name.startswith("test_"):
-        world.emulator.wait_for(  # it did talk to the owner (outbox messages come later)
-            OWNER,
-            lambda m: len(world.bot_messages()) > before,
-            timeout=WAIT,
-            what="a message from the block",
+        world.emulator.wait_for(  # it did talk to the owner (outbox messages may come later)
+            OWNER, world.from_the_bot_after(before), timeout=WAIT, what="a message from the block"
         )
 
 
