@@ -164,6 +164,9 @@ def test_help_names_the_real_state_directory(tmp_path: Path) -> None:
         shown = run_cli(command, "--help", env=env).stdout
         assert str(tmp_path / "st" / "telewire" / name) in shown, shown
         assert "in the state directory" not in shown
+    config = {"XDG_CONFIG_HOME": str(tmp_path / "cf"), "COLUMNS": "500", "TELEWIRE_CONFIG": ""}
+    shown = run_cli("setup", "--help", env=config).stdout
+    assert str(tmp_path / "cf" / "telewire" / "config.json") in shown
 
 
 def _damage(path: Path, row_id: int) -> None:

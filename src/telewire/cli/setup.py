@@ -16,6 +16,9 @@ from telewire.cli.connect import UsageError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from telewire.settings import config_file
+
+    parser.epilog = f"Saves to {config_file()} (readable only by you)."
     parser.add_argument("--token", help="the bot token from @BotFather (asked for when missing)")
     parser.add_argument("--api-url", help="Bot API server to use (e.g. an emulator's URL)")
     parser.add_argument("--chat", help="use this chat id instead of waiting for a message")
