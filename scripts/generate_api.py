@@ -77,7 +77,9 @@ def main() -> int:
             return 0
         if args.update:
             print(update(args.update, spec_dir, out), end="")
-            print(f"\nRecord where {args.update.name} came from (and its license) in spec/SOURCE.md.")
+            print(
+                f"\nRecord where {args.update.name} came from (and its license) in spec/SOURCE.md."
+            )
             return 0
         stale = generate(sources.newest(spec_dir), out, check=args.check)
     except sources.SpecError as exc:

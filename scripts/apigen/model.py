@@ -44,4 +44,8 @@ class ApiSpec:
     methods: dict[str, Entity] = field(default_factory=dict)
 
 
+class SpecError(Exception):
+    """A spec the generator cannot use; the message says what is wrong and what to do."""
+
+
 DOCS = "https://core.telegram.org/bots/api#"

@@ -86,7 +86,7 @@ def render_types(surface: Surface) -> str:
             '        """Runtime marker of a union msgspec cannot tag; see telewire.core.unions."""\n\n'
         )
         out.append(f"        __slots__ = ()\n\n    _marker_{marker} = {marker}\n\n\n")
-    for name, t in surface.types.items():
+    for name in surface.types:
         if name == "InputFile" or name in surface.unions:
             continue
         out.append(_struct(surface, name))
@@ -184,7 +184,9 @@ def _qualify(expr: str) -> str:
 
 
 def render_bot(surface: Surface) -> str:
-    out = ['"""The sync and async faces of every Bot API method, rendered from one template."""\n\n']
+    out = [
+        '"""The sync and async faces of every Bot API method, rendered from one template."""\n\n'
+    ]
     out.append("from __future__ import annotations\n\n")
     out.append("from typing import TYPE_CHECKING, Any\n\n")
     out.append("from telewire.core.files import InputFile\n\n")

@@ -9,14 +9,10 @@ from types import ModuleType
 from typing import Any
 
 from apigen import read_aiogram_schema, read_api_json
-from apigen.model import ApiSpec
+from apigen.model import ApiSpec, SpecError
 
 READERS = (read_api_json, read_aiogram_schema)
 SPEC_FILES = "botapi-*.json"
-
-
-class SpecError(Exception):
-    """A spec file that no reader understands; the message says what to do."""
 
 
 def load(path: Path) -> ApiSpec:
@@ -57,4 +53,3 @@ def newest(spec_dir: Path) -> ApiSpec:
     if not specs:
         raise SpecError(f"no {SPEC_FILES} in {spec_dir}")
     return max(specs, key=lambda spec: version_key(spec.version))
-

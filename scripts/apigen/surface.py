@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from apigen.model import ApiSpec, Entity
+from apigen.model import ApiSpec, Entity, SpecError
 
 PRIMITIVES = {
     "Integer": "int",
@@ -66,10 +66,27 @@ class Surface:
                     continue
             if name not in UNTAGGABLE_ALIASES:
                 self.hooked_unions.add(name)
+        self._tag_inline_unions()
         self.markers: dict[str, list[str]] = {}
         for name in sorted(self.hooked_unions):
             for s in self.unions[name].subtypes:
                 self.markers.setdefault(s, []).append(name)
+
+    def _tag_inline_unions(self) -> None:
+        """Tag the members of a field typed "A or B" (no named union): msgspec needs it."""
+        for entity in self.types.values():
+            for f in entity.fields:
+                structs = [s for s in f.types if s in self.types and s not in self.unions]
+                if len(structs) < 2:
+                    continue
+                for member in structs:
+                    tag = self.tags.get(member) or self._tag_of(member)
+                    if tag is None:
+                        raise SpecError(
+                            f"{entity.name}.{f.name} mixes structs and {member} has no tag; "
+                            "teach scripts/apigen/surface.py how to tell them apart"
+                        )
+                    self.tags[member] = tag
 
     def expr(self, spec_type: str, *, runtime: bool) -> str:
         if spec_type.startswith("Array of "):

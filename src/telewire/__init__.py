@@ -10,6 +10,8 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from telewire.api._generated import BOT_API_VERSION as __bot_api_version__
+
 __version__ = "0.1.0"
 
 _EXPORTS = {
@@ -50,7 +52,7 @@ _EXPORTS = {
 
 _SUBMODULES = frozenset({"types", "keyboards", "testing", "emulator"})
 
-__all__ = sorted([*_EXPORTS, "__version__"])
+__all__ = sorted([*_EXPORTS, "__bot_api_version__", "__version__"])
 
 if TYPE_CHECKING:
     from telewire.client.async_bot import AsyncBot as AsyncBot

@@ -7501,17 +7501,13 @@ class InputMediaVideo(TelegramObject, tag_field="type", tag="video"):
     """
 
 
-class InputMediaVoiceNote(TelegramObject):
+class InputMediaVoiceNote(TelegramObject, tag_field="type", tag="voice_note"):
     """
     Represents a voice message file to be sent.
 
     https://core.telegram.org/bots/api#inputmediavoicenote
     """
 
-    type: str
-    """
-    Type of the media, must be voice_note
-    """
     media: str
     """
     File to send. Pass a file_id to send a file that exists on the Telegram servers
