@@ -12,6 +12,7 @@ from telewire.api._generated import types as t
 from telewire.core.markup import detect_entities, utf16_len
 from telewire.emulator.engine import Engine
 from telewire.emulator.errors import bad_request
+from telewire.emulator.methods import ephemeral
 from telewire.emulator.methods.media import FOLDERS, media_object
 from telewire.emulator.uploads import Upload, store
 from telewire.emulator.world import BotState, CallbackRecord, ChatState, now
@@ -195,9 +196,12 @@ def set_blocked(engine: Engine, token: str, user_data: dict[str, Any], blocked: 
     deliver(engine, bot, "my_chat_member", change)
 
 
-def chat_messages(engine: Engine, token: str, chat_id: int) -> list[t.Message]:
+def chat_messages(
+    engine: Engine, token: str, chat_id: int, viewer: int | None = None
+) -> list[t.Message]:
+    """Every message of the chat; with ``viewer``, also the ephemeral ones sent to them."""
     bot = engine.bot(token)
     chat = bot.chats.get(chat_id)
     if chat is None:
         raise bad_request("chat not found")
-    return list(chat.messages.values())
+    return [*chat.messages.values(), *ephemeral.visible_to(chat, viewer)]

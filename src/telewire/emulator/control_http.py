@@ -177,7 +177,9 @@ class Control:
 
     async def messages(self, request: web.Request) -> web.StreamResponse:
         chat_id = int(request.match_info["chat_id"])
-        return _json(control.chat_messages(self.engine, request.query.get("token", ""), chat_id))
+        token, viewer = request.query.get("token", ""), request.query.get("user", "")
+        viewer_id = int(viewer) if viewer.lstrip("-").isdigit() else None
+        return _json(control.chat_messages(self.engine, token, chat_id, viewer_id))
 
     async def chat_state(self, request: web.Request) -> web.StreamResponse:
         bot = self.engine.bot(request.query.get("token", ""))
