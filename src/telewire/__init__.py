@@ -10,9 +10,10 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from telewire.api._generated import BOT_API_VERSION as __bot_api_version__
+from telewire.api._generated import BOT_API_VERSION as _BOT_API_VERSION
 
 __version__ = "0.1.0"
+__bot_api_version__: str = _BOT_API_VERSION  # the Bot API the generated surface speaks
 
 _EXPORTS = {
     "Bot": "telewire.client.bot",
