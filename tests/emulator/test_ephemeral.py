@@ -194,6 +194,12 @@ def test_an_unmodified_aiogram_bot_sends_edits_and_deletes_ephemeral_messages(
         emulator.send(alice, "/secret", chat_id=chat_id)
         _eventually(lambda: ephemeral_of(alice), ["only you, Alice (#1)"])
         assert ephemeral_of(bob) == []
+        (secret,) = [m for m in seen_by(emulator, chat_id, alice) if m.receiver_user]
+        assert emulator.press(alice, secret, button="ok", timeout=20) == {
+            "text": "noted",
+            "show_alert": False,
+        }
+        _eventually(lambda: ephemeral_of(alice), ["seen"])
         emulator.send(alice, "/forget 1", chat_id=chat_id)
         emulator.wait_for(chat_id, lambda m: m.text == "forgotten", timeout=20)
         assert ephemeral_of(alice) == []

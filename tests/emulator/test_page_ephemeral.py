@@ -8,10 +8,26 @@ import pytest
 
 from telewire import Bot
 from telewire.testing import EmulatorHandle
-from telewire.types import EphemeralMessageParameters
+from telewire.types import (
+    CallbackQuery,
+    EphemeralMessageParameters,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+)
 from tests.emulator.test_page import page  # noqa: F401  (the Chromium page fixture)
 
 pytestmark = pytest.mark.browser
+
+
+def _next_callback_query(bot: Bot) -> CallbackQuery:
+    """Long-poll until the press arrives (the timeout only bounds a failure)."""
+    offset = None
+    for _ in range(10):
+        for update in bot.get_updates(offset=offset, timeout=5):
+            offset = update.update_id + 1
+            if update.callback_query is not None:
+                return update.callback_query
+    raise AssertionError("the press never reached the bot")
 
 
 def test_the_receiver_sees_it_live_and_others_never(
@@ -42,8 +58,16 @@ def test_the_receiver_sees_it_live_and_others_never(
         chat_id=chat_id,
         text="again, Alice",
         ephemeral_message_parameters=EphemeralMessageParameters(receiver_user_id=alice.id),
+        reply_markup=InlineKeyboardMarkup(
+            inline_keyboard=[[InlineKeyboardButton(text="got it", callback_data="ack")]]
+        ),
     )
-    page.wait_for_selector(".msg.ephemeral >> text=again, Alice", timeout=10_000)
+    page.click(".msg.ephemeral .keyboard button:has-text('got it')")
+    query = _next_callback_query(bot)
+    assert query.message is not None and query.from_user.id == alice.id
+    assert getattr(query.message, "ephemeral_message_id", None) == 1
+    bot.answer_callback_query(callback_query_id=query.id, text="noted")
+    page.wait_for_selector("#toast >> text=noted", timeout=10_000)
 
     page.goto(f"{emulator.page_url}?user={bob.id}")
     page.click("#chats li:has-text('Team')")

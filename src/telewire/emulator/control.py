@@ -101,13 +101,26 @@ def _entities(text: str) -> list[t.MessageEntity] | None:
 
 
 def press(
-    engine: Engine, token: str, user_data: dict[str, Any], chat_id: int, message_id: int, data: str
+    engine: Engine,
+    token: str,
+    user_data: dict[str, Any],
+    chat_id: int,
+    message_id: int,
+    data: str,
+    *,
+    ephemeral_message_id: int | None = None,
 ) -> CallbackRecord:
-    """A user presses an inline button carrying ``data`` under a message of the bot."""
+    """A user presses an inline button carrying ``data`` under a message of the bot.
+
+    With ``ephemeral_message_id`` the button is under an ephemeral message shown to them.
+    """
     bot = engine.bot(token)
     user = engine.world.user(user_data)
     chat = bot.chats.get(chat_id)
-    message = chat.messages.get(message_id) if chat else None
+    if chat is not None and ephemeral_message_id is not None:
+        message = ephemeral.shown_to(chat, user.id, ephemeral_message_id)
+    else:
+        message = chat.messages.get(message_id) if chat else None
     if chat is None or message is None:
         raise bad_request("message not found")
     record = CallbackRecord(id=bot.new_callback_id(), created=now(), chat_id=chat_id)

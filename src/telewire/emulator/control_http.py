@@ -134,6 +134,7 @@ class Control:
             int(_need(data, "chat_id")),
             int(_need(data, "message_id")),
             str(_need(data, "callback_data")),
+            ephemeral_message_id=int(data.get("ephemeral_message_id") or 0) or None,
         )
         future: asyncio.Future[dict[str, Any] | None] = asyncio.get_running_loop().create_future()
         self.answers[record.id] = future

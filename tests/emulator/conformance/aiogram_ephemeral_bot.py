@@ -3,15 +3,22 @@
 import asyncio
 import os
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot, Dispatcher, F
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.filters import Command, CommandObject
-from aiogram.types import EphemeralMessageParameters, Message
+from aiogram.types import (
+    CallbackQuery,
+    EphemeralMessageParameters,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
 
 URL, TOKEN = os.environ["TELEGRAM_API_URL"], os.environ["TELEGRAM_BOT_TOKEN"]
 bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(URL)))
 dp = Dispatcher()
+OK = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="ok", callback_data="seen")]])
 
 
 @dp.message(Command("secret"))
@@ -20,12 +27,25 @@ async def secret(message: Message) -> None:
     sent = await message.answer(
         "for your eyes only",
         ephemeral_message_parameters=EphemeralMessageParameters(receiver_user_id=user.id),
+        reply_markup=OK,
     )
     await bot.edit_ephemeral_message_text(
         chat_id=message.chat.id,
         receiver_user_id=user.id,
         ephemeral_message_id=sent.ephemeral_message_id,
         text=f"only you, {user.first_name} (#{sent.ephemeral_message_id})",
+        reply_markup=OK,  # an edit without reply_markup removes the keyboard, as on Telegram
+    )
+
+
+@dp.callback_query(F.data == "seen")
+async def seen(query: CallbackQuery) -> None:
+    await query.answer("noted")
+    await bot.edit_ephemeral_message_text(
+        chat_id=query.message.chat.id,
+        receiver_user_id=query.from_user.id,
+        ephemeral_message_id=query.message.ephemeral_message_id,
+        text="seen",
     )
 
 

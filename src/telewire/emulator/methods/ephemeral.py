@@ -85,11 +85,18 @@ def visible_to(chat: ChatState, user_id: int | None) -> list[t.Message]:
     return [m for m in chat.ephemeral.values() if m.receiver_user and m.receiver_user.id == user_id]
 
 
+def shown_to(chat: ChatState, user_id: int, ephemeral_id: int) -> t.Message | None:
+    """Ephemeral message ``ephemeral_id`` of ``chat`` if ``user_id`` is its receiver."""
+    message = chat.ephemeral.get(ephemeral_id)
+    receiver = message.receiver_user if message else None
+    return message if receiver is not None and receiver.id == user_id else None
+
+
 def _target(call: Call, missing: str) -> tuple[ChatState, t.Message]:
     chat = call.chat()
-    message = chat.ephemeral.get(int(call.need("ephemeral_message_id")))
-    receiver = int(call.need("receiver_user_id"))
-    if message is None or message.receiver_user is None or message.receiver_user.id != receiver:
+    ephemeral_id = int(call.need("ephemeral_message_id"))
+    message = shown_to(chat, int(call.need("receiver_user_id")), ephemeral_id)
+    if message is None:
         raise bad_request(missing)
     return chat, message
 

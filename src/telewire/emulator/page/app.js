@@ -122,7 +122,7 @@ function alertBox(text) {
 async function press(message, data) {
   $("status").textContent = "waiting for the bot…";
   try {
-    const r = await api("/emulator/press", { token: state.bot.token, user: state.user, chat_id: message.chat.id, message_id: message.message_id, callback_data: data });
+    const r = await api("/emulator/press", { token: state.bot.token, user: state.user, chat_id: message.chat.id, message_id: message.message_id, ephemeral_message_id: message.ephemeral_message_id, callback_data: data });
     $("status").textContent = "";
     if (r.answer && r.answer.text) (r.answer.show_alert ? alertBox : toast)(r.answer.text);
     if (!r.answer) $("status").textContent = "the bot did not answer the button press";
