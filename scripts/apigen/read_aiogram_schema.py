@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from apigen.model import DOCS, ApiSpec, Entity, Field
+from apigen.model import DOCS, ApiSpec, Entity, Field, SpecError
 
 SCALARS = ("Integer", "Float", "String", "Boolean", "True")
 RESULT_SENTENCE = re.compile(r"\breturn(?:s|ed)?\b", re.IGNORECASE)
@@ -85,12 +85,18 @@ def _type(raw: dict[str, Any], type_names: set[str]) -> Entity:
 
 def _method(raw: dict[str, Any], type_names: set[str]) -> Entity:
     description = _lines(raw["description"])
+    returns = result_types(" ".join(description), type_names)
+    if not returns:
+        raise SpecError(
+            f"cannot tell what {raw['name']} returns from its description; "
+            "teach result_types() in scripts/apigen/read_aiogram_schema.py the new wording"
+        )
     return Entity(
         name=raw["name"],
         href=DOCS + raw["anchor"],
         description=description,
         fields=tuple(_field(a, of_type=False) for a in raw["annotations"]),
-        returns=result_types(" ".join(description), type_names),
+        returns=returns,
     )
 
 

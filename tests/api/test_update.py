@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -107,3 +108,17 @@ def test_diff_prints_the_changes_without_writing_anything(tmp_path: Path) -> Non
     assert result.returncode == 0, result.stderr
     assert "Methods added (5):" in result.stdout
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_method_whose_result_cannot_be_read_is_named(tmp_path: Path) -> None:
+    method = {"name": "doThing", "anchor": "dothing", "category": "methods"}
+    spec = {
+        "api": {"version": "99.0"},
+        "items": [{"children": [{**method, "description": "Does a thing.", "annotations": []}]}],
+    }
+    odd = tmp_path / "next.json"
+    odd.write_text(json.dumps(spec))
+    result = update(tmp_path, "--diff", str(NEW), str(odd))
+    assert result.returncode == 2
+    assert "cannot tell what doThing returns" in result.stderr
+    assert "Traceback" not in result.stderr
