@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck generate bench emulator clean
+.PHONY: demo test lint typecheck generate update-api bench emulator clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,12 @@ typecheck: $(STAMP)
 
 generate: $(STAMP)
 	$(BIN)/python scripts/generate_api.py
+
+# Adopt a newer Bot API spec (api.json or aiogram schema.json): `make update-api SPEC=file`.
+# Regenerates the code and prints what changed, for the changelog.
+update-api: $(STAMP)
+	@test -n "$(SPEC)" || { echo "usage: make update-api SPEC=path/to/spec.json" >&2; exit 2; }
+	$(BIN)/python scripts/generate_api.py --update "$(SPEC)"
 
 test: $(STAMP)
 	bash scripts/ensure-chromium

@@ -10,7 +10,10 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from telewire.api._generated import BOT_API_VERSION as _BOT_API_VERSION
+
 __version__ = "0.1.0"
+__bot_api_version__: str = _BOT_API_VERSION  # the Bot API the generated surface speaks
 
 _EXPORTS = {
     "Bot": "telewire.client.bot",
@@ -53,7 +56,7 @@ _EXPORTS = {
 
 _SUBMODULES = frozenset({"types", "keyboards", "testing", "emulator"})
 
-__all__ = sorted([*_EXPORTS, "__version__"])
+__all__ = sorted([*_EXPORTS, "__bot_api_version__", "__version__"])
 
 if TYPE_CHECKING:
     from telewire.client.async_bot import AsyncBot as AsyncBot

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import json
 import subprocess
 import sys
 from typing import Any
@@ -14,15 +13,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import telewire
 from telewire import AsyncBot, Bot
 from telewire.api._generated import types as t
 from telewire.api._generated.methods import METHODS
 from telewire.core.unions import decode_hook
+from tests.api.spec import CURRENT
 from tests.conftest import ROOT
 
-SPEC = json.loads((ROOT / "spec" / "botapi-10.1.json").read_text())
-TYPES = SPEC["types"]
-STRUCTS = sorted(n for n, ty in TYPES.items() if not ty.get("subtypes") and n != "InputFile")
+TYPES = CURRENT.types
+STRUCTS = sorted(n for n, ty in TYPES.items() if not ty.subtypes and n != "InputFile")
 
 
 def test_generated_code_is_what_the_generator_makes_now() -> None:
@@ -41,15 +41,16 @@ def test_generated_files_say_they_are_generated() -> None:
 
 
 def test_every_type_and_method_of_the_spec_is_there() -> None:
-    assert len(TYPES) == 359 and len(SPEC["methods"]) == 180
+    assert len(TYPES) == 400 and len(CURRENT.methods) == 185
     for name in TYPES:
         if name != "InputFile":
             assert hasattr(t, name), name
-    assert len(METHODS) == 180
+            assert name in telewire.types.__all__, name
+    assert len(METHODS) == 185
     sync_methods = {n for n, _ in inspect.getmembers(Bot, inspect.isfunction)}
     async_methods = {n for n, f in inspect.getmembers(AsyncBot) if inspect.iscoroutinefunction(f)}
-    for method in SPEC["methods"].values():
-        snake = "".join("_" + c.lower() if c.isupper() else c for c in method["name"])
+    for method in CURRENT.methods.values():
+        snake = "".join("_" + c.lower() if c.isupper() else c for c in method.name)
         snake = "close_bot_instance" if snake == "close" else snake
         assert snake in sync_methods and snake in async_methods, snake
 
@@ -70,6 +71,26 @@ def test_required_parameters_are_required_and_typed() -> None:
 def test_docstrings_come_from_the_spec() -> None:
     assert "This object represents a message." in (t.Message.__doc__ or "")
     assert "Use this method to send text messages" in (Bot.send_message.__doc__ or "")
+    assert "delete an ephemeral message" in (AsyncBot.delete_ephemeral_message.__doc__ or "")
+    # Field docs keep the page's "Optional." that the aiogram schema keeps only in HTML.
+    assert "Optional. Identifier of the callback query" in inspect.getsource(
+        t.EphemeralMessageParameters
+    )
+
+
+def test_the_package_says_which_bot_api_it_speaks() -> None:
+    assert telewire.__bot_api_version__ == CURRENT.version == "10.3"
+    assert "__bot_api_version__" in telewire.__all__
+
+
+def test_new_methods_take_their_parameters_by_keyword() -> None:
+    sig = inspect.signature(Bot.edit_ephemeral_message_text)
+    required = [n for n, p in sig.parameters.items() if p.default is inspect.Parameter.empty]
+    assert required == ["self", "chat_id", "receiver_user_id", "ephemeral_message_id"]
+    assert "ephemeral_message_parameters" in inspect.signature(Bot.send_photo).parameters
+    assert "EphemeralMessageParameters" in str(
+        inspect.signature(AsyncBot.send_message).parameters["ephemeral_message_parameters"]
+    )
 
 
 def test_from_is_from_user_in_python_and_from_on_the_wire() -> None:
@@ -146,6 +167,13 @@ def test_unknown_fields_from_the_server_are_ignored() -> None:
             {"type": "audio", "id": "1", "audio_url": "u", "title": "T"},
             t.InlineQueryResultAudio,
         ),
+        (t.InputRichBlock, {"type": "divider"}, t.InputRichBlockDivider),
+        (t.RichBlock, {"type": "buttons", "buttons": []}, t.RichBlockButtons),
+        (
+            t.InputRichMessageMedia,
+            {"id": "v", "media": {"type": "voice_note", "media": "f"}},
+            t.InputRichMessageMedia,
+        ),
     ],
 )
 def test_unions_decode_to_the_right_subtype(
@@ -180,7 +208,7 @@ def sample(spec_type: str, depth: int) -> st.SearchStrategy[Any]:
         return st.lists(sample(inner, depth + 1), max_size=2)
     if spec_type in PRIMITIVE:
         return PRIMITIVE[spec_type]
-    subtypes = TYPES[spec_type].get("subtypes")
+    subtypes = TYPES[spec_type].subtypes
     if subtypes:
         options = [s for s in subtypes if depth < 3 or s in PRIMITIVE]
         return st.one_of([sample(s, depth + 1) for s in options or subtypes[:1]])
@@ -189,21 +217,21 @@ def sample(spec_type: str, depth: int) -> st.SearchStrategy[Any]:
 
 @functools.cache
 def obj(name: str, depth: int) -> st.SearchStrategy[dict[str, Any]]:
-    fields = TYPES[name].get("fields", [])
+    fields = TYPES[name].fields
     tag = _tag(name)
     required: dict[str, Any] = {}
     optional: dict[str, Any] = {}
     for f in fields:
-        if tag and f["name"] == tag[0]:
+        if tag and f.name == tag[0]:
             continue
-        if f["name"] == "date" and name in ("Message", "InaccessibleMessage"):
+        if f.name == "date" and name in ("Message", "InaccessibleMessage"):
             strategy = st.just(0) if name == "InaccessibleMessage" else st.integers(1, 2**31)
         else:
-            strategy = st.one_of([sample(x, depth + 1) for x in f["types"]])
-        if f["required"]:
-            required[f["name"]] = strategy
+            strategy = st.one_of([sample(x, depth + 1) for x in f.types])
+        if f.required:
+            required[f.name] = strategy
         elif depth < 2:
-            optional[f["name"]] = strategy
+            optional[f.name] = strategy
     base = st.fixed_dictionaries(required, optional=optional)
     return base.map(lambda d: {**d, tag[0]: tag[1]}) if tag else base
 

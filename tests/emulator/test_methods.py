@@ -219,6 +219,7 @@ def test_bot_settings(bot: Bot, alice: TestUser) -> None:
         can_post_stories=False,
         can_edit_stories=False,
         can_delete_stories=False,
+        can_send_welcome_messages=False,
     )
     bot.set_my_default_administrator_rights(rights=rights)
     assert bot.get_my_default_administrator_rights() == rights

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import signal
 
+from telewire import __bot_api_version__
 from telewire.cli.arguments import port
 
 
@@ -52,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
 
     async def serve() -> None:
         await emulator.start()
-        print(f"telewire emulator running (Bot API {_spec_version()})", flush=True)
+        print(f"telewire emulator running (Bot API {__bot_api_version__})", flush=True)
         print(f"  API base URL:  {emulator.base_url}   (TELEGRAM_API_URL)")
         for token in emulator.tokens:
             print(f"  bot token:     {token}   (TELEGRAM_BOT_TOKEN)")
@@ -72,7 +73,3 @@ def run(args: argparse.Namespace) -> int:
             f"cannot listen on {args.host}:{args.port}: {exc.strerror}; pick another --port"
         ) from None
     return 0
-
-
-def _spec_version() -> str:
-    return "10.1"

@@ -12,6 +12,7 @@ from telewire.api._generated import types as t
 from telewire.core.markup import detect_entities, utf16_len
 from telewire.emulator.engine import Engine
 from telewire.emulator.errors import bad_request
+from telewire.emulator.methods import ephemeral
 from telewire.emulator.methods.media import FOLDERS, media_object
 from telewire.emulator.uploads import Upload, store
 from telewire.emulator.world import BotState, CallbackRecord, ChatState, now
@@ -100,13 +101,26 @@ def _entities(text: str) -> list[t.MessageEntity] | None:
 
 
 def press(
-    engine: Engine, token: str, user_data: dict[str, Any], chat_id: int, message_id: int, data: str
+    engine: Engine,
+    token: str,
+    user_data: dict[str, Any],
+    chat_id: int,
+    message_id: int,
+    data: str,
+    *,
+    ephemeral_message_id: int | None = None,
 ) -> CallbackRecord:
-    """A user presses an inline button carrying ``data`` under a message of the bot."""
+    """A user presses an inline button carrying ``data`` under a message of the bot.
+
+    With ``ephemeral_message_id`` the button is under an ephemeral message shown to them.
+    """
     bot = engine.bot(token)
     user = engine.world.user(user_data)
     chat = bot.chats.get(chat_id)
-    message = chat.messages.get(message_id) if chat else None
+    if chat is not None and ephemeral_message_id is not None:
+        message = ephemeral.shown_to(chat, user.id, ephemeral_message_id)
+    else:
+        message = chat.messages.get(message_id) if chat else None
     if chat is None or message is None:
         raise bad_request("message not found")
     record = CallbackRecord(id=bot.new_callback_id(), created=now(), chat_id=chat_id)
@@ -195,9 +209,12 @@ def set_blocked(engine: Engine, token: str, user_data: dict[str, Any], blocked: 
     deliver(engine, bot, "my_chat_member", change)
 
 
-def chat_messages(engine: Engine, token: str, chat_id: int) -> list[t.Message]:
+def chat_messages(
+    engine: Engine, token: str, chat_id: int, viewer: int | None = None
+) -> list[t.Message]:
+    """Every message of the chat; with ``viewer``, also the ephemeral ones sent to them."""
     bot = engine.bot(token)
     chat = bot.chats.get(chat_id)
     if chat is None:
         raise bad_request("chat not found")
-    return list(chat.messages.values())
+    return [*chat.messages.values(), *ephemeral.visible_to(chat, viewer)]

@@ -134,6 +134,7 @@ class Control:
             int(_need(data, "chat_id")),
             int(_need(data, "message_id")),
             str(_need(data, "callback_data")),
+            ephemeral_message_id=int(data.get("ephemeral_message_id") or 0) or None,
         )
         future: asyncio.Future[dict[str, Any] | None] = asyncio.get_running_loop().create_future()
         self.answers[record.id] = future
@@ -177,7 +178,9 @@ class Control:
 
     async def messages(self, request: web.Request) -> web.StreamResponse:
         chat_id = int(request.match_info["chat_id"])
-        return _json(control.chat_messages(self.engine, request.query.get("token", ""), chat_id))
+        token, viewer = request.query.get("token", ""), request.query.get("user", "")
+        viewer_id = int(viewer) if viewer.lstrip("-").isdigit() else None
+        return _json(control.chat_messages(self.engine, token, chat_id, viewer_id))
 
     async def chat_state(self, request: web.Request) -> web.StreamResponse:
         bot = self.engine.bot(request.query.get("token", ""))

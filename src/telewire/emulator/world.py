@@ -57,6 +57,7 @@ class ChatState(msgspec.Struct):
     chat: t.Chat
     members: dict[int, str] = {}
     messages: dict[int, t.Message] = {}
+    ephemeral: dict[int, t.Message] = {}  # by ephemeral_message_id; one receiver sees each
     next_message_id: int = 1
     pinned: list[int] = []
     started: bool = False

@@ -210,6 +210,7 @@ class EmulatorHandle:
                 "user": user.as_json(),
                 "chat_id": message.chat.id,
                 "message_id": message.message_id,
+                "ephemeral_message_id": message.ephemeral_message_id,
                 "callback_data": data,
                 "timeout": timeout,
             },

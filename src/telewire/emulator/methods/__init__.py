@@ -1,5 +1,13 @@
 """Implementations of the emulated Bot API methods, grouped by what they touch."""
 
-from telewire.emulator.methods import bot_info, chats, editing, media, messages, updates
+from telewire.emulator.methods import (
+    bot_info,
+    chats,
+    editing,
+    ephemeral,
+    media,
+    messages,
+    updates,
+)
 
-__all__ = ["bot_info", "chats", "editing", "media", "messages", "updates"]
+__all__ = ["bot_info", "chats", "editing", "ephemeral", "media", "messages", "updates"]

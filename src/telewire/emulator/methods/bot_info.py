@@ -153,4 +153,5 @@ def get_my_default_administrator_rights(call: Call) -> t.ChatAdministratorRights
         can_post_stories=False,
         can_edit_stories=False,
         can_delete_stories=False,
+        can_send_welcome_messages=False,
     )

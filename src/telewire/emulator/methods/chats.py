@@ -23,6 +23,7 @@ _ADMIN_RIGHTS: dict[str, Any] = {
     "can_edit_stories": False,
     "can_delete_stories": False,
     "can_pin_messages": True,
+    "can_send_welcome_messages": True,
 }
 _RESTRICTED: dict[str, Any] = dict.fromkeys(
     (

@@ -119,6 +119,11 @@ def replied_message(call: Call, chat: ChatState) -> t.Message | None:
 
 def post(call: Call, chat: ChatState, **content: Any) -> t.Message:
     """Create a message from the bot in ``chat`` with the call's common options applied."""
+    from telewire.emulator.methods import ephemeral  # imports this module
+
+    wanted = ephemeral.requested(call)
+    if wanted is not None:
+        return ephemeral.post_ephemeral(call, chat, wanted, content)
     markup = apply_reply_markup(call, chat)
     message = t.Message(
         message_id=call.bot.next_message_id(chat),

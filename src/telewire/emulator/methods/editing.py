@@ -72,6 +72,11 @@ def edit_message_reply_markup(call: Call) -> t.Message:
 @method("editMessageMedia")
 def edit_message_media(call: Call) -> t.Message:
     chat, message = _target(call)
+    return _apply(call, chat, message, media_changes(call, message))
+
+
+def media_changes(call: Call, message: t.Message) -> dict[str, Any]:
+    """The fields an edit of ``message``'s media (the call's ``media``) changes."""
     if not any(getattr(message, f) for f in MEDIA_FIELDS):
         raise bad_request("message can't be edited: there is no media in the message")
     raw = call.need("media")
@@ -86,7 +91,7 @@ def edit_message_media(call: Call) -> t.Message:
     changes["caption_entities"] = (
         typed.convert(entities, list[t.MessageEntity]) if entities else None
     )
-    return _apply(call, chat, message, changes)
+    return changes
 
 
 def _delete(call: Call, chat: ChatState, message_id: int) -> bool:

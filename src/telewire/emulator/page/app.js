@@ -53,11 +53,14 @@ async function fileUrl(fileId) {
   return `/file/bot${state.bot.token}/${r.result.file_path}`;
 }
 
+// Ephemeral messages (Bot API 10.3) all have message_id 0: they are told apart by their own id.
+const messageKey = (m) => (m.receiver_user ? `e${m.ephemeral_message_id}` : String(m.message_id));
+
 function renderMessage(m) {
   const mine = m.from && state.user && m.from.id === state.user.id;
   const li = document.createElement("li");
-  li.className = "msg" + (mine ? " mine" : "");
-  li.dataset.messageId = m.message_id;
+  li.className = "msg" + (mine ? " mine" : "") + (m.receiver_user ? " ephemeral" : "");
+  li.dataset.messageId = messageKey(m);
   const who = m.from ? m.from.first_name : (m.sender_chat ? m.sender_chat.title : "");
   let html = `<div class="who">${escapeHtml(who)}</div>`;
   if (m.photo) html += `<img alt="photo" data-file="${m.photo[m.photo.length - 1].file_id}">`;
@@ -69,7 +72,7 @@ function renderMessage(m) {
   if (m.dice) html += `<div>${m.dice.emoji} ${m.dice.value}</div>`;
   if (m.poll) html += `<div>📊 ${escapeHtml(m.poll.question)}<br>${m.poll.options.map((o) => "◻ " + escapeHtml(o.text)).join("<br>")}</div>`;
   const time = new Date(m.date * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-  html += `<div class="meta">${m.edit_date ? "edited " : ""}${time}</div>`;
+  html += `<div class="meta">${m.receiver_user ? "only you can see this · " : ""}${m.edit_date ? "edited " : ""}${time}</div>`;
   li.innerHTML = html;
   if (m.reply_markup && m.reply_markup.inline_keyboard) {
     const keyboard = document.createElement("div");
@@ -94,11 +97,12 @@ function renderMessage(m) {
 
 function showMessage(m) {
   if (m.chat.id !== state.chatId) return;
+  if (m.receiver_user && m.receiver_user.id !== state.user.id) return;  // someone else's ephemeral
   const list = $("messages");
-  const old = list.querySelector(`[data-message-id="${m.message_id}"]`);
+  const old = list.querySelector(`[data-message-id="${messageKey(m)}"]`);
   const el = renderMessage(m);
   if (old) old.replaceWith(el); else list.appendChild(el);
-  state.messages.set(m.message_id, m);
+  state.messages.set(messageKey(m), m);
   list.scrollTop = list.scrollHeight;
 }
 
@@ -118,7 +122,7 @@ function alertBox(text) {
 async function press(message, data) {
   $("status").textContent = "waiting for the bot…";
   try {
-    const r = await api("/emulator/press", { token: state.bot.token, user: state.user, chat_id: message.chat.id, message_id: message.message_id, callback_data: data });
+    const r = await api("/emulator/press", { token: state.bot.token, user: state.user, chat_id: message.chat.id, message_id: message.message_id, ephemeral_message_id: message.ephemeral_message_id, callback_data: data });
     $("status").textContent = "";
     if (r.answer && r.answer.text) (r.answer.show_alert ? alertBox : toast)(r.answer.text);
     if (!r.answer) $("status").textContent = "the bot did not answer the button press";
@@ -131,7 +135,7 @@ async function loadChat(chatId) {
   $("messages").innerHTML = "";
   document.querySelectorAll("#chats li").forEach((li) => li.classList.toggle("active", Number(li.dataset.chatId) === chatId));
   try {
-    const messages = await api(`/emulator/chats/${chatId}/messages?token=${encodeURIComponent(state.bot.token)}`);
+    const messages = await api(`/emulator/chats/${chatId}/messages?token=${encodeURIComponent(state.bot.token)}&user=${state.user.id}`);
     messages.forEach(showMessage);
     const info = await api(`/emulator/chats/${chatId}?token=${encodeURIComponent(state.bot.token)}`);
     renderReplyKeyboard(info.reply_keyboard);
@@ -200,7 +204,7 @@ function listen() {
   state.events.onmessage = (event) => {
     const e = JSON.parse(event.data);
     if (e.type === "message" || e.type === "edit") { showMessage(e.message); if (e.message.chat.id === state.chatId) $("status").textContent = ""; }
-    else if (e.type === "delete" && e.chat_id === state.chatId) document.querySelector(`[data-message-id="${e.message_id}"]`)?.remove();
+    else if (e.type === "delete" && e.chat_id === state.chatId) document.querySelector(`[data-message-id="${e.ephemeral_message_id ? "e" + e.ephemeral_message_id : e.message_id}"]`)?.remove();
     else if (e.type === "action" && e.chat_id === state.chatId) $("status").textContent = `${state.bot.first_name} is ${e.action.replace(/_/g, " ")}…`;
     if (e.type === "message" && e.message.chat.id === state.chatId) api(`/emulator/chats/${state.chatId}?token=${encodeURIComponent(state.bot.token)}`).then((i) => renderReplyKeyboard(i.reply_keyboard)).catch(() => {});
   };
