@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from telewire.cli.arguments import positive_seconds
 from telewire.cli.connect import UsageError, add_connection_arguments, client_of, settings_of
 
 EXIT = {"approved": 0, "denied": 1, "expired": 3}
@@ -19,7 +20,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument("question", help="what to approve")
     parser.add_argument(
-        "--timeout", type=float, default=300, help="seconds to wait for a decision (300)"
+        "--timeout",
+        type=positive_seconds,
+        default=300.0,
+        help="seconds to wait for a decision (300)",
     )
     parser.add_argument(
         "--approver",
@@ -43,8 +47,6 @@ def run(args: argparse.Namespace) -> int:
         approvers = args.approver or [parse_chat_id(found.chat_id)]
         if not all(isinstance(a, int) and a > 0 for a in approvers):
             raise UsageError("approvers are users: give --approver USER_ID (a positive number)")
-        if args.timeout <= 0:
-            raise UsageError("--timeout must be a positive number of seconds")
     except UsageError as exc:
         print(f"telewire approve: {exc}", file=sys.stderr)
         return 2

@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import json
+import math
 import os
 import secrets
 import time
@@ -99,8 +100,8 @@ class ApprovalBook:
     def create(self, question: str, timeout: float) -> str:
         if not question.strip():
             raise ValueError("an approval needs a question")
-        if timeout <= 0:
-            raise ValueError("the timeout must be positive (seconds)")
+        if not math.isfinite(timeout) or timeout <= 0:
+            raise ValueError(f"the timeout must be a positive number of seconds, not {timeout!r}")
         request_id = secrets.token_hex(5)
         now = time.time()
         self.db.execute(
