@@ -23,6 +23,7 @@ def forbidden(text: str) -> ApiFailure:
     return ApiFailure(403, f"Forbidden: {text}")
 
 
+ENTITY_TOO_LARGE = "Request Entity Too Large"
 CHAT_NOT_FOUND = "chat not found"
 TEXT_EMPTY = "message text is empty"
 TEXT_TOO_LONG = "message is too long"

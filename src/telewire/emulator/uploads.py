@@ -26,7 +26,7 @@ class Upload(NamedTuple):
 def store(bot: BotState, upload: Upload, folder: str) -> FileRecord:
     limit = MAX_PHOTO if folder == "photos" else MAX_UPLOAD
     if len(upload.data) > limit:
-        raise ApiFailure(413, "Request Entity Too Large")
+        raise ApiFailure(413, e.ENTITY_TOO_LARGE)
     if not upload.data:
         raise bad_request("file must be non-empty")
     file_id, unique_id = bot.new_file_id()
