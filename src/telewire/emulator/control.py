@@ -123,6 +123,11 @@ def press(
         message = chat.messages.get(message_id) if chat else None
     if chat is None or message is None:
         raise bad_request("message not found")
+    if data not in callback_data_of(message):
+        raise bad_request(
+            "the message has no inline button with this callback_data (a user can press "
+            "only a button of its current keyboard)"
+        )
     record = CallbackRecord(id=bot.new_callback_id(), created=now(), chat_id=chat_id)
     bot.callbacks[record.id] = record
     if len(bot.callbacks) > 10_000:
@@ -138,6 +143,19 @@ def press(
     engine.emit(bot, "press", {"chat_id": chat_id, "message_id": message_id, "data": data})
     deliver(engine, bot, "callback_query", query)
     return record
+
+
+def callback_data_of(message: t.Message) -> set[str]:
+    """The callback_data of every button of the message's current inline keyboard."""
+    markup = message.reply_markup
+    if markup is None:
+        return set()
+    return {
+        button.callback_data
+        for row in markup.inline_keyboard
+        for button in row
+        if button.callback_data is not None
+    }
 
 
 def create_chat(

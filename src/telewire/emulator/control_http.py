@@ -17,8 +17,22 @@ import msgspec
 from aiohttp import web
 
 from telewire.emulator import control
+from telewire.emulator.bodies import read_form, read_object
+from telewire.emulator.control_shapes import (
+    BlockBody,
+    BotBody,
+    ChatBody,
+    FaultsBody,
+    PressBody,
+    SendBody,
+    TokenBody,
+    UploadBody,
+    shaped,
+)
 from telewire.emulator.errors import ApiFailure
 from telewire.emulator.faults import InvalidFaults
+from telewire.emulator.params import coerce_integer, json_value
+from telewire.emulator.server import TOKEN_PATH
 from telewire.emulator.uploads import Upload
 from telewire.emulator.world import BotState
 
@@ -37,23 +51,6 @@ def _json(data: Any, status: int = 200) -> web.Response:
 
 def _error(code: int, description: str) -> web.Response:
     return _json({"ok": False, "error_code": code, "description": description}, code)
-
-
-async def _body(request: web.Request) -> dict[str, Any]:
-    try:
-        data = msgspec.json.decode(await request.read()) if request.body_exists else {}
-    except msgspec.DecodeError:
-        raise ApiFailure(400, "Bad Request: the body must be a JSON object") from None
-    if not isinstance(data, dict):
-        raise ApiFailure(400, "Bad Request: the body must be a JSON object")
-    return data
-
-
-def _need(data: dict[str, Any], name: str) -> Any:
-    value = data.get(name)
-    if value is None or value == "":
-        raise ApiFailure(400, f"Bad Request: {name} is required")
-    return value
 
 
 class Control:
@@ -95,51 +92,53 @@ class Control:
     # -- users act -------------------------------------------------------------------
 
     async def send(self, request: web.Request) -> web.StreamResponse:
-        data = await _body(request)
+        body = shaped(await read_object(request), SendBody)
         message = control.user_sends(
             self.engine,
-            _need(data, "token"),
-            _need(data, "user"),
-            text=data.get("text"),
-            chat_id=data.get("chat_id"),
-            reply_to=data.get("reply_to_message_id"),
+            body.token,
+            body.user.described(),
+            text=body.text,
+            chat_id=body.chat_id,
+            reply_to=body.reply_to_message_id,
         )
         return _json(message)
 
     async def upload(self, request: web.Request) -> web.StreamResponse:
-        form = await request.post()
-        file = form.get("file")
-        if not isinstance(file, web.FileField):
+        form = await read_form(request)
+        file = form.pop("file", None)
+        if not isinstance(file, Upload):
             raise ApiFailure(400, "Bad Request: a multipart 'file' part is required")
-        user = msgspec.json.decode(str(form.get("user") or "{}"))
-        chat_id = form.get("chat_id")
+        form["user"] = json_value(str(form.get("user") or "{}"), "user JSON object")
+        if form.get("chat_id"):
+            form["chat_id"] = coerce_integer("chat_id", form["chat_id"])
+        fields = {name: value for name, value in form.items() if value not in ("", None)}
+        body = shaped(fields, UploadBody)
         message = control.user_sends(
             self.engine,
-            str(form.get("token") or ""),
-            user,
-            upload=Upload(file.filename or "file", file.content_type, file.file.read()),
-            kind=str(form.get("kind") or "document"),
-            caption=str(form.get("caption") or "") or None,
-            chat_id=int(str(chat_id)) if chat_id else None,
+            body.token,
+            body.user.described(),
+            upload=file,
+            kind=body.kind,
+            caption=body.caption,
+            chat_id=body.chat_id,
         )
         return _json(message)
 
     async def press(self, request: web.Request) -> web.StreamResponse:
-        data = await _body(request)
-        wait = float(data.get("timeout", 5.0))
+        body = shaped(await read_object(request), PressBody)
         record = control.press(
             self.engine,
-            _need(data, "token"),
-            _need(data, "user"),
-            int(_need(data, "chat_id")),
-            int(_need(data, "message_id")),
-            str(_need(data, "callback_data")),
-            ephemeral_message_id=int(data.get("ephemeral_message_id") or 0) or None,
+            body.token,
+            body.user.described(),
+            body.chat_id,
+            body.message_id,
+            body.callback_data,
+            ephemeral_message_id=body.ephemeral_message_id or None,
         )
         future: asyncio.Future[dict[str, Any] | None] = asyncio.get_running_loop().create_future()
         self.answers[record.id] = future
         try:
-            answer = await asyncio.wait_for(future, wait)
+            answer = await asyncio.wait_for(future, body.timeout)
         except asyncio.TimeoutError:
             answer = None
         finally:
@@ -147,30 +146,28 @@ class Control:
         return _json({"callback_query_id": record.id, "answer": answer})
 
     async def block(self, request: web.Request) -> web.StreamResponse:
-        data = await _body(request)
-        control.set_blocked(
-            self.engine, _need(data, "token"), _need(data, "user"), bool(data.get("blocked", True))
-        )
+        body = shaped(await read_object(request), BlockBody)
+        control.set_blocked(self.engine, body.token, body.user.described(), body.blocked)
         return _json({"ok": True})
 
     # -- chats and bots --------------------------------------------------------------
 
     async def create_chat(self, request: web.Request) -> web.StreamResponse:
-        data = await _body(request)
+        body = shaped(await read_object(request), ChatBody)
         chat = control.create_chat(
             self.engine,
-            _need(data, "token"),
-            str(data.get("type", "group")),
-            str(data.get("title", "Group")),
-            list(data.get("members") or []),
-            data.get("username"),
+            body.token,
+            body.type,
+            body.title,
+            [member.described() for member in body.members],
+            body.username,
         )
         return _json(chat)
 
     async def upgrade(self, request: web.Request) -> web.StreamResponse:
-        data = await _body(request)
+        body = shaped(await read_object(request), TokenBody)
         chat_id = int(request.match_info["chat_id"])
-        return _json(control.upgrade_group(self.engine, _need(data, "token"), chat_id))
+        return _json(control.upgrade_group(self.engine, body.token, chat_id))
 
     async def list_chats(self, request: web.Request) -> web.StreamResponse:
         bot = self.engine.bot(request.query.get("token", ""))
@@ -179,7 +176,7 @@ class Control:
     async def messages(self, request: web.Request) -> web.StreamResponse:
         chat_id = int(request.match_info["chat_id"])
         token, viewer = request.query.get("token", ""), request.query.get("user", "")
-        viewer_id = int(viewer) if viewer.lstrip("-").isdigit() else None
+        viewer_id = coerce_integer("user", viewer) if viewer else None
         return _json(control.chat_messages(self.engine, token, chat_id, viewer_id))
 
     async def chat_state(self, request: web.Request) -> web.StreamResponse:
@@ -205,9 +202,13 @@ class Control:
         )
 
     async def add_bot(self, request: web.Request) -> web.StreamResponse:
-        data = await _body(request)
-        token = data.get("token") or new_token()
-        bot = self.engine.world.add_bot(str(token), data.get("username"))
+        body = shaped(await read_object(request), BotBody)
+        token = body.token or new_token()
+        if not TOKEN_PATH.match(token):
+            raise ApiFailure(
+                400, "Bad Request: a token is digits, a colon, then 1-128 letters, digits, _ or -"
+            )
+        bot = self.engine.world.add_bot(token, body.username)
         return _json({"token": bot.token, "id": bot.id, "username": bot.username})
 
     async def users(self, request: web.Request) -> web.StreamResponse:
@@ -225,8 +226,8 @@ class Control:
 
     async def faults(self, request: web.Request) -> web.StreamResponse:
         if request.method == "POST":
-            data = await _body(request)
-            self.server.faults.update(data.get("spec", data) or None)
+            body = shaped(await read_object(request), FaultsBody)
+            self.server.faults.update(body.spec or None)
         return _json(self.server.faults.describe())
 
     async def stats(self, request: web.Request) -> web.StreamResponse:
@@ -281,9 +282,9 @@ def install(server: EmulatorServer) -> Control:
         ("POST", "/emulator/block", control_api.block),
         ("POST", "/emulator/chats", control_api.create_chat),
         ("GET", "/emulator/chats", control_api.list_chats),
-        ("GET", "/emulator/chats/{chat_id}/messages", control_api.messages),
-        ("POST", "/emulator/chats/{chat_id}/upgrade", control_api.upgrade),
-        ("GET", "/emulator/chats/{chat_id}", control_api.chat_state),
+        ("GET", "/emulator/chats/{chat_id:-?\\d{1,16}}/messages", control_api.messages),
+        ("POST", "/emulator/chats/{chat_id:-?\\d{1,16}}/upgrade", control_api.upgrade),
+        ("GET", "/emulator/chats/{chat_id:-?\\d{1,16}}", control_api.chat_state),
         ("GET", "/emulator/bots", control_api.bots),
         ("POST", "/emulator/bots", control_api.add_bot),
         ("GET", "/emulator/users", control_api.users),

@@ -14,6 +14,7 @@ strikes after, so a client that gives up early meets a call that did happen.
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass, field
 
@@ -55,7 +56,9 @@ class Faults:
             try:
                 value = float(str(raw))
             except ValueError:
-                raise InvalidFaults(f"fault {name!r} needs a number, e.g. {name}=0.1") from None
+                value = math.nan
+            if not math.isfinite(value) or value < 0:
+                raise InvalidFaults(f"fault {name!r} needs a number, e.g. {name}=0.1")
             if name == "latency_ms":
                 self.latency_ms = value
             elif name == "retry_after":

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 from functools import lru_cache
-from typing import Any
+from typing import Any, NoReturn
 
 import msgspec
 
@@ -73,13 +73,18 @@ def _coerce(name: str, value: Any, types: tuple[str, ...]) -> Any:
     return _scalar(name, text, types)
 
 
+def coerce_integer(name: str, text: str) -> int:
+    """``text`` as a 64-bit integer, or a 400 saying ``name`` is invalid."""
+    if _INTEGER.match(text.strip()) and abs(number := int(text)) < _INT64:
+        return number
+    _invalid(name)
+
+
 def _scalar(name: str, text: str, types: tuple[str, ...]) -> Any:
     if "Integer" in types:
-        if _INTEGER.match(text.strip()) and abs(number := int(text)) < _INT64:
-            return number
-        if "String" in types:
+        if "String" in types and not _INTEGER.match(text.strip()):
             return text
-        return _invalid(name)
+        return coerce_integer(name, text)
     if types in (("Boolean",), ("True",)):
         return text.strip().lower() in _TRUE
     if types == ("Float",):
@@ -110,5 +115,5 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and abs(value) < _INT64
 
 
-def _invalid(name: str) -> Any:
+def _invalid(name: str) -> NoReturn:
     raise bad_request(f"invalid {name} specified")

@@ -20,19 +20,19 @@ from aiohttp import web
 
 from telewire.core.flood import FloodLimiter, is_sending
 from telewire.emulator import errors as e
+from telewire.emulator.bodies import read_params
 from telewire.emulator.engine import Call, Engine
-from telewire.emulator.errors import ApiFailure, bad_request, too_many_requests
+from telewire.emulator.errors import ApiFailure, too_many_requests
 from telewire.emulator.faults import Faults
 from telewire.emulator.methods.updates import get_updates, poll_limit, poll_timeout
-from telewire.emulator.params import coerce, json_value
+from telewire.emulator.params import coerce
 from telewire.emulator.persistence import StateFile
-from telewire.emulator.uploads import MAX_UPLOAD, Upload
+from telewire.emulator.uploads import MAX_UPLOAD
 from telewire.emulator.world import BotState
 
 log = logging.getLogger("telewire.emulator")
 TOKEN_PATH = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,128}$")
 _encoder = msgspec.json.Encoder()
-FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def reply(result: Any) -> web.Response:
@@ -46,47 +46,6 @@ def failure(code: int, description: str, parameters: dict[str, Any] | None = Non
     if parameters:
         body["parameters"] = parameters
     return web.Response(status=code, body=_encoder.encode(body), content_type="application/json")
-
-
-async def read_params(request: web.Request) -> dict[str, Any]:
-    """Parameters from the query string and the body, in whichever of Telegram's forms.
-
-    Telegram reads a body for every verb, so a GET may carry a form or JSON too (some
-    clients poll that way). Whatever cannot be read is a 400, too much of it a 413.
-    """
-    params: dict[str, Any] = dict(request.query)
-    if not request.body_exists:
-        return params
-    try:
-        if request.content_type == "application/json":
-            body = await request.read()
-            if body.strip():
-                data = json_value(body, "JSON request body")
-                if not isinstance(data, dict):
-                    raise bad_request("JSON request body must be an object")
-                params.update(data)
-        elif request.content_type in FORMS:
-            params.update(await read_form(request))
-    except web.HTTPRequestEntityTooLarge:
-        raise ApiFailure(413, e.ENTITY_TOO_LARGE) from None
-    return params
-
-
-async def read_form(request: web.Request) -> dict[str, Any]:
-    """An urlencoded or multipart body as text values and :class:`Upload` parts, for any verb."""
-    # aiohttp parses forms of POST-like verbs only; a POST twin of the request reads it.
-    source = request if request.method in request.POST_METHODS else request.clone(method="POST")
-    try:
-        form = await source.post()
-        params: dict[str, Any] = {}
-        for name, value in form.items():
-            if isinstance(value, web.FileField):
-                params[name] = Upload(value.filename or name, value.content_type, value.file.read())
-            else:
-                params[name] = value if isinstance(value, str) else bytes(value).decode()
-    except (ValueError, LookupError):  # no boundary, a part without a name, bad charset or UTF-8
-        raise bad_request("can't parse request body") from None
-    return params
 
 
 class Poller:
