@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import socket
 import threading
 import time
@@ -94,6 +95,29 @@ def test_bodies_that_are_not_updates_are_400(served: Any) -> None:
     assert server.post(b"not json", secret) == 400
     assert server.post(json.dumps({"update_id": "one"}).encode(), secret) == 400
     assert server.post(json.dumps(UPDATE).encode(), secret) == 200
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"update_id": 1, "message": {"text": "\xff"}}',
+        b'{"update_id": 1, "unknown": "\xc3\x28"}',  # a field msgspec would skip unread
+        b'{"update_id": 1, "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+        b"[1, 2]",
+    ],
+    ids=["bad-utf8", "bad-utf8-unknown-field", "deep", "array"],
+)
+def test_a_body_that_is_no_update_gets_400_and_one_warning_line(
+    served: Any, body: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    server, _, seen = served
+    with caplog.at_level(logging.WARNING):
+        assert server.post(body, {"X-Telegram-Bot-Api-Secret-Token": "s3cret"}) == 400
+    assert seen == {}
+    warnings = [r for r in caplog.records if r.name == "telewire.webhook"]
+    assert [r.levelno for r in warnings] == [logging.WARNING]
+    assert "not a Telegram Update" in warnings[0].getMessage()
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
 
 
 def test_updates_from_the_emulator_are_routed_in_order(

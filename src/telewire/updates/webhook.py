@@ -105,9 +105,12 @@ class WebhookApp:
         await self.startup()
         assert self._decoder is not None and self._dispatcher is not None
         try:
+            body.decode()  # Telegram sends UTF-8; msgspec would skip a bad unknown field unread
             update = self._decoder.decode(body)
-        except msgspec.DecodeError as exc:
-            await _respond(send, 400, f"not a Telegram Update: {exc}".encode())
+        except (UnicodeDecodeError, msgspec.DecodeError, RecursionError) as exc:
+            why = "too deeply nested" if isinstance(exc, RecursionError) else str(exc)
+            log.warning("webhook: answered 400 to a body that is not a Telegram Update: %s", why)
+            await _respond(send, 400, f"not a Telegram Update: {why}".encode())
             return
         if self.ack_after_handling:
             if await self._dispatcher.handle(update) == "retry":
