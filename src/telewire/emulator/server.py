@@ -48,6 +48,18 @@ def failure(code: int, description: str, parameters: dict[str, Any] | None = Non
     return web.Response(status=code, body=_encoder.encode(body), content_type="application/json")
 
 
+@web.middleware
+async def json_http_errors(request: web.Request, handler: Any) -> web.StreamResponse:
+    """aiohttp's own refusals (no such route, wrong verb) in Telegram's JSON error shape."""
+    try:
+        response: web.StreamResponse = await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        return failure(exc.status, exc.reason)
+    return response
+
+
 class Poller:
     __slots__ = ("event", "superseded")
 
@@ -78,7 +90,9 @@ class EmulatorServer:
         self._save_pending = False
         self.on_close: list[Callable[[], None]] = []
         self.engine.listeners.append(self._wake_pollers)
-        self.app = web.Application(client_max_size=MAX_UPLOAD + 1024 * 1024)
+        self.app = web.Application(
+            client_max_size=MAX_UPLOAD + 1024 * 1024, middlewares=[json_http_errors]
+        )
         self.app.router.add_route("*", "/bot{token}/{method}", self.api)
         self.app.router.add_get("/file/bot{token}/{path:.+}", self.download)
         from telewire.emulator import control_http, webhooks
