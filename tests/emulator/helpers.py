@@ -46,3 +46,21 @@ def form(params: dict[str, Any]) -> bytes:
     return urllib.parse.urlencode(
         {k: json.dumps(v) if isinstance(v, (dict, list)) else v for k, v in params.items()}
     ).encode()
+
+
+def multipart(fields: dict[str, Any], files: dict[str, tuple[str, bytes]] | None = None) -> bytes:
+    """A multipart/form-data body with boundary ``b`` (content type ``MULTIPART``)."""
+    parts = [
+        b'--b\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n'
+        % (name.encode(), str(value).encode())
+        for name, value in fields.items()
+    ]
+    for name, (filename, data) in (files or {}).items():
+        parts.append(
+            b'--b\r\nContent-Disposition: form-data; name="%s"; filename="%s"\r\n\r\n%s\r\n'
+            % (name.encode(), filename.encode(), data)
+        )
+    return b"".join(parts) + b"--b--\r\n"
+
+
+MULTIPART = "multipart/form-data; boundary=b"

@@ -1,4 +1,4 @@
-"""Malformed and hostile requests get Telegram's JSON errors (400/413), never a 500 or a traceback."""
+"""Malformed and hostile requests get Telegram's JSON errors (400/413), never a 500."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from telewire.testing import EmulatorHandle, TestUser
-from tests.emulator.helpers import call, raw
+from tests.emulator.helpers import MULTIPART, call, multipart, raw
 
 
 @pytest.fixture
@@ -201,15 +201,9 @@ def test_a_control_upload_with_a_bad_user_or_chat_is_a_400(
     emulator: EmulatorHandle, quiet: None
 ) -> None:
     def upload(user: str, chat_id: str) -> tuple[int, Any]:
-        body = (
-            b"".join(
-                b'--b\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n'
-                % (k.encode(), v.encode())
-                for k, v in (("token", emulator.token), ("user", user), ("chat_id", chat_id))
-            )
-            + b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\nhi\r\n--b--\r\n'
-        )
-        return post(emulator, "/emulator/upload", body, "multipart/form-data; boundary=b")
+        fields = {"token": emulator.token, "user": user, "chat_id": chat_id}
+        body = multipart(fields, {"file": ("a.txt", b"hi")})
+        return post(emulator, "/emulator/upload", body, MULTIPART)
 
     status, reply = upload('{"id": "42x"}', "")
     assert status == 400 and "user.id" in telegram_error(status, reply)
