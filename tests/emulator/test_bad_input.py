@@ -218,3 +218,46 @@ def test_a_control_upload_with_a_bad_user_or_chat_is_a_400(
     )
     status, reply = upload('{"id": 42}', "")
     assert status == 200 and reply["document"]["file_name"] == "a.txt"
+
+
+def test_a_press_of_a_button_the_message_does_not_have_is_a_400(
+    emulator: EmulatorHandle, alice: TestUser, quiet: None
+) -> None:
+    keyboard = {"inline_keyboard": [[{"text": "Yes", "callback_data": "yes"}]]}
+    _, sent = call(
+        emulator.base_url,
+        emulator.token,
+        "sendMessage",
+        chat_id=alice.id,
+        text="?",
+        reply_markup=keyboard,
+    )
+    message_id = sent["result"]["message_id"]
+
+    def press(data: str) -> tuple[int, Any]:
+        body = {
+            "token": emulator.token,
+            "user": alice.as_json(),
+            "chat_id": alice.id,
+            "message_id": message_id,
+            "callback_data": data,
+            "timeout": 0,
+        }
+        return post(emulator, "/emulator/press", json.dumps(body).encode(), "application/json")
+
+    assert press("yes")[0] == 200
+    status, reply = press("no")
+    assert status == 400 and "no inline button with this callback_data" in telegram_error(
+        status, reply
+    )
+    call(
+        emulator.base_url,
+        emulator.token,
+        "editMessageReplyMarkup",
+        chat_id=alice.id,
+        message_id=message_id,
+    )  # the keyboard is gone
+    status, reply = press("yes")
+    assert status == 400 and "no inline button with this callback_data" in telegram_error(
+        status, reply
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from telewire.emulator import errors as e
 from telewire.emulator.errors import ApiFailure, bad_request
@@ -55,7 +56,8 @@ async def read_form(request: web.Request) -> dict[str, Any]:
                 params[name] = Upload(value.filename or name, value.content_type, value.file.read())
             else:
                 params[name] = value if isinstance(value, str) else bytes(value).decode()
-    except (ValueError, LookupError):  # no boundary, a part without a name, bad charset or UTF-8
+    # No boundary, a part without a name or with a malformed header, bad charset or UTF-8:
+    except (ValueError, LookupError, HttpProcessingError):
         raise bad_request("can't parse request body") from None
     return params
 

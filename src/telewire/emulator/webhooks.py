@@ -20,7 +20,7 @@ import msgspec
 
 from telewire.core.updates import chat_id_of
 from telewire.emulator.errors import ApiFailure
-from telewire.emulator.params import coerce
+from telewire.emulator.params import coerce, json_value
 from telewire.emulator.world import BotState, Pending, Webhook, now
 
 if TYPE_CHECKING:
@@ -111,8 +111,8 @@ class WebhookDelivery:
         if not answer.strip():
             return
         try:
-            data = msgspec.json.decode(answer)
-        except msgspec.DecodeError:
+            data = json_value(answer, "the webhook's reply")
+        except ApiFailure:  # not JSON: an answer, not a method call
             return
         if not isinstance(data, dict) or not isinstance(data.get("method"), str):
             return
