@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -22,6 +23,15 @@ def bot(emulator: EmulatorHandle) -> Iterator[Bot]:
     """A sync client of the emulator's bot, retrying quickly."""
     with Bot(emulator.token, base_url=emulator.base_url, retry=FAST_RETRY) as client:
         yield client
+
+
+@pytest.fixture
+def quiet(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Fail the test if anything (a server thread too) logged an error or a traceback."""
+    with caplog.at_level(logging.WARNING):
+        yield
+    loud = [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+    assert not loud, [r.getMessage() for r in loud]
 
 
 @pytest.fixture

@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from telewire.testing import EmulatorHandle, TestUser
 from tests.emulator.helpers import MULTIPART, call, multipart, raw
-
-
-@pytest.fixture
-def quiet(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
-    """Fail the test if the server logged an error or a traceback meanwhile."""
-    with caplog.at_level(logging.WARNING):
-        yield
-    loud = [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
-    assert not loud, [r.getMessage() for r in loud]
 
 
 def post(emulator: EmulatorHandle, path: str, body: bytes, ctype: str) -> tuple[int, Any]:

@@ -8,7 +8,9 @@ import subprocess
 import sys
 import time
 import urllib.parse
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,13 +20,18 @@ from tests.emulator.helpers import MULTIPART, multipart, raw
 HERE = Path(__file__).parent / "conformance"
 
 
-ENCODINGS = {
-    "urlencoded": (
-        "application/x-www-form-urlencoded",
-        lambda p: urllib.parse.urlencode(p).encode(),
-    ),
+def urlencoded(params: dict[str, Any]) -> bytes:
+    return urllib.parse.urlencode(params).encode()
+
+
+def as_json(params: dict[str, Any]) -> bytes:
+    return json.dumps(params).encode()
+
+
+ENCODINGS: dict[str, tuple[str, Callable[[dict[str, Any]], bytes]]] = {
+    "urlencoded": ("application/x-www-form-urlencoded", urlencoded),
     "multipart": (MULTIPART, multipart),
-    "json": ("application/json", lambda p: json.dumps(p).encode()),
+    "json": ("application/json", as_json),
 }
 
 
