@@ -88,6 +88,10 @@ class BotApiStandIn:
 
     def close(self) -> None:
         self._stopping.set()
+        try:
+            self._listener.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept()
+        except OSError:
+            pass
         self._listener.close()
         with self._changed:
             live, self._open = self._open, set()
