@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -36,6 +37,7 @@ class BotApiStandIn:
     ``drop_on_fresh``: the same for a connection's first request, after it took effect.
     ``silent``: methods that take effect and are never answered.
     ``malformed``: methods that take effect and are answered with bytes that are not HTTP.
+    ``tls``: serve HTTPS with this server context (the URL is then ``https://``).
     """
 
     def __init__(
@@ -48,6 +50,7 @@ class BotApiStandIn:
         drop_on_fresh: int = 0,
         silent: frozenset[str] = frozenset(),
         malformed: frozenset[str] = frozenset(),
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.idle_close = idle_close
         self.requests_per_connection = requests_per_connection
@@ -56,6 +59,7 @@ class BotApiStandIn:
         self.drop_on_fresh = drop_on_fresh
         self.silent = silent
         self.malformed = malformed
+        self.tls = tls
         self.arrived: list[tuple[str, dict[str, Any]]] = []
         self.connections = 0
         self.closed_idle = 0
@@ -65,7 +69,8 @@ class BotApiStandIn:
         self._open: set[socket.socket] = set()
         self._stopping = threading.Event()
         self._listener = socket.create_server(("127.0.0.1", 0))
-        self.base_url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        scheme = "https" if tls else "http"
+        self.base_url = f"{scheme}://127.0.0.1:{self._listener.getsockname()[1]}"
         threading.Thread(target=self._accept, daemon=True).start()
 
     # -- what tests look at ---------------------------------------------------------------
@@ -111,10 +116,15 @@ class BotApiStandIn:
                 self._open.add(conn)
             threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
 
-    def _serve(self, conn: socket.socket) -> None:
-        reader = _Reader(conn)
-        served = 0
+    def _serve(self, accepted: socket.socket) -> None:
+        conn, served = accepted, 0
         try:
+            if self.tls is not None:
+                conn.settimeout(10)
+                conn = self.tls.wrap_socket(accepted, server_side=True)
+                with self._changed:
+                    self._open.add(conn)
+            reader = _Reader(conn)
             while True:
                 conn.settimeout(self.idle_close)
                 try:
@@ -136,7 +146,7 @@ class BotApiStandIn:
         finally:
             conn.close()
             with self._changed:
-                self._open.discard(conn)
+                self._open -= {accepted, conn}
                 self._changed.notify_all()
 
     def _answer(self, conn: socket.socket, path: str, body: bytes, *, reused: bool) -> bool:
