@@ -4,7 +4,13 @@ Measured first (benchmarks/): aiohttp's client spends about 60 µs of Python on 
 request, which was most of a bot's CPU time. A bot only ever talks to one server with
 small requests, so this transport writes each request in one ``write`` and reads the
 reply with ``httptools`` (the llhttp parser in C that uvicorn uses): a few µs instead.
-TLS comes from asyncio, proxies from the standard variables (CONNECT for https).
+TLS comes from asyncio (one context per transport), proxies from the standard variables
+(CONNECT for https).
+
+Servers close keep-alive connections that sit idle, so a pooled connection is reused only
+while the event loop has seen no close on it and it has been idle under ``max_idle``; one
+that failed or was cut off never goes back. A close before any byte of the reply on a
+reused connection is ``sent=False`` (retried by the exchange), anything later ``sent=True``.
 """
 
 from __future__ import annotations
@@ -23,9 +29,12 @@ USER_AGENT = b"telewire"
 
 
 class _Lost(ConnectionError):
-    """The connection ended before the reply did; ``started``: some of the reply had come."""
+    """The connection ended before the reply did.
 
-    def __init__(self, started: bool, reason: str = "") -> None:
+    ``started``: some of the reply had come; ``written``: the request had been written.
+    """
+
+    def __init__(self, started: bool, reason: str = "", *, written: bool = True) -> None:
         super().__init__(
             reason
             or (
@@ -35,6 +44,7 @@ class _Lost(ConnectionError):
             )
         )
         self.started = started
+        self.written = written
 
 
 class _Reply(asyncio.Protocol):
@@ -110,7 +120,7 @@ class _Reply(asyncio.Protocol):
         waiter = asyncio.get_running_loop().create_future()
         self.chunks, self.sink, self.started, self.reusable = [], sink, False, False
         if self.closed or self.transport is None or self.transport.is_closing():
-            waiter.set_exception(_Lost(False))  # a write now would vanish without a word
+            waiter.set_exception(_Lost(False, written=False))  # a write now would vanish
             return waiter
         self.waiter = waiter
         self.transport.write(request)
@@ -238,7 +248,7 @@ class AsyncTransport:
                 raise NetworkError(
                     f"{what}: {lost}",
                     method=what,
-                    sent=lost.started or not reused,
+                    sent=lost.started or (lost.written and not reused),
                 ) from None
             except BaseException:
                 reply.close()  # cancelled or failed half-way: never reuse it
