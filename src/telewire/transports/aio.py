@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import httptools
 
 from telewire.core.errors import NetworkError, TimedOut
-from telewire.transports.proxies import proxy_for
+from telewire.transports.proxies import proxy_for, server_url
 
 USER_AGENT = b"telewire"
 
@@ -152,10 +152,8 @@ class AsyncTransport:
         limit: int = 100,
         max_idle: float = 4.0,
     ) -> None:
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"invalid API base URL {base_url!r}: expected http(s)://host[:port]")
-        self._host, self._tls = parts.hostname, parts.scheme == "https"
+        parts, self._host = server_url(base_url)
+        self._tls = parts.scheme == "https"
         self._port = parts.port or (443 if self._tls else 80)
         self._prefix = parts.path.rstrip("/")
         self._host_header = (parts.netloc.rsplit("@", 1)[-1]).encode()

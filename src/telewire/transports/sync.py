@@ -19,7 +19,7 @@ from typing import IO, TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from telewire.core.errors import NetworkError, TimedOut
-from telewire.transports.proxies import proxy_for
+from telewire.transports.proxies import proxy_for, server_url
 
 if TYPE_CHECKING:
     import socket
@@ -72,11 +72,8 @@ class SyncTransport:
         pool_size: int = 8,
         max_idle: float = 4.0,
     ) -> None:
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"invalid API base URL {base_url!r}: expected http(s)://host[:port]")
+        parts, self._host = server_url(base_url)
         self._scheme = parts.scheme
-        self._host = parts.hostname
         self._port = parts.port or (443 if parts.scheme == "https" else 80)
         self._prefix = parts.path.rstrip("/")
         self._connect_timeout = connect_timeout
