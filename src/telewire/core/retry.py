@@ -124,6 +124,8 @@ class RetryPolicy:
         """Seconds to wait before try ``attempt + 1``, or None to give up with ``error``."""
         if attempt >= self.attempts or not is_safe_to_repeat(method, error):
             return None
+        if attempt == 1 and isinstance(error, NetworkError) and not error.sent:
+            return 0.0  # a stale keep-alive connection, most likely: a fresh one will do
         wait = self.pause(attempt, error)
         if isinstance(error, RetryAfter) and wait > self.max_retry_after:
             return None
