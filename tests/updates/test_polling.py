@@ -17,10 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from telewire import AsyncBot, Conflict, Context, Router
+from telewire import Conflict, Context, Router
 from telewire.emulator import Emulator
 from telewire.testing import EmulatorHandle
-from telewire.updates.polling import Polling
 from tests.emulator.helpers import raw
 from tests.updates.test_polling_logs import wait_for_record
 

@@ -238,7 +238,13 @@ def run_polling(
     restarts; without it a restart may see handled updates again. In a program that
     already runs an event loop, ``await start_polling(...)`` instead.
     """
-    token = _token_or_exit(token)
+    from telewire.client.config import MissingToken, resolve_token
+    from telewire.core.token import InvalidToken
+
+    try:  # before the event loop starts, so a missing token is one short, clear error
+        token = resolve_token(token)
+    except (MissingToken, InvalidToken) as exc:
+        raise exc.with_traceback(None) from None
     asyncio.run(
         start_polling(
             router,
@@ -273,7 +279,7 @@ async def start_polling(
 
     own = bot is None
     if bot is None:
-        bot = AsyncBot(_token_or_exit(token), base_url=base_url, retry=retry)
+        bot = AsyncBot(token, base_url=base_url, retry=retry)
     polling = Polling(
         router, bot, offsets=offsets, concurrency=concurrency, allowed_updates=allowed_updates
     )
@@ -293,14 +299,3 @@ async def start_polling(
             loop.remove_signal_handler(sig)
         if own:
             await bot.close()
-
-
-def _token_or_exit(token: str | None) -> str:
-    """The token, resolved before any event loop, so a missing one is one short error."""
-    from telewire.client.config import MissingToken, resolve_token
-    from telewire.core.token import InvalidToken
-
-    try:
-        return resolve_token(token)
-    except (MissingToken, InvalidToken) as exc:
-        raise exc.with_traceback(None) from None
