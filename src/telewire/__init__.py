@@ -42,6 +42,7 @@ _EXPORTS = {
     "Filter": "telewire.routing.filters",
     "owner_only": "telewire.routing.middleware",
     "run_polling": "telewire.updates.polling",
+    "start_polling": "telewire.updates.polling",
     "WebhookApp": "telewire.updates.webhook",
     "InlineKeyboard": "telewire.keyboards",
     "notify": "telewire.quick",
@@ -94,6 +95,7 @@ if TYPE_CHECKING:
     from telewire.routing.middleware import owner_only as owner_only
     from telewire.routing.router import Router as Router
     from telewire.updates.polling import run_polling as run_polling
+    from telewire.updates.polling import start_polling as start_polling
     from telewire.updates.webhook import WebhookApp as WebhookApp
 
 

@@ -19,6 +19,7 @@ from telewire import (
     NetworkError,
     NotFound,
     RetryPolicy,
+    ServerError,
     TimedOut,
     Unauthorized,
 )
@@ -95,16 +96,36 @@ def test_429_is_waited_out_and_retried(emulator: EmulatorHandle, alice: TestUser
         assert bot.send_message(chat_id=alice.id, text="after flood").text == "after flood"
 
 
-def test_server_errors_and_dropped_connections_are_retried(
-    bot: Bot, emulator: EmulatorHandle, alice: TestUser
+PATIENT = RetryPolicy(attempts=30, backoff=0.01, max_backoff=0.02)
+
+
+def test_server_errors_are_retried_only_where_repeating_is_harmless(
+    emulator: EmulatorHandle, alice: TestUser
 ) -> None:
+    bot = Bot(emulator.token, base_url=emulator.base_url, retry=PATIENT)
     emulator.faults("500=0.3,502=0.2,seed=7")
-    texts = [bot.send_message(chat_id=alice.id, text=f"m{i}").text for i in range(15)]
-    emulator.faults(None)
-    assert texts == [f"m{i}" for i in range(15)]
+    assert len([bot.get_chat(chat_id=alice.id) for _ in range(15)]) == 15
     emulator.faults("drop=0.4,seed=3")
     assert len([bot.get_chat(chat_id=alice.id) for _ in range(10)]) == 10
+    emulator.faults("502=1.0")  # a 5xx may come after the message went out: not repeated
+    with pytest.raises(ServerError, match=r"not retried.*duplicate"):
+        bot.send_message(chat_id=alice.id, text="never sent")
     emulator.faults(None)
+    assert "never sent" not in [m.text for m in emulator.messages(alice.id)]
+
+
+@pytest.mark.parametrize(("fault", "error"), [("gateway", ServerError), ("lost", NetworkError)])
+def test_a_send_whose_reply_was_lost_after_it_took_effect_is_not_sent_twice(
+    emulator: EmulatorHandle, alice: TestUser, fault: str, error: type[Exception]
+) -> None:
+    bot = Bot(emulator.token, base_url=emulator.base_url, retry=PATIENT)
+    emulator.faults(f"{fault}=1.0")
+    with pytest.raises(error, match=r"not retried.*duplicate"):
+        bot.send_message(chat_id=alice.id, text=f"once via {fault}")
+    emulator.faults(f"{fault}=0.5,seed=2")
+    assert [bot.get_chat(chat_id=alice.id).id for _ in range(5)] == [alice.id] * 5  # repeated
+    emulator.faults(None)
+    assert [m.text for m in emulator.messages(alice.id)].count(f"once via {fault}") == 1
 
 
 def test_a_send_that_timed_out_is_not_repeated_and_says_why(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import os
 import random
 import signal
@@ -15,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from telewire import AsyncBot, Conflict, Context, Router
+from telewire import Conflict, Context, Router
 from telewire.emulator import Emulator
 from telewire.testing import EmulatorHandle
-from telewire.updates.polling import Polling
 from tests.emulator.helpers import raw
+from tests.updates.test_polling_logs import wait_for_record
 
 HERE = Path(__file__).parent
 
@@ -139,17 +141,36 @@ def test_stop_finishes_in_flight_work_then_confirms(
     assert int((tmp_path / "offset").read_text()) == emulator.deliveries()["next_update_id"]
 
 
-def test_a_conflict_stops_polling_with_a_clear_message(emulator: EmulatorHandle) -> None:
+def test_a_second_poller_or_a_webhook_does_not_kill_a_running_bot(
+    emulator: EmulatorHandle, caplog: pytest.LogCaptureFixture
+) -> None:
     from telewire import Bot
 
-    Bot(emulator.token, base_url=emulator.base_url).set_webhook(url="http://127.0.0.1:9/hook")
+    router = Router()
 
-    async def main() -> None:
-        async with AsyncBot(emulator.token, base_url=emulator.base_url) as bot:
-            await Polling(Router(), bot, timeout=1).run()
+    @router.message()
+    async def echo(ctx: Context) -> None:
+        await ctx.reply(f"got {ctx.text}")
 
-    with pytest.raises(Conflict, match="Delete the webhook"):
-        asyncio.run(main())
+    user = emulator.user("Patient")
+    other = Bot(emulator.token, base_url=emulator.base_url)
+    with caplog.at_level(logging.DEBUG, logger="telewire.polling"), emulator.run(router):
+        emulator.send(user, "first")
+        emulator.wait_for(user.id, lambda m: m.text == "got first")
+        for _ in range(3):  # `telewire listen` or a second instance: each poll is a 409 to us
+            with contextlib.suppress(Conflict):  # and ours to them, when the bot polls again
+                other.get_updates(timeout=1)
+        conflict = wait_for_record(caplog, "another process is polling this bot")
+        other.set_webhook(url="http://127.0.0.1:9/hook")
+        hooked = wait_for_record(caplog, "a webhook is set for this bot")
+        other.delete_webhook()
+        emulator.send(user, "after")
+        emulator.wait_for(user.id, lambda m: m.text == "got after", timeout=20)
+    other.close()
+    assert conflict.levelno == logging.WARNING and hooked.levelno == logging.WARNING
+    assert "Traceback" not in caplog.text and emulator.token not in caplog.text
+    texts = [m.text for m in emulator.messages(user.id)]
+    assert texts.count("got first") == 1 and texts.count("got after") == 1
 
 
 def test_network_outages_are_survived(emulator: EmulatorHandle) -> None:

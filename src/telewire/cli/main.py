@@ -27,6 +27,10 @@ COMMANDS = {
     ),
     "outbox": ("telewire.cli.outbox", "show the durable outbox; retry or purge dead letters"),
     "audit": ("telewire.cli.audit", "show or verify the tamper-evident audit ledger"),
+    "parked": (
+        "telewire.cli.parked",
+        "list the updates a bot set aside (they kept failing); replay them",
+    ),
     "store": (
         "telewire.cli.store",
         "a small store manager: the owner sees every bill, approves what matters",

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import IO, Any, NamedTuple
 
-from telewire.core.errors import NetworkError, TelewireError
+from telewire.core.errors import TelewireError
 from telewire.core.replies import decode_reply
 from telewire.core.requests import encode_request
-from telewire.core.retry import RetryPolicy, is_repeatable
+from telewire.core.retry import RetryPolicy, is_repeatable, is_transient, may_have_taken_effect
 
 
 class Send(NamedTuple):
@@ -55,7 +55,11 @@ def method_call(
         except TelewireError as error:
             wait = retry.delay(method, attempt, error)
             if wait is None:
-                if isinstance(error, NetworkError) and error.sent and not is_repeatable(method):
+                if (
+                    is_transient(error)
+                    and may_have_taken_effect(error)
+                    and not is_repeatable(method)
+                ):
                     error.args = (
                         f"{error}; not retried: {method} may already have been carried out, "
                         "and repeating it could duplicate its effect (a second message)",

@@ -7,9 +7,14 @@ A spec is ``name=probability`` pairs separated by commas, for example
 * ``500`` / ``502`` answer Internal Server Error / Bad Gateway;
 * ``drop`` closes the connection without an answer (the call is not carried out);
 * ``latency`` delays the answer by ``latency_ms`` (default 200 ms), after the call ran;
+* ``lost`` carries the call out, then breaks the connection partway through the reply
+  (the client knows it sent the request, but not whether it worked);
+* ``gateway`` carries the call out, then answers 502 Bad Gateway, as a proxy in front of
+  Telegram does when the Bot API server answered too late;
 * ``seed`` makes the random choices repeatable.
-Failures strike before the method runs, so a failed call never had an effect; latency
-strikes after, so a client that gives up early meets a call that did happen.
+``429``, ``500``, ``502`` and ``drop`` strike before the method runs, so the failed call
+never had an effect; ``latency``, ``lost`` and ``gateway`` strike after it ran, so a client
+that repeats a non-repeatable call there makes a duplicate.
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ import math
 import random
 from dataclasses import dataclass, field
 
-KINDS = ("429", "500", "502", "drop", "latency")
+KINDS = ("429", "500", "502", "drop", "latency", "lost", "gateway")
+AFTER_THE_CALL = ("lost", "gateway")  # strike once the method took effect
 
 
 class InvalidFaults(ValueError):
@@ -83,7 +89,7 @@ class Faults:
         delay = (
             self.latency_ms / 1000 if self.rng.random() < self.chances.get("latency", 0) else 0.0
         )
-        for kind in ("drop", "429", "500", "502"):
+        for kind in ("drop", "429", "500", "502", "lost", "gateway"):
             if self.rng.random() < self.chances.get(kind, 0):
                 return kind, delay
         return None, delay

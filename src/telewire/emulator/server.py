@@ -131,6 +131,10 @@ class EmulatorServer:
                 self.changed()
             if delay:  # the call happened; only its answer is late, as with a slow network
                 await asyncio.sleep(delay)
+            if fault == "gateway":  # the call happened; a proxy in front timed out on it
+                return failure(502, "Bad Gateway")
+            if fault == "lost":
+                return await self._lose_reply(request, reply(result))
             return reply(result)
         except ApiFailure as f:
             if f.code == 429:
@@ -141,6 +145,19 @@ class EmulatorServer:
         except Exception:
             log.exception("emulator error in %s", name)
             return failure(500, "Internal Server Error")
+
+    async def _lose_reply(self, request: web.Request, answer: web.Response) -> web.StreamResponse:
+        """Send the head and half the body of ``answer``, then break the connection."""
+        body = answer.body if isinstance(answer.body, bytes) else b""
+        lost = web.StreamResponse(
+            status=answer.status, headers={"Content-Type": "application/json"}
+        )
+        lost.content_length = len(body)
+        await lost.prepare(request)
+        await lost.write(body[: len(body) // 2])
+        if request.transport is not None:
+            request.transport.abort()
+        return lost
 
     def _admit(self, bot: BotState, params: dict[str, Any]) -> None:
         limiter = self.limiters.setdefault(bot.id, FloodLimiter())

@@ -4,7 +4,13 @@ Measured first (benchmarks/): aiohttp's client spends about 60 µs of Python on 
 request, which was most of a bot's CPU time. A bot only ever talks to one server with
 small requests, so this transport writes each request in one ``write`` and reads the
 reply with ``httptools`` (the llhttp parser in C that uvicorn uses): a few µs instead.
-TLS comes from asyncio, proxies from the standard variables (CONNECT for https).
+TLS comes from asyncio (one context per transport), proxies from the standard variables
+(CONNECT for https).
+
+Servers close keep-alive connections that sit idle, so a pooled connection is reused only
+while the event loop has seen no close on it and it has been idle under ``max_idle``; one
+that failed or was cut off never goes back. A close before any byte of the reply on a
+reused connection is ``sent=False`` (retried by the exchange), anything later ``sent=True``.
 """
 
 from __future__ import annotations
@@ -17,9 +23,28 @@ from urllib.parse import urlsplit
 import httptools
 
 from telewire.core.errors import NetworkError, TimedOut
-from telewire.transports.proxies import proxy_for
+from telewire.transports.proxies import proxy_for, server_url
 
 USER_AGENT = b"telewire"
+
+
+class _Lost(ConnectionError):
+    """The connection ended before the reply did.
+
+    ``started``: some of the reply had come; ``written``: the request had been written.
+    """
+
+    def __init__(self, started: bool, reason: str = "", *, written: bool = True) -> None:
+        super().__init__(
+            reason
+            or (
+                "the server closed the connection during the reply"
+                if started
+                else "the server closed the connection without replying"
+            )
+        )
+        self.started = started
+        self.written = written
 
 
 class _Reply(asyncio.Protocol):
@@ -34,6 +59,7 @@ class _Reply(asyncio.Protocol):
         self.started = False
         self.reusable = False
         self.closed = False
+        self.idle_since = 0.0
 
     # asyncio.Protocol
 
@@ -41,26 +67,32 @@ class _Reply(asyncio.Protocol):
         self.transport = transport  # type: ignore[assignment]
 
     def data_received(self, data: bytes) -> None:
+        if self.waiter is None:  # bytes nobody asked for: this connection is out of step
+            self.close()
+            return
         self.started = True
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserError as exc:
-            self._fail(
-                NetworkError(f"the API server sent a malformed HTTP reply ({exc})", sent=True)
-            )
+            self._fail(_Lost(True, f"the API server sent a malformed HTTP reply ({exc})"))
             self.close()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
-        self._fail(ConnectionResetError("connection closed by the server"))
+        self._fail(_Lost(self.started))
 
     # httptools callbacks
 
     def on_body(self, body: bytes) -> None:
-        if self.sink is not None:
-            self.sink.write(body)
-        else:
+        if self.sink is None:
             self.chunks.append(body)
+            return
+        try:
+            self.sink.write(body)
+        except OSError as exc:  # a local file's trouble (disk full), not the network's
+            self.sink = None
+            self._fail(exc)
+            self.close()
 
     def on_message_complete(self) -> None:
         self.reusable = self.parser.should_keep_alive()
@@ -70,12 +102,29 @@ class _Reply(asyncio.Protocol):
 
     # use
 
+    def usable(self, now: float, max_idle: float) -> bool:
+        """Whether this idle connection can carry a request: open, and not idle too long.
+
+        A close or reset that arrived while idle has already run ``connection_lost`` or
+        marked the transport closing, since the event loop reads idle sockets too.
+        """
+        transport = self.transport
+        return (
+            not self.closed
+            and transport is not None
+            and not transport.is_closing()
+            and now - self.idle_since <= max_idle
+        )
+
     def send(self, request: bytes, sink: IO[bytes] | None) -> asyncio.Future[tuple[int, bytes]]:
-        assert self.transport is not None
-        self.waiter = asyncio.get_running_loop().create_future()
-        self.chunks, self.sink, self.started = [], sink, False
+        waiter = asyncio.get_running_loop().create_future()
+        self.chunks, self.sink, self.started, self.reusable = [], sink, False, False
+        if self.closed or self.transport is None or self.transport.is_closing():
+            waiter.set_exception(_Lost(False, written=False))  # a write now would vanish
+            return waiter
+        self.waiter = waiter
         self.transport.write(request)
-        return self.waiter
+        return waiter
 
     def _fail(self, error: Exception) -> None:
         waiter, self.waiter = self.waiter, None
@@ -89,13 +138,22 @@ class _Reply(asyncio.Protocol):
 
 
 class AsyncTransport:
-    """Connections to one API server, reused across requests, at most ``limit`` at once."""
+    """Connections to one API server, reused across requests, at most ``limit`` at once.
 
-    def __init__(self, base_url: str, *, connect_timeout: float = 10.0, limit: int = 100) -> None:
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"invalid API base URL {base_url!r}: expected http(s)://host[:port]")
-        self._host, self._tls = parts.hostname, parts.scheme == "https"
+    ``max_idle``: seconds a connection may sit unused and still be reused, kept below
+    common server keep-alive times (5 s for many) so it is dropped here first.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        connect_timeout: float = 10.0,
+        limit: int = 100,
+        max_idle: float = 4.0,
+    ) -> None:
+        parts, self._host = server_url(base_url)
+        self._tls = parts.scheme == "https"
         self._port = parts.port or (443 if self._tls else 80)
         self._prefix = parts.path.rstrip("/")
         self._host_header = (parts.netloc.rsplit("@", 1)[-1]).encode()
@@ -103,8 +161,10 @@ class AsyncTransport:
         self._proxy = urlsplit(proxy) if proxy else None
         self._connect_timeout = connect_timeout
         self._limit = limit
+        self.max_idle = max_idle
         self._slots: asyncio.Semaphore | None = None
         self._idle: list[_Reply] = []
+        self._ssl_context: ssl.SSLContext | None = None
 
     def _head(self, verb: str, path: str, content_type: str | None, length: int) -> bytes:
         target = self._prefix + path
@@ -117,7 +177,7 @@ class AsyncTransport:
 
     async def _open(self) -> _Reply:
         loop = asyncio.get_running_loop()
-        context = ssl.create_default_context() if self._tls else None
+        context = self._tls_context() if self._tls else None
         if self._proxy is None:
             _, reply = await loop.create_connection(
                 _Reply,
@@ -167,30 +227,52 @@ class AsyncTransport:
             self._slots = asyncio.Semaphore(self._limit)
         request = self._head(verb, path, content_type, len(body or b"")) + (body or b"")
         async with self._slots:
-            for attempt in (1, 2):
-                reused = bool(self._idle)
-                reply = self._idle.pop() if reused else await self._connect(what)
-                try:
-                    status, data = await asyncio.wait_for(reply.send(request, sink), timeout)
-                except asyncio.TimeoutError:
-                    reply.close()
-                    raise TimedOut(
-                        f"{what}: no reply within {timeout:g}s", method=what, sent=True
-                    ) from None
-                except ConnectionResetError:
-                    reply.close()
-                    if reused and attempt == 1 and not reply.started:
-                        continue  # the server had closed this idle keep-alive connection
-                    raise NetworkError(f"{what}: connection lost", method=what, sent=True) from None
-                except asyncio.CancelledError:
-                    reply.close()
-                    raise
-                if reply.reusable and not reply.closed:
-                    self._idle.append(reply)
-                else:
-                    reply.close()
-                return status, data
-        raise AssertionError("unreachable")
+            reply = self._checkout()
+            reused = reply is not None
+            if reply is None:
+                reply = await self._connect(what)
+            try:
+                status, data = await asyncio.wait_for(reply.send(request, sink), timeout)
+            except asyncio.TimeoutError:
+                reply.close()
+                raise TimedOut(
+                    f"{what}: no reply within {timeout:g}s", method=what, sent=True
+                ) from None
+            except _Lost as lost:
+                reply.close()
+                # Closed before any byte of the reply on a reused connection: the server
+                # dropped an idle keep-alive connection as the request crossed it, which
+                # browsers, urllib3 and httpcore also take as "not sent".
+                raise NetworkError(
+                    f"{what}: {lost}",
+                    method=what,
+                    sent=lost.started or (lost.written and not reused),
+                ) from None
+            except BaseException:
+                reply.close()  # cancelled or failed half-way: never reuse it
+                raise
+            if reply.reusable and not reply.closed:
+                reply.idle_since = asyncio.get_running_loop().time()
+                self._idle.append(reply)
+            else:
+                reply.close()
+            return status, data
+
+    def _checkout(self) -> _Reply | None:
+        """The most recently used idle connection still fit for a request, if any."""
+        now = asyncio.get_running_loop().time()
+        while self._idle:
+            reply = self._idle.pop()
+            if reply.usable(now, self.max_idle):
+                return reply
+            reply.close()
+        return None
+
+    def _tls_context(self) -> ssl.SSLContext:
+        """One context for the client: building one loads the CA store (blocking, ms)."""
+        if self._ssl_context is None:
+            self._ssl_context = ssl.create_default_context()
+        return self._ssl_context
 
     async def _connect(self, what: str) -> _Reply:
         try:

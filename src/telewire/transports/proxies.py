@@ -1,4 +1,4 @@
-"""Which proxy reaches the API server: the standard environment variables, decided once.
+"""Where the API server is, and which proxy reaches it (the standard variables, decided once).
 
 ``HTTPS_PROXY`` / ``HTTP_PROXY`` / ``ALL_PROXY`` (any case) name the proxy; ``NO_PROXY``
 lists hosts (or domain suffixes, or ``*``) to reach directly. Loopback is always direct.
@@ -7,9 +7,17 @@ lists hosts (or domain suffixes, or ``*``) to reach directly. Loopback is always
 from __future__ import annotations
 
 import os
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 _LOOPBACK = ("localhost", "127.0.0.1", "::1")
+
+
+def server_url(base_url: str) -> tuple[SplitResult, str]:
+    """``base_url`` split, and its host; ValueError (one clear line) unless http(s)://host."""
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"invalid API base URL {base_url!r}: expected http(s)://host[:port]")
+    return parts, parts.hostname
 
 
 def _env(name: str) -> str:

@@ -2,39 +2,86 @@
 
 ``http.client`` is what ``urllib`` runs on; using it directly keeps connections alive
 between calls (urllib does not) and keeps ``import telewire`` and ``telewire send`` light.
+
+Servers close keep-alive connections that sit idle (Telegram's included), so a pooled
+connection is checked before reuse (idle for less than ``max_idle``, nothing readable: no
+EOF, no reset) and one that failed or was left half-read never goes back to the pool.
+Every failure is a :class:`NetworkError` whose ``sent`` says whether the request may have
+taken effect (see :func:`_failure`); no ``http.client`` exception escapes.
 """
 
 from __future__ import annotations
 
 import http.client
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import IO
+from collections.abc import Callable
+from typing import IO, TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from telewire.core.errors import NetworkError, TimedOut
-from telewire.transports.proxies import proxy_for
+from telewire.transports.proxies import proxy_for, server_url
 
-_STALE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
+if TYPE_CHECKING:
+    import socket
+    import ssl
+
 _CHUNK = 256 * 1024
+
+# How far one request got; decides ``sent`` when it fails.
+_CONNECTING, _SENDING, _WAITING, _READING = range(4)
+
+
+class _Unanswered(ConnectionError):
+    """The server closed the connection (EOF or reset) before any byte of the reply."""
+
+
+class _SinkFailed(Exception):
+    """Writing the downloaded body failed (a local file's trouble, not the network's)."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+class _Response(http.client.HTTPResponse):
+    """A response that tells "closed before any byte" apart from a reply cut short."""
+
+    def begin(self) -> None:
+        try:
+            first = self.fp.peek(1)
+        except ConnectionError:
+            first = b""
+        if not first:
+            raise _Unanswered
+        super().begin()
 
 
 class SyncTransport:
-    """A small pool of keep-alive connections to one server; safe to share across threads."""
+    """A small pool of keep-alive connections to one server; safe to share across threads.
 
-    def __init__(self, base_url: str, *, connect_timeout: float = 10.0, pool_size: int = 8) -> None:
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"invalid API base URL {base_url!r}: expected http(s)://host[:port]")
+    ``max_idle``: seconds a connection may sit unused and still be reused. It is kept
+    below common server keep-alive times (5 s for many) so a connection is dropped here
+    before the server drops it under a request.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        connect_timeout: float = 10.0,
+        pool_size: int = 8,
+        max_idle: float = 4.0,
+    ) -> None:
+        parts, self._host = server_url(base_url)
         self._scheme = parts.scheme
-        self._host = parts.hostname
         self._port = parts.port or (443 if parts.scheme == "https" else 80)
         self._prefix = parts.path.rstrip("/")
         self._connect_timeout = connect_timeout
         self._pool_size = pool_size
-        self._idle: list[http.client.HTTPConnection] = []
+        self.max_idle = max_idle
+        self._idle: list[tuple[http.client.HTTPConnection, float]] = []
         self._lock = threading.Lock()
+        self._ssl_context: ssl.SSLContext | None = None
         proxy = proxy_for(base_url)
         self._proxy = _host_port(proxy) if proxy else None
 
@@ -43,38 +90,60 @@ class SyncTransport:
         if self._proxy and self._scheme == "http":
             host, port = self._proxy
         if self._scheme == "https":
-            import ssl
-
             conn: http.client.HTTPConnection = http.client.HTTPSConnection(
                 *(self._proxy or (host, port)),
                 timeout=self._connect_timeout,
-                context=ssl.create_default_context(),
+                context=self._tls_context(),
             )
             if self._proxy:
                 conn.set_tunnel(self._host, self._port)
         else:
             conn = http.client.HTTPConnection(host, port, timeout=self._connect_timeout)
+        conn.response_class = _Response
         return conn
+
+    def _tls_context(self) -> ssl.SSLContext:
+        """One context for every connection: building one loads the CA store (milliseconds)."""
+        with self._lock:
+            if self._ssl_context is None:
+                import ssl
+
+                self._ssl_context = ssl.create_default_context()
+            return self._ssl_context
 
     def _target(self, path: str) -> str:
         if self._proxy and self._scheme == "http":
             return f"http://{self._host}:{self._port}{self._prefix}{path}"
         return self._prefix + path
 
-    @contextmanager
-    def _connection(self) -> Iterator[tuple[http.client.HTTPConnection, bool]]:
+    def _checkout(self) -> tuple[http.client.HTTPConnection, bool]:
+        """A pooled connection still fit for a request, or a new (unconnected) one."""
+        from time import monotonic
+
+        now, stale = monotonic(), []
+        conn = None
         with self._lock:
-            conn, reused = (self._idle.pop(), True) if self._idle else (None, False)
-        if conn is None:
-            conn = self._new_connection()
-        try:
-            yield conn, reused
-        except BaseException:
-            conn.close()
-            raise
+            while self._idle:
+                candidate, since = self._idle.pop()
+                if now - since > self.max_idle:
+                    # The pool is a stack: everything under this one is older still.
+                    stale += [candidate, *(c for c, _ in self._idle)]
+                    self._idle.clear()
+                elif _still_open(candidate.sock):
+                    conn = candidate
+                    break
+                else:
+                    stale.append(candidate)
+        for dead in stale:
+            dead.close()
+        return (conn, True) if conn is not None else (self._new_connection(), False)
+
+    def _checkin(self, conn: http.client.HTTPConnection) -> None:
+        from time import monotonic
+
         with self._lock:
             if len(self._idle) < self._pool_size:
-                self._idle.append(conn)
+                self._idle.append((conn, monotonic()))
                 return
         conn.close()
 
@@ -93,61 +162,112 @@ class SyncTransport:
         """Send one request; return (status, body), or stream the body into ``sink``.
 
         ``what`` names the request in errors (a method name): the path holds the token
-        and never appears in a message.
+        and never appears in a message. Raises :class:`NetworkError` (``sent=False``
+        only when the request certainly did not take effect) or :class:`TimedOut`.
         """
         headers = {"Content-Type": content_type} if content_type else {}
-        for attempt in (1, 2):
-            with self._connection() as (conn, reused):
-                sent = False
-                try:
-                    if conn.sock is None:
-                        conn.connect()
-                    conn.sock.settimeout(timeout)  # type: ignore[union-attr]
-                    if progress is not None and body is not None and len(body) > _CHUNK:
-                        _send_with_progress(conn, verb, self._target(path), body, headers, progress)
-                    else:
-                        conn.request(verb, self._target(path), body=body, headers=headers)
-                    sent = True
-                    response = conn.getresponse()
-                    if sink is None:
-                        data = response.read()
-                    else:
-                        data = b""
-                        while chunk := response.read(65536):
-                            sink.write(chunk)
-                    if response.will_close:
-                        conn.close()
-                    return response.status, data
-                except _STALE as exc:
-                    if reused and attempt == 1:
-                        continue  # the server closed an idle keep-alive connection
-                    raise NetworkError(
-                        f"{what}: connection lost ({type(exc).__name__})", method=what, sent=sent
-                    ) from None
-                except TimeoutError:
-                    if not sent:
-                        raise NetworkError(
-                            f"{what}: could not connect to the API server within "
-                            f"{self._connect_timeout:g}s",
-                            method=what,
-                        ) from None
-                    raise TimedOut(
-                        f"{what}: no reply within {timeout:g}s", method=what, sent=True
-                    ) from None
-                except OSError as exc:
-                    raise NetworkError(
-                        f"{what}: cannot reach the API server at {self._host}:{self._port} "
-                        f"({exc.strerror or type(exc).__name__})",
-                        method=what,
-                        sent=sent,
-                    ) from None
-        raise AssertionError("unreachable")
+        conn, reused = self._checkout()
+        stage = _CONNECTING
+        try:
+            if conn.sock is None:
+                conn.connect()
+            stage = _SENDING
+            conn.sock.settimeout(timeout)  # type: ignore[union-attr]
+            if progress is not None and body is not None and len(body) > _CHUNK:
+                _send_with_progress(conn, verb, self._target(path), body, headers, progress)
+            else:
+                conn.request(verb, self._target(path), body=body, headers=headers)
+            stage = _WAITING
+            response = conn.getresponse()
+            stage = _READING
+            if sink is None:
+                data = response.read()
+            else:
+                data = b""
+                while chunk := response.read(65536):
+                    try:
+                        sink.write(chunk)
+                    except OSError as exc:
+                        raise _SinkFailed(exc) from None
+        except _SinkFailed as failed:
+            conn.close()
+            raise failed.error from None
+        except (OSError, http.client.HTTPException) as exc:
+            conn.close()
+            raise self._failure(exc, stage, reused, what, timeout) from None
+        except BaseException:
+            conn.close()  # interrupted half-way: the connection holds a partial exchange
+            raise
+        if response.will_close or conn.sock is None:
+            conn.close()
+        else:
+            self._checkin(conn)
+        return response.status, data
+
+    def _failure(
+        self, exc: Exception, stage: int, reused: bool, what: str, timeout: float
+    ) -> NetworkError:
+        """The error to raise for ``exc``, with ``sent`` as precise as the stage allows.
+
+        Not sent: the connection was never made, or the request was not fully written
+        (the server cannot act on part of one), or a *reused* connection was closed
+        before any byte of the reply: the server dropping an idle keep-alive connection
+        as the request crossed it, which browsers, urllib3 and httpcore treat the same
+        way. Sent: a timeout after connecting, or anything once the reply began.
+        """
+        name = type(exc).__name__
+        if stage == _CONNECTING:
+            if isinstance(exc, TimeoutError):
+                return NetworkError(
+                    f"{what}: could not connect to the API server within "
+                    f"{self._connect_timeout:g}s",
+                    method=what,
+                )
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            return NetworkError(
+                f"{what}: cannot reach the API server at {self._host}:{self._port} "
+                f"({reason or name})",
+                method=what,
+            )
+        if isinstance(exc, TimeoutError):
+            return TimedOut(f"{what}: no reply within {timeout:g}s", method=what, sent=True)
+        if stage == _SENDING:
+            return NetworkError(f"{what}: connection lost while sending ({name})", method=what)
+        if isinstance(exc, _Unanswered):
+            return NetworkError(
+                f"{what}: the server closed the connection without replying",
+                method=what,
+                sent=not reused,
+            )
+        return NetworkError(
+            f"{what}: connection lost during the reply ({name})", method=what, sent=True
+        )
 
     def close(self) -> None:
         with self._lock:
             idle, self._idle = self._idle, []
-        for conn in idle:
+        for conn, _ in idle:
             conn.close()
+
+
+def _still_open(sock: socket.socket | None) -> bool:
+    """Whether an idle connection can carry a request: connected and nothing to read.
+
+    An idle keep-alive socket that is readable holds an EOF, a reset, or bytes nobody
+    asked for; none of those can start a clean exchange.
+    """
+    import select
+
+    if sock is None:
+        return False
+    pending = getattr(sock, "pending", None)  # TLS records already decrypted
+    if pending is not None and pending():
+        return False
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(sock, select.POLLIN)
+        return not poller.poll(0)
+    return not select.select([sock], [], [], 0)[0]
 
 
 def _host_port(proxy: str) -> tuple[str, int]:

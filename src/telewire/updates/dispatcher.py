@@ -5,11 +5,15 @@ busy key works through that key's queue, so a chat's updates run strictly in arr
 order while different chats overlap, at most ``concurrency`` handlers at a time.
 
 When a handler fails because Telegram could not be reached (a network error, a 5xx, a
-429), the update is handled again after a pause, in its place in the chat's order, for
-as long as the trouble lasts: nothing is lost to an outage (and a reply that did get
-through before the failure may be sent twice: at least once, never zero times). Any other
-exception is a bug in the handler: it is logged and the update counts as handled, so one
-bad update cannot stall its chat forever.
+429), the update is handled again after a pause (that chat's own pause; other chats go on),
+in its place in the chat's order, but only if repeating cannot duplicate what the failed
+call did (see :mod:`telewire.core.retry`): a ``sendMessage`` that timed out may have been
+delivered, so its handler is not run again. A reply that did get through *before* the
+failing call may be sent twice on a re-run: at least once, never zero times.
+
+An update that cannot be handled (a bug in the handler, a call that must not be repeated,
+or ``reruns`` attempts used up) is *parked* with its error (:mod:`telewire.updates.parked`)
+and the chat moves on: one poison update cannot stall its chat or the confirmed offset.
 """
 
 from __future__ import annotations
@@ -21,10 +25,11 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from telewire.core.errors import NetworkError, RetryAfter, ServerError
+from telewire.core.retry import RetryPolicy, is_transient
 from telewire.core.updates import chat_id_of, update_kind
 from telewire.routing.context import Context
 from telewire.routing.router import Router, Runtime
+from telewire.updates.parked import MemoryParked, ParkedStore
 
 if TYPE_CHECKING:
     from telewire.api._generated.types import Update
@@ -32,9 +37,9 @@ if TYPE_CHECKING:
     from telewire.client.bot import Bot
 
 log = logging.getLogger("telewire.updates")
-TRANSIENT = (NetworkError, ServerError, RetryAfter)
-HANDLED, UNROUTED, RETRY = "handled", "unrouted", "retry"
-MAX_PAUSE = 30.0
+HANDLED, UNROUTED, RETRY, PARKED = "handled", "unrouted", "retry", "parked"
+RERUNS = RetryPolicy(attempts=10, backoff=1.0, max_backoff=30.0, max_retry_after=3600.0)
+"""Up to 10 runs of one update over about three minutes of trouble, then it is parked."""
 
 
 class Dispatcher:
@@ -46,13 +51,17 @@ class Dispatcher:
         concurrency: int = 64,
         on_finished: Callable[[int], None] | None = None,
         sync_workers: int = 8,
+        reruns: RetryPolicy = RERUNS,
+        parked: ParkedStore | None = None,
     ) -> None:
         self.router = router
         self.bot = bot
         self.on_finished = on_finished
+        self.reruns = reruns
+        self.parked: ParkedStore = parked if parked is not None else MemoryParked()
         self._slots = asyncio.Semaphore(concurrency)
         self._queues: dict[Any, deque[Update]] = {}
-        self._pause = 1.0
+        self._replays: set[int] = set()
         self._idle = asyncio.Event()
         self._idle.set()
         self._sync_workers = sync_workers
@@ -85,8 +94,14 @@ class Dispatcher:
     def busy(self) -> int:
         return sum(len(q) for q in self._queues.values())
 
-    def submit(self, update: Update) -> None:
-        """Queue ``update`` behind earlier updates of its chat."""
+    def submit(self, update: Update, *, replay: bool = False) -> None:
+        """Queue ``update`` behind earlier updates of its chat.
+
+        ``replay``: a parked update given another chance; it leaves the parked store once
+        it was handled (a crash before then leaves it parked, not lost).
+        """
+        if replay:
+            self._replays.add(update.update_id)
         kind = update_kind(update)
         key: Any = chat_id_of(update, kind)
         if key is None:
@@ -99,17 +114,32 @@ class Dispatcher:
         queue.append(update)
 
     async def _work(self, key: Any, queue: deque[Update]) -> None:
-        failures = 0
+        attempt = 1
         try:
             while queue:
                 update = queue[0]
                 async with self._slots:
-                    outcome = await self.handle(update)
+                    outcome, error = await self._attempt(update)
                 if outcome is RETRY:
-                    failures += 1
-                    await asyncio.sleep(min(MAX_PAUSE, self._pause * failures))
-                    continue
-                failures = 0
+                    assert error is not None
+                    method = getattr(error, "method", None)
+                    wait = self.reruns.delay(method, attempt, error)
+                    if wait is not None:
+                        log.warning(
+                            "update %s: %s; handling it again in %.1fs",
+                            *(update.update_id, error, wait),
+                        )
+                        await asyncio.sleep(wait)
+                        attempt += 1
+                        continue
+                    self._park(update, error, attempt)
+                elif outcome is PARKED:
+                    assert error is not None
+                    self._park(update, error, attempt)
+                elif update.update_id in self._replays:
+                    self.parked.unpark(update.update_id)
+                self._replays.discard(update.update_id)
+                attempt = 1
                 queue.popleft()
                 if self.on_finished is not None:
                     self.on_finished(update.update_id)
@@ -118,26 +148,47 @@ class Dispatcher:
             if not self._queues:
                 self._idle.set()
 
+    def _park(self, update: Update, error: BaseException, attempts: int) -> None:
+        kind = update_kind(update) or "unknown"
+        reason = f"{type(error).__name__}: {error}"
+        if is_transient(error) and attempts < self.reruns.attempts:
+            reason += " (not run again: the failed call may already have taken effect)"
+        log.error(
+            "update %s (%s) parked after %d attempt(s): %s; see `telewire parked list`",
+            update.update_id,
+            kind,
+            attempts,
+            reason,
+        )
+        try:
+            self.parked.park(update, kind, reason, attempts)
+        except Exception:  # the log line above still has it; the chat must not stall
+            log.exception("could not park update %s", update.update_id)
+
     async def handle(self, update: Update) -> str:
-        """Route one update now: HANDLED, UNROUTED, or RETRY (Telegram was unreachable)."""
+        """Route one update now: HANDLED, UNROUTED, RETRY (Telegram trouble) or PARKED (a bug)."""
+        outcome, error = await self._attempt(update)
+        if outcome is PARKED and error is not None:
+            self._park(update, error, 1)
+        return outcome
+
+    async def _attempt(self, update: Update) -> tuple[str, BaseException | None]:
         kind = update_kind(update)
         if kind is None:
             log.debug("update %s carries nothing telewire knows; skipped", update.update_id)
-            return UNROUTED
+            return UNROUTED, None
         ctx = Context(update, kind, chat_id_of(update, kind), self.bot)
         ctx.data["runtime"] = self.runtime
         try:
             if await self.router.dispatch(ctx):
-                return HANDLED
+                return HANDLED, None
             log.debug("update %s (%s) matched no route; skipped", update.update_id, kind)
-            return UNROUTED
-        except TRANSIENT as error:
-            self._pause = error.retry_after if isinstance(error, RetryAfter) else 1.0
-            log.warning("update %s: %s; handling it again shortly", update.update_id, error)
-            return RETRY
-        except Exception:
-            log.exception("a handler failed on update %s (%s); moving on", update.update_id, kind)
-            return HANDLED
+            return UNROUTED, None
+        except Exception as error:
+            if is_transient(error):
+                return RETRY, error
+            log.exception("a handler failed on update %s (%s)", update.update_id, kind)
+            return PARKED, error
 
     async def drain(self, timeout: float | None = None) -> bool:
         """Wait until every queued update was handled; False if ``timeout`` came first."""

@@ -15,10 +15,11 @@ import signal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from telewire.core.errors import NetworkError, RetryAfter, ServerError
-from telewire.core.retry import RetryPolicy
-from telewire.updates.dispatcher import Dispatcher
+from telewire.core.errors import Conflict, RetryAfter
+from telewire.core.retry import RetryPolicy, backoff, is_transient
+from telewire.updates.dispatcher import RERUNS, Dispatcher
 from telewire.updates.offsets import OffsetStore, open_offsets
+from telewire.updates.parked import ParkedStore, open_parked, parked_path
 from telewire.updates.watermark import Watermark
 
 if TYPE_CHECKING:
@@ -42,12 +43,24 @@ class Polling:
         limit: int = 100,
         allowed_updates: list[str] | None = None,
         drain_timeout: float = 10.0,
+        reruns: RetryPolicy = RERUNS,
+        parked: str | Path | ParkedStore | None = None,
     ) -> None:
+        """``parked``: where updates that cannot be handled are kept; by default beside
+        ``offsets`` (the same SQLite file, or ``<offsets>.parked.db``), else in memory."""
         self.bot = bot
         self.store = open_offsets(offsets, bot.token.bot_id)
         self.watermark = Watermark(self.store.load())
+        if parked is None and isinstance(offsets, (str, Path)):
+            parked = parked_path(offsets)
+        self.parked = open_parked(parked, bot.token.bot_id)
         self.dispatcher = Dispatcher(
-            router, bot, concurrency=concurrency, on_finished=self._finished
+            router,
+            bot,
+            concurrency=concurrency,
+            on_finished=self._finished,
+            reruns=reruns,
+            parked=self.parked,
         )
         self.timeout = timeout
         self.limit = limit
@@ -57,6 +70,7 @@ class Polling:
         self._progress = asyncio.Event()
         self._save_scheduled = False
         self._poll: asyncio.Task[Any] | None = None
+        self._last_failure = ""
 
     # -- bookkeeping ------------------------------------------------------------------
 
@@ -105,17 +119,14 @@ class Polling:
                     if self._stopping.is_set():
                         break
                     raise
-                except (NetworkError, ServerError, RetryAfter) as exc:
+                except Exception as exc:
+                    if not (is_transient(exc) or isinstance(exc, Conflict)):
+                        raise
                     failures += 1
-                    wait = (
-                        exc.retry_after
-                        if isinstance(exc, RetryAfter)
-                        else min(30.0, 0.5 * 2**failures)
-                    )
-                    log.warning("getUpdates failed (%s); retrying in %.1fs", exc, wait)
-                    await self._sleep(wait)
+                    await self._sleep(self._after_failed_fetch(exc, failures))
                     continue
                 failures = 0
+                self._replay_parked()
                 fresh = [u for u in updates if self.watermark.is_new(u.update_id)]
                 for update in fresh:
                     self.watermark.received(update.update_id)
@@ -124,6 +135,39 @@ class Polling:
                     await self._wait_for_progress()
         finally:
             await self._shutdown()
+
+    def _after_failed_fetch(self, error: Exception, failures: int) -> float:
+        """Log why getUpdates failed (WARNING once per outage and cause); the seconds to wait."""
+        wait = error.retry_after if isinstance(error, RetryAfter) else backoff(failures)
+        if isinstance(error, Conflict):
+            cause = (
+                "a webhook is set for this bot (delete it, or receive updates by webhook)"
+                if "webhook" in error.description
+                else "another process is polling this bot (a second instance, `telewire "
+                "listen` or `telewire approve`); only one poller gets updates at a time"
+            )
+            message = f"getUpdates refused: {cause}; trying again in %.1fs"
+        else:
+            message = f"getUpdates failed ({error}); trying again in %.1fs"
+        news = failures == 1 or message != self._last_failure
+        self._last_failure = message
+        log.log(logging.WARNING if news else logging.DEBUG, message, wait)
+        return wait
+
+    def _replay_parked(self) -> None:
+        """Hand parked updates marked for replay (``telewire parked replay``) to the router."""
+        from telewire.api._generated.types import Update
+        from telewire.core import typed
+
+        try:
+            bodies = self.parked.take_replays()
+        except Exception as exc:
+            log.warning("could not read parked updates to replay: %s", exc)
+            return
+        for body in bodies:
+            update = typed.decode(body, Update)
+            log.info("replaying parked update %s", update.update_id)
+            self.dispatcher.submit(update, replay=True)
 
     async def _fetch(self) -> list[Any]:
         self._save()
@@ -174,6 +218,7 @@ class Polling:
             except Exception as exc:  # the saved offset covers it on our next start
                 log.info("could not confirm offset %s on shutdown: %s", offset, exc)
         self.store.close()
+        self.parked.close()
         await self.dispatcher.close()
 
 
@@ -190,9 +235,9 @@ def run_polling(
     """Run ``router`` by long polling until SIGINT/SIGTERM (a blocking call).
 
     ``offsets`` (a file path, ``*.db`` for SQLite) keeps the confirmed offset across
-    restarts; without it a restart may see handled updates again.
+    restarts; without it a restart may see handled updates again. In a program that
+    already runs an event loop, ``await start_polling(...)`` instead.
     """
-    from telewire.client.async_bot import AsyncBot
     from telewire.client.config import MissingToken, resolve_token
     from telewire.core.token import InvalidToken
 
@@ -200,21 +245,57 @@ def run_polling(
         token = resolve_token(token)
     except (MissingToken, InvalidToken) as exc:
         raise exc.with_traceback(None) from None
-
-    async def main() -> None:
-        bot = AsyncBot(token, base_url=base_url, retry=retry)
-        polling = Polling(
-            router, bot, offsets=offsets, concurrency=concurrency, allowed_updates=allowed_updates
+    asyncio.run(
+        start_polling(
+            router,
+            token=token,
+            base_url=base_url,
+            offsets=offsets,
+            concurrency=concurrency,
+            allowed_updates=allowed_updates,
+            retry=retry,
         )
-        loop = asyncio.get_running_loop()
+    )
+
+
+async def start_polling(
+    router: Router,
+    *,
+    bot: AsyncBot | None = None,
+    token: str | None = None,
+    base_url: str | None = None,
+    offsets: str | Path | OffsetStore | None = None,
+    concurrency: int = 64,
+    allowed_updates: list[str] | None = None,
+    retry: RetryPolicy | None = None,
+    handle_signals: bool = True,
+) -> None:
+    """:func:`run_polling` for a running event loop: returns after SIGINT/SIGTERM (when
+    ``handle_signals``) or when the task is cancelled, having drained and confirmed.
+
+    A ``bot`` given is used and left open (it is yours); otherwise one is made and closed.
+    """
+    from telewire.client.async_bot import AsyncBot
+
+    own = bot is None
+    if bot is None:
+        bot = AsyncBot(token, base_url=base_url, retry=retry)
+    polling = Polling(
+        router, bot, offsets=offsets, concurrency=concurrency, allowed_updates=allowed_updates
+    )
+    loop = asyncio.get_running_loop()
+    signals: list[signal.Signals] = []
+    if handle_signals:
         for sig in (signal.SIGINT, signal.SIGTERM):
             try:
                 loop.add_signal_handler(sig, polling.stop)
+                signals.append(sig)
             except (NotImplementedError, RuntimeError):  # not the main thread / Windows
                 pass
-        try:
-            await polling.run()
-        finally:
+    try:
+        await polling.run()
+    finally:
+        for sig in signals:
+            loop.remove_signal_handler(sig)
+        if own:
             await bot.close()
-
-    asyncio.run(main())

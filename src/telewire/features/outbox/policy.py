@@ -4,15 +4,16 @@ Transient trouble (network, 5xx, 429, timeouts) is retried for as long as it las
 backoff capped at ``max_backoff``: an outage of any length loses nothing. Refusals that
 repeating cannot fix (400 bad request, 403 blocked, 401 bad token) go to the dead
 letters at once. A timed-out send is retried too: it may then arrive twice, which is
-better than never (at-least-once).
+better than never (at-least-once; see :mod:`telewire.core.retry`, whose definitions of
+"transient" and backoff this uses).
 """
 
 from __future__ import annotations
 
-import random
 from typing import NamedTuple
 
-from telewire.core.errors import APIError, ChatMigrated, NetworkError, RetryAfter, ServerError
+from telewire.core.errors import APIError, ChatMigrated, RetryAfter
+from telewire.core.retry import backoff, is_transient
 
 
 class Decision(NamedTuple):
@@ -27,9 +28,8 @@ def after_failure(error: Exception, attempts: int, max_backoff: float = 60.0) ->
         return Decision("retry", error.retry_after, pause_all=error.retry_after)
     if isinstance(error, ChatMigrated):
         return Decision("migrate", new_chat=error.migrate_to_chat_id)
-    if isinstance(error, (NetworkError, ServerError)):
-        backoff = min(max_backoff, 0.5 * 2 ** min(attempts, 16))
-        return Decision("retry", backoff * (0.5 + random.random() / 2))
+    if is_transient(error):
+        return Decision("retry", backoff(attempts + 1, 0.5, max_backoff))
     if isinstance(error, APIError):
         return Decision("dead")
     return Decision("retry", min(max_backoff, 5.0))
