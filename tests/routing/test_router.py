@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import threading
 
-from telewire import Context, F, Router
+import pytest
+
+from telewire import Context, F, NetworkError, RetryPolicy, Router
 from telewire.routing.context import SyncContext
 from telewire.routing.middleware import owner_only
 from telewire.testing import EmulatorHandle
@@ -222,3 +224,76 @@ def test_a_failing_handler_does_not_stop_the_bot(emulator: EmulatorHandle) -> No
         emulator.send(user, "fail")
         emulator.send(user, "after")
         assert emulator.expect_reply(user.id).text == "fine"
+
+
+def test_error_handlers_are_chosen_by_type_and_never_take_transient_errors(
+    emulator: EmulatorHandle,
+) -> None:
+    router = Router()
+    seen: list[str] = []
+    runs = 0
+
+    @router.command("key")
+    async def key(ctx: Context) -> None:
+        raise KeyError("k")
+
+    @router.command("value")
+    async def value(ctx: Context) -> None:
+        raise ValueError("v")
+
+    @router.command("outage")
+    async def outage(ctx: Context) -> None:
+        nonlocal runs
+        runs += 1
+        if runs == 1:  # Telegram unreachable the first time: must be retried, not swallowed
+            raise NetworkError("unreachable", sent=False)
+        await ctx.reply("sent after the outage")
+
+    @router.error(LookupError)
+    async def lookups(ctx: Context, exc: BaseException) -> None:
+        seen.append(f"lookup {type(exc).__name__}")
+
+    @router.error
+    async def anything(ctx: Context, exc: BaseException) -> None:
+        seen.append(f"any {type(exc).__name__}")
+
+    with pytest.raises(ValueError, match="transient"):
+        router.error(NetworkError)
+    user = emulator.user("Typed")
+    with emulator.run(router, reruns=RetryPolicy(attempts=3, backoff=0.01)):
+        for text in ("/key", "/value", "/outage"):
+            emulator.send(user, text)
+        emulator.wait_for(user.id, lambda m: m.text == "sent after the outage")
+    assert seen == ["lookup KeyError", "any ValueError"]
+    assert runs == 2
+
+
+def test_a_route_whose_filter_fails_leaves_no_args_or_match_behind(
+    emulator: EmulatorHandle,
+) -> None:
+    router = Router()
+
+    @router.command("go", filter=lambda ctx: False)
+    async def never(ctx: Context) -> None:
+        raise AssertionError("filtered out")
+
+    @router.text(pattern=r"(\d+)", filter=lambda ctx: ctx.match is not None and False)
+    async def never_either(ctx: Context) -> None:
+        raise AssertionError("filtered out")
+
+    @router.command("one", filter=lambda ctx: len(ctx.args) == 1)  # filters see what was found
+    async def one(ctx: Context) -> None:
+        await ctx.reply(f"one {ctx.args}")
+
+    @router.message()
+    async def rest(ctx: Context) -> None:
+        await ctx.reply(f"args={ctx.args} match={ctx.match}")
+
+    user = emulator.user("Clean")
+    with emulator.run(router):
+        emulator.send(user, "/go 42")
+        assert emulator.expect_reply(user.id).text == "args=[] match=None"
+        emulator.send(user, "/one a")
+        assert emulator.expect_reply(user.id).text == "one ['a']"
+        emulator.send(user, "/one a b")
+        assert emulator.expect_reply(user.id).text == "args=[] match=None"

@@ -14,6 +14,15 @@
 The first route that matches an update handles it; a router's own routes are tried
 before the routers it includes. A middleware is ``async def mw(ctx, call_next)`` and
 wraps everything its router handles (``return await call_next()`` to go on).
+
+A route's matcher finds what it needs (``ctx.args``, ``ctx.match``) without touching the
+context: what it found is committed only once every check of the route passed, so a route
+whose extra filter fails leaves nothing behind for the next one.
+
+Error handlers are chosen by exception type, the most specific first (as in starlette).
+Transient trouble (network, 5xx, 429; see :mod:`telewire.core.retry`) is never given to
+them: it goes on to the dispatcher, which runs the update again later, so an error handler
+cannot turn an outage into updates confirmed as handled.
 """
 
 from __future__ import annotations
@@ -22,8 +31,9 @@ import asyncio
 import inspect
 import re
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
+from telewire.core.retry import TRANSIENT, is_transient
 from telewire.routing.context import Context, SyncContext
 from telewire.routing.filters import Filter, Predicate, as_filter
 
@@ -33,7 +43,10 @@ if TYPE_CHECKING:
     from telewire.client.bot import Bot
 
 H = TypeVar("H", bound=Callable[..., Any])
-Matcher = Callable[[Context], bool]
+Found = dict[str, Any]
+"""What a matcher found, to set on the context (``{"args": [...]}``); empty for nothing."""
+Matcher = Callable[[Context], "Found | bool | None"]
+"""Returns what it found, or None/False for no match (True: a match with nothing found)."""
 Middleware = Callable[[Context, Callable[[], Awaitable[bool]]], Awaitable[Any]]
 ErrorHandler = Callable[[Any, BaseException], Any]
 
@@ -59,11 +72,36 @@ class Route:
         self.name = getattr(handler, "__qualname__", repr(handler))
 
 
+def _found(result: Found | bool | None) -> Found | None:
+    if result is None or result is False:
+        return None
+    return {} if result is True else result
+
+
+def _apply(ctx: Context, found: Found) -> None:
+    for name, value in found.items():
+        setattr(ctx, name, value)
+
+
 def _with_filter(matcher: Matcher, predicate: Predicate | None) -> Matcher:
+    """``matcher``, then ``predicate`` seeing what it found; the context is left as it was."""
     if predicate is None:
         return matcher
     extra = as_filter(predicate)
-    return lambda ctx: matcher(ctx) and extra(ctx)
+
+    def check(ctx: Context) -> Found | None:
+        found = _found(matcher(ctx))
+        if found is None:
+            return None
+        before = {name: getattr(ctx, name) for name in found}
+        _apply(ctx, found)
+        try:
+            passed = extra(ctx)
+        finally:
+            _apply(ctx, before)
+        return found if passed else None
+
+    return check
 
 
 class Router:
@@ -74,7 +112,7 @@ class Router:
         self._routes: dict[str, list[Route]] = {}
         self._children: list[Router] = []
         self._middlewares: list[Middleware] = []
-        self._error_handlers: list[ErrorHandler] = []
+        self._error_handlers: dict[type[BaseException], list[ErrorHandler]] = {}
 
     # -- building -------------------------------------------------------------------
 
@@ -98,14 +136,14 @@ class Router:
         """Handle ``/name args`` (also ``/name@ThisBot``); ``ctx.args`` holds the words."""
         wanted = frozenset(n.lower().lstrip("/") for n in names)
 
-        def matcher(ctx: Context) -> bool:
+        def matcher(ctx: Context) -> Found | None:
             text = ctx.text
             if not text or text[0] != "/":
-                return False
+                return None
             head, _, rest = text[1:].partition(" ")
             command, _, addressee = head.partition("@")
             if command.lower() not in wanted:
-                return False
+                return None
             runtime: Runtime | None = ctx.data.get("runtime")
             if (
                 addressee
@@ -113,9 +151,8 @@ class Router:
                 and runtime.bot_username
                 and addressee.lower() != runtime.bot_username
             ):
-                return False
-            ctx.args = rest.split()
-            return True
+                return None
+            return {"args": rest.split()}
 
         return self._register("message", _with_filter(matcher, filter))
 
@@ -134,15 +171,15 @@ class Router:
         want = exact.strip().casefold() if (exact is not None and ignore_case) else exact
         part = contains.casefold() if (contains is not None and ignore_case) else contains
 
-        def matcher(ctx: Context) -> bool:
+        def matcher(ctx: Context) -> Found | bool:
             text = ctx.text
             if text is None:
                 return False
             if want is not None:
                 return (text.strip().casefold() if ignore_case else text) == want
             if regex is not None:
-                ctx.match = regex.search(text)
-                return ctx.match is not None
+                match = regex.search(text)
+                return {"match": match} if match is not None else False
             if part is not None:
                 return part in (text.casefold() if ignore_case else text)
             return True
@@ -160,7 +197,7 @@ class Router:
         """Handle inline-button presses by exact ``data``, ``prefix`` or regex ``pattern``."""
         regex = re.compile(pattern) if isinstance(pattern, str) else pattern
 
-        def matcher(ctx: Context) -> bool:
+        def matcher(ctx: Context) -> Found | bool:
             value = ctx.callback_data
             if value is None:
                 return False
@@ -169,8 +206,8 @@ class Router:
             if prefix is not None:
                 return value.startswith(prefix)
             if regex is not None:
-                ctx.match = regex.search(value)
-                return ctx.match is not None
+                match = regex.search(value)
+                return {"match": match} if match is not None else False
             return True
 
         return self._register("callback_query", _with_filter(matcher, filter))
@@ -187,10 +224,44 @@ class Router:
         self._middlewares.append(middleware)
         return middleware
 
-    def error(self, handler: H) -> H:
-        """Call ``handler(ctx, exc)`` when a handler of this router (or below) raises."""
-        self._error_handlers.append(handler)
+    @overload
+    def error(self, handler: H, /) -> H: ...
+    @overload
+    def error(self, *types: type[Exception]) -> Callable[[H], H]: ...
+    def error(self, *given: Any) -> Any:
+        """Call ``handler(ctx, exc)`` when a handler of this router (or below) raises.
+
+        ``@router.error`` takes every error except transient ones; ``@router.error(KeyError,
+        ValueError)`` only those types. For an error, the handlers of its most specific
+        registered type run; an error no handler takes goes on to the dispatcher, which logs
+        and parks the update. Transient errors cannot be registered: the dispatcher retries
+        them, and confirming their updates as handled would lose them.
+        """
+        if len(given) == 1 and not isinstance(given[0], type):
+            return self._add_error_handler((Exception,), given[0])
+        for kind in given:
+            if not (isinstance(kind, type) and issubclass(kind, Exception)):
+                raise TypeError(f"router.error() takes exception types, not {kind!r}")
+            if issubclass(kind, TRANSIENT):
+                raise ValueError(
+                    f"{kind.__name__} is transient: the dispatcher handles the update again "
+                    "later, so error handlers cannot take it (log it in a middleware instead)"
+                )
+        return lambda handler: self._add_error_handler(given or (Exception,), handler)
+
+    def _add_error_handler(self, types: tuple[type[Exception], ...], handler: H) -> H:
+        for kind in types:
+            self._error_handlers.setdefault(kind, []).append(handler)
         return handler
+
+    def _error_handlers_for(self, error: BaseException) -> list[ErrorHandler]:
+        if is_transient(error):
+            return []
+        for kind in type(error).__mro__:
+            handlers = self._error_handlers.get(kind)  # type: ignore[call-overload]
+            if handlers:
+                return handlers
+        return []
 
     def include(self, router: Router) -> Router:
         """Add a router whose routes are tried after this one's own."""
@@ -216,7 +287,10 @@ class Router:
         try:
             return await self._route(ctx)
         except Exception as exc:
-            for handler in self._error_handlers:
+            handlers = self._error_handlers_for(exc)
+            if not handlers:
+                raise
+            for handler in handlers:
                 result = handler(ctx, exc)
                 if inspect.isawaitable(result):
                     await result
@@ -224,7 +298,9 @@ class Router:
 
     async def _route(self, ctx: Context) -> bool:
         for route in self._routes.get(ctx.kind, ()):
-            if route.matcher(ctx):
+            found = _found(route.matcher(ctx))
+            if found is not None:
+                _apply(ctx, found)
                 await _call(route, ctx)
                 return True
         for child in self._children:
