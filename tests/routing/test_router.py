@@ -297,3 +297,42 @@ def test_a_route_whose_filter_fails_leaves_no_args_or_match_behind(
         assert emulator.expect_reply(user.id).text == "one ['a']"
         emulator.send(user, "/one a b")
         assert emulator.expect_reply(user.id).text == "args=[] match=None"
+
+
+def test_an_inline_query_has_a_user_but_no_chat_so_reply_fails_clearly(
+    emulator: EmulatorHandle,
+) -> None:
+    import asyncio
+
+    from telewire import AsyncBot
+    from telewire.core import typed
+    from telewire.types import Update
+    from telewire.updates.dispatcher import PARKED, Dispatcher
+
+    update = typed.decode(
+        b'{"update_id": 7, "inline_query": {"id": "q1", "query": "cats", "offset": "",'
+        b' "from": {"id": 4242, "is_bot": false, "first_name": "Ina"}}}',
+        Update,
+    )
+    router = Router()
+    seen: list[tuple[int | None, int | None]] = []
+
+    @router.on("inline_query")
+    async def answer(ctx: Context) -> None:
+        seen.append((ctx.chat_id, ctx.user_id))
+        await ctx.reply("this must not become a private message")
+
+    async def main() -> str:
+        async with AsyncBot(emulator.token, base_url=emulator.base_url) as bot:
+            dispatcher = Dispatcher(router, bot)
+            outcome = await dispatcher.handle(update)
+            [parked] = dispatcher.parked.listing()
+            assert "no chat to reply to" in parked.error and "ctx.user_id" in parked.error
+            return outcome
+
+    assert asyncio.run(main()) == PARKED
+    assert seen == [(None, 4242)]
+    from telewire.testing.handle import ControlError
+
+    with pytest.raises(ControlError, match="chat not found"):  # nothing was sent to the user
+        emulator.messages(4242)

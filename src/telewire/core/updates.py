@@ -46,9 +46,10 @@ def _id(obj: Any) -> int | None:
 
 
 def chat_id_of(update: Any, kind: str | None = None) -> int | None:
-    """The chat an update belongs to, or the user for chat-less ones (inline queries).
+    """The chat an update belongs to (a pressed button's: its message's chat), or None.
 
-    Updates with the same key must be handled in order; different keys may run at once.
+    Inline queries, chosen inline results, poll answers and a few more have no chat: a
+    reply to them has nowhere to go, and the user's id is not a chat to send to.
     """
     kind = kind or update_kind(update)
     if kind is None:
@@ -60,8 +61,26 @@ def chat_id_of(update: Any, kind: str | None = None) -> int | None:
     message = getattr(payload, "message", None)
     if message is not None and getattr(message, "chat", None) is not None:
         return _id(message.chat)
+    return None
+
+
+def user_id_of(update: Any, kind: str | None = None) -> int | None:
+    """The user who caused the update (the sender, presser, voter...), or None."""
+    kind = kind or update_kind(update)
+    if kind is None:
+        return None
+    payload = getattr(update, kind)
     for field in ("from_user", "user"):
         user = getattr(payload, field, None)
         if user is not None:
             return _id(user)
     return None
+
+
+def order_key(update: Any, kind: str | None = None) -> int | None:
+    """What an update is ordered by: its chat, else its user (for chat-less updates).
+
+    Updates with the same key must be handled in order; different keys may run at once.
+    """
+    chat = chat_id_of(update, kind)
+    return chat if chat is not None else user_id_of(update, kind)

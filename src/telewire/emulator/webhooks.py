@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 import msgspec
 
-from telewire.core.updates import chat_id_of
+from telewire.core.updates import order_key
 from telewire.emulator.errors import ApiFailure
 from telewire.emulator.params import coerce, json_value
 from telewire.emulator.world import BotState, Pending, Webhook, now
@@ -68,7 +68,7 @@ class WebhookDelivery:
             for pending in list(bot.pending):
                 if len(tasks) >= hook.max_connections:
                     break
-                key = chat_id_of(pending.update, pending.kind)
+                key = order_key(pending.update, pending.kind)
                 if key in busy:
                     continue
                 busy.add(key)

@@ -26,7 +26,11 @@ class BaseContext:
             "For command routes: the words after the command, split on whitespace "
             "('/report week 3' gives ['week', '3']); empty for every other route."
         ),
-        "chat_id": "The chat the update belongs to (None for chat-less updates).",
+        "chat_id": (
+            "The chat the update belongs to; None for chat-less updates (inline queries, "
+            "poll answers...), where reply() fails: answer those with the method made for "
+            "them (answer_inline_query...), or send to ctx.user_id on purpose."
+        ),
         "data": (
             "A dict for middlewares to hand things to handlers (a user record, a session, "
             "a database connection); starts empty for every update, shared along its chain."
@@ -79,6 +83,12 @@ class BaseContext:
         return getattr(payload, "from_user", None) or getattr(payload, "user", None)
 
     @property
+    def user_id(self) -> int | None:
+        """The id of the user who caused the update (sender, presser...), or None."""
+        user = self.user
+        return user.id if user is not None else None
+
+    @property
     def text(self) -> str | None:
         payload = getattr(self.update, self.kind)
         return payload.text if isinstance(payload, t.Message) else None
@@ -90,7 +100,10 @@ class BaseContext:
 
     def _reply_params(self, text: str, kwargs: dict[str, Any]) -> dict[str, Any]:
         if self.chat_id is None:
-            raise RuntimeError(f"a {self.kind} update has no chat to reply to")
+            raise RuntimeError(
+                f"this {self.kind} update has no chat to reply to; answer it with its own "
+                "method, or send to ctx.user_id if a private message is what you mean"
+            )
         return {"chat_id": self.chat_id, "text": text, **kwargs}
 
     def _edit_params(self, text: str, kwargs: dict[str, Any]) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from telewire.core.retry import RetryPolicy, is_transient
-from telewire.core.updates import chat_id_of, update_kind
+from telewire.core.updates import chat_id_of, order_key, update_kind
 from telewire.routing.context import Context
 from telewire.routing.router import Router, Runtime
 from telewire.updates.parked import MemoryParked, ParkedStore
@@ -103,7 +103,7 @@ class Dispatcher:
         if replay:
             self._replays.add(update.update_id)
         kind = update_kind(update)
-        key: Any = chat_id_of(update, kind)
+        key: Any = order_key(update, kind)
         if key is None:
             key = ("update", update.update_id)
         queue = self._queues.get(key)
