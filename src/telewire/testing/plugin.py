@@ -7,15 +7,20 @@
         assert "Hey" in emulator.expect_reply(alice.id).text
 
 Each test gets a fresh emulator on a free loopback port, stopped afterwards.
+``redis_server`` and ``postgres_server`` start real storage servers once per session.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
 from telewire.testing.handle import EmulatorHandle
+
+if TYPE_CHECKING:
+    from telewire.testing.servers import PostgresServer, RedisServer
 
 
 @pytest.fixture
@@ -31,3 +36,27 @@ def emulator() -> Iterator[EmulatorHandle]:
     finally:
         handle.close()
         server.close()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """A real ``redis-server`` on a free loopback port, shared by the session (``.url``)."""
+    from telewire.testing.servers import RedisServer
+
+    server = RedisServer()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A real PostgreSQL cluster on a free loopback port, shared by the session (``.url``)."""
+    from telewire.testing.servers import PostgresServer
+
+    server = PostgresServer()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -1,0 +1,102 @@
+"""``redis://``: storage shared by processes and machines, on redis-py's asyncio client.
+
+Each key is a hash ``{d: value, v: version}`` under ``telewire:kv:``; Redis enforces expiry
+itself (``PEXPIRE``), so an expired key is gone for every reader at once. Writes and
+compare-and-set are Lua scripts: Redis runs a script atomically, so the version check and
+the write are one step for all clients, in one round trip. Versions come from one counter
+key (``INCR``), which ties all keys to one node: Redis Cluster is not supported.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telewire.storage.base import DELETED, Item, check_key, check_ttl
+
+_NAMESPACE = "telewire:kv:"
+_COUNTER = "telewire:version"
+
+# KEYS: key, counter. ARGV: value, ttl in ms ("" = none).
+_SET = """
+local version = redis.call('INCR', KEYS[2])
+redis.call('HSET', KEYS[1], 'd', ARGV[1], 'v', version)
+if ARGV[2] == '' then redis.call('PERSIST', KEYS[1])
+else redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return version
+"""
+
+# KEYS: key, counter. ARGV: expected version ("" = absent), value, delete ("1"/"0"), ttl ms.
+_COMPARE_AND_SET = """
+local current = redis.call('HGET', KEYS[1], 'v')
+if ARGV[1] == '' then
+  if current then return false end
+elseif current ~= ARGV[1] then
+  return false
+end
+if ARGV[3] == '1' then
+  redis.call('DEL', KEYS[1])
+  return 0
+end
+local version = redis.call('INCR', KEYS[2])
+redis.call('HSET', KEYS[1], 'd', ARGV[2], 'v', version)
+if ARGV[4] == '' then redis.call('PERSIST', KEYS[1])
+else redis.call('PEXPIRE', KEYS[1], ARGV[4]) end
+return version
+"""
+
+
+def _milliseconds(ttl: float | None) -> str:
+    return "" if check_ttl(ttl) is None else str(max(1, round(ttl * 1000)))  # type: ignore[operator]
+
+
+def _glob_escape(text: str) -> str:
+    return "".join("\\" + ch if ch in "*?[]\\" else ch for ch in text)
+
+
+class RedisStorage:
+    """A :class:`~telewire.storage.Storage` on a Redis (or Valkey) server."""
+
+    def __init__(self, url: str) -> None:
+        import redis.asyncio
+
+        from telewire.storage.urls import _redact
+
+        self._where = _redact(url)
+        self._client: Any = redis.asyncio.Redis.from_url(url, decode_responses=False)
+        self._set = self._client.register_script(_SET)
+        self._compare_and_set = self._client.register_script(_COMPARE_AND_SET)
+
+    def __repr__(self) -> str:
+        return f"RedisStorage({self._where!r})"
+
+    async def get(self, key: str) -> Item | None:
+        value, version = await self._client.hmget(_NAMESPACE + check_key(key), "d", "v")
+        return None if version is None else Item(value, int(version))
+
+    async def set(self, key: str, value: bytes, *, ttl: float | None = None) -> int:
+        keys = [_NAMESPACE + check_key(key), _COUNTER]
+        return int(await self._set(keys=keys, args=[bytes(value), _milliseconds(ttl)]))
+
+    async def compare_and_set(
+        self, key: str, value: bytes | None, *, expected: int | None, ttl: float | None = None
+    ) -> int | None:
+        keys = [_NAMESPACE + check_key(key), _COUNTER]
+        args: list[bytes | str] = [
+            "" if expected is None else str(expected),
+            b"" if value is None else bytes(value),
+            "1" if value is None else "0",
+            _milliseconds(ttl),
+        ]
+        result = await self._compare_and_set(keys=keys, args=args)
+        return None if result is None else int(result) or DELETED
+
+    async def delete(self, key: str) -> None:
+        await self._client.delete(_NAMESPACE + check_key(key))
+
+    async def keys(self, prefix: str) -> list[str]:
+        pattern = _glob_escape(_NAMESPACE + prefix) + "*"
+        found = [key async for key in self._client.scan_iter(match=pattern, count=1000)]
+        return sorted(key.decode()[len(_NAMESPACE) :] for key in found)
+
+    async def close(self) -> None:
+        await self._client.aclose()

@@ -1,0 +1,176 @@
+"""``sqlite:///path``: the embedded default, one file, zero set-up.
+
+One table of ``(key, value, version, expires)`` in WAL mode, so several processes may share
+the file and readers never wait for the writer. Every write and every compare-and-set is one
+``BEGIN IMMEDIATE`` transaction: the check and the write cannot interleave with another
+process. Versions come from a one-row counter in the same file.
+
+The calls are short local writes, so they run on the caller's thread (no thread hop per
+call, which would cost more than the write); a lock makes one object safe to share between
+the event loop and threads that run sync handlers. ``synchronous=NORMAL`` keeps everything a
+``kill -9`` can threaten; pass ``durable=True`` (``?durable=1``) to survive a power cut too.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from telewire.storage.base import DELETED, Item, check_key, check_ttl
+from telewire.storage.sqlite_files import StorageError, connect, transaction
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS telewire_kv (
+    key TEXT PRIMARY KEY,
+    value BLOB NOT NULL,
+    version INTEGER NOT NULL,
+    expires REAL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS telewire_kv_expiring ON telewire_kv (expires)
+    WHERE expires IS NOT NULL;
+CREATE TABLE IF NOT EXISTS telewire_kv_version (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    last INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO telewire_kv_version VALUES (1, 0);
+"""
+
+_LIVE = "(expires IS NULL OR expires > ?)"
+_CLEAN_EVERY = 256  # writes between two sweeps of expired rows
+_CLEAN_BATCH = 500  # rows per sweep, so one sweep never holds the lock for long
+
+
+class SQLiteStorage:
+    """A :class:`~telewire.storage.Storage` in one SQLite file."""
+
+    def __init__(
+        self, path: str | Path, *, durable: bool = False, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.path = Path(path)
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._writes = 0
+        self._db: sqlite3.Connection | None = connect(self.path, durable=durable)
+        try:
+            with self._lock, transaction(self._db) as db:
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+        except sqlite3.Error as exc:
+            raise StorageError(
+                f"cannot use {self.path} as telewire storage ({exc}); check the path, or move "
+                "the file away to start afresh"
+            ) from None
+
+    def __repr__(self) -> str:
+        return f"SQLiteStorage({str(self.path)!r})"
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._db is None:
+            raise StorageError(f"{self!r} is closed")
+        return self._db
+
+    # -- the synchronous core, shared by the async methods --------------------------------
+
+    def get_now(self, key: str) -> Item | None:
+        """:meth:`get` without the event loop, for sync handlers and threads."""
+        check_key(key)
+        with self._lock:
+            row = (
+                self._connection()
+                .execute(
+                    f"SELECT value, version FROM telewire_kv WHERE key = ? AND {_LIVE}",
+                    (key, self._clock()),
+                )
+                .fetchone()
+            )
+        return None if row is None else Item(row[0], row[1])
+
+    def set_now(self, key: str, value: bytes, *, ttl: float | None = None) -> int:
+        check_key(key)
+        check_ttl(ttl)
+        with self._lock, transaction(self._connection()) as db:
+            return self._write(db, key, value, ttl)
+
+    def compare_and_set_now(
+        self, key: str, value: bytes | None, *, expected: int | None, ttl: float | None = None
+    ) -> int | None:
+        check_key(key)
+        check_ttl(ttl)
+        with self._lock, transaction(self._connection()) as db:
+            row = db.execute(
+                f"SELECT version FROM telewire_kv WHERE key = ? AND {_LIVE}", (key, self._clock())
+            ).fetchone()
+            if (None if row is None else row[0]) != expected:
+                return None
+            if value is None:
+                db.execute("DELETE FROM telewire_kv WHERE key = ?", (key,))
+                return DELETED
+            return self._write(db, key, value, ttl)
+
+    def delete_now(self, key: str) -> None:
+        check_key(key)
+        with self._lock:
+            self._connection().execute("DELETE FROM telewire_kv WHERE key = ?", (key,))
+
+    def keys_now(self, prefix: str) -> list[str]:
+        # A range scan on the primary key; no LIKE, so '%' and '_' in a prefix are literal.
+        with self._lock:
+            rows = (
+                self._connection()
+                .execute(
+                    f"SELECT key FROM telewire_kv WHERE key >= ? AND substr(key, 1, ?) = ? "
+                    f"AND {_LIVE} ORDER BY key",
+                    (prefix, len(prefix), prefix, self._clock()),
+                )
+                .fetchall()
+            )
+        return [row[0] for row in rows]
+
+    def close_now(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
+    def _write(self, db: sqlite3.Connection, key: str, value: bytes, ttl: float | None) -> int:
+        db.execute("UPDATE telewire_kv_version SET last = last + 1")
+        (version,) = db.execute("SELECT last FROM telewire_kv_version").fetchone()
+        now = self._clock()
+        db.execute(
+            "INSERT OR REPLACE INTO telewire_kv VALUES (?, ?, ?, ?)",
+            (key, bytes(value), version, None if ttl is None else now + ttl),
+        )
+        self._writes += 1
+        if self._writes % _CLEAN_EVERY == 0:
+            db.execute(
+                "DELETE FROM telewire_kv WHERE key IN (SELECT key FROM telewire_kv "
+                "WHERE expires <= ? LIMIT ?)",
+                (now, _CLEAN_BATCH),
+            )
+        return int(version)
+
+    # -- the Storage protocol ---------------------------------------------------------------
+
+    async def get(self, key: str) -> Item | None:
+        return self.get_now(key)
+
+    async def set(self, key: str, value: bytes, *, ttl: float | None = None) -> int:
+        return self.set_now(key, value, ttl=ttl)
+
+    async def compare_and_set(
+        self, key: str, value: bytes | None, *, expected: int | None, ttl: float | None = None
+    ) -> int | None:
+        return self.compare_and_set_now(key, value, expected=expected, ttl=ttl)
+
+    async def delete(self, key: str) -> None:
+        self.delete_now(key)
+
+    async def keys(self, prefix: str) -> list[str]:
+        return self.keys_now(prefix)
+
+    async def close(self) -> None:
+        self.close_now()
