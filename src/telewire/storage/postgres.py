@@ -48,6 +48,11 @@ DELETE FROM telewire_kv WHERE key IN
 """
 
 
+async def _keep_session(connection: object) -> None:
+    """We set no session state (no LISTEN, no SET, only transaction-scoped locks), so the
+    pool's default reset, one more round trip per statement, buys nothing."""
+
+
 class PostgresStorage:
     """A :class:`~telewire.storage.Storage` on a PostgreSQL server (a pool, opened lazily)."""
 
@@ -73,7 +78,7 @@ class PostgresStorage:
 
                 try:
                     pool = await asyncpg.create_pool(
-                        self._url, min_size=1, max_size=self._pool_size
+                        self._url, min_size=1, max_size=self._pool_size, reset=_keep_session
                     )
                     async with pool.acquire() as db, db.transaction():
                         await db.execute(f"SELECT pg_advisory_xact_lock({_SCHEMA_LOCK})")

@@ -9,9 +9,11 @@ key (``INCR``), which ties all keys to one node: Redis Cluster is not supported.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from telewire.storage.base import DELETED, Item, check_key, check_ttl
+from telewire.storage.base import DELETED, Item, StorageUnavailable, check_key, check_ttl
 
 _NAMESPACE = "telewire:kv:"
 _COUNTER = "telewire:version"
@@ -69,13 +71,27 @@ class RedisStorage:
     def __repr__(self) -> str:
         return f"RedisStorage({self._where!r})"
 
+    @contextmanager
+    def _reaching(self) -> Iterator[None]:
+        import redis.exceptions
+
+        try:
+            yield
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
+            raise StorageUnavailable(
+                f"cannot reach Redis at {self._where} ({exc}); check the URL and that the "
+                "server is running"
+            ) from None
+
     async def get(self, key: str) -> Item | None:
-        value, version = await self._client.hmget(_NAMESPACE + check_key(key), "d", "v")
+        with self._reaching():
+            value, version = await self._client.hmget(_NAMESPACE + check_key(key), "d", "v")
         return None if version is None else Item(value, int(version))
 
     async def set(self, key: str, value: bytes, *, ttl: float | None = None) -> int:
         keys = [_NAMESPACE + check_key(key), _COUNTER]
-        return int(await self._set(keys=keys, args=[bytes(value), _milliseconds(ttl)]))
+        with self._reaching():
+            return int(await self._set(keys=keys, args=[bytes(value), _milliseconds(ttl)]))
 
     async def compare_and_set(
         self, key: str, value: bytes | None, *, expected: int | None, ttl: float | None = None
@@ -87,15 +103,18 @@ class RedisStorage:
             "1" if value is None else "0",
             _milliseconds(ttl),
         ]
-        result = await self._compare_and_set(keys=keys, args=args)
+        with self._reaching():
+            result = await self._compare_and_set(keys=keys, args=args)
         return None if result is None else int(result) or DELETED
 
     async def delete(self, key: str) -> None:
-        await self._client.delete(_NAMESPACE + check_key(key))
+        with self._reaching():
+            await self._client.delete(_NAMESPACE + check_key(key))
 
     async def keys(self, prefix: str) -> list[str]:
         pattern = _glob_escape(_NAMESPACE + prefix) + "*"
-        found = [key async for key in self._client.scan_iter(match=pattern, count=1000)]
+        with self._reaching():
+            found = [key async for key in self._client.scan_iter(match=pattern, count=1000)]
         return sorted(key.decode()[len(_NAMESPACE) :] for key in found)
 
     async def close(self) -> None:
