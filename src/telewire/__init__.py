@@ -53,6 +53,11 @@ _EXPORTS = {
     "ApprovalBook": "telewire.features.approvals",
     "approvals_router": "telewire.features.approvals",
     "Ledger": "telewire.features.ledger",
+    "Storage": "telewire.storage",
+    "open_storage": "telewire.storage",
+    "Scheduler": "telewire.jobs",
+    "Job": "telewire.jobs",
+    "FakeClock": "telewire.jobs",
 }
 
 _SUBMODULES = frozenset({"types", "keyboards", "testing", "emulator"})
@@ -83,6 +88,11 @@ if TYPE_CHECKING:
     from telewire.features.approvals import ApprovalBook as ApprovalBook
     from telewire.features.approvals import approvals_router as approvals_router
     from telewire.features.ledger import Ledger as Ledger
+    from telewire.jobs import FakeClock as FakeClock
+    from telewire.jobs import Job as Job
+    from telewire.jobs import Scheduler as Scheduler
+    from telewire.storage import Storage as Storage
+    from telewire.storage import open_storage as open_storage
     from telewire.features.logging_handler import TelegramHandler as TelegramHandler
     from telewire.features.outbox import AsyncOutbox as AsyncOutbox
     from telewire.features.outbox import Outbox as Outbox
