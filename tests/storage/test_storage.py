@@ -173,3 +173,26 @@ def test_bad_keys_and_ttls_are_refused_clearly(storage_url: str) -> None:
 def test_what_is_written_survives_reopening(shared_storage_url: str) -> None:
     version = run(shared_storage_url, lambda storage: storage.set("k", b"kept"))
     assert run(shared_storage_url, lambda storage: storage.get("k")) == Item(b"kept", version)
+
+
+def test_one_storage_serves_several_event_loops_and_threads(storage_url: str) -> None:
+    """A bot's loop, a sync handler's asyncio.run in a thread, a test's own loop: one object."""
+    import threading
+
+    storage = open_storage(storage_url)
+
+    def in_a_thread(n: int) -> None:
+        asyncio.run(storage.set(f"thread:{n}", str(n).encode()))
+
+    threads = [threading.Thread(target=in_a_thread, args=(n,)) for n in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    async def check() -> list[str]:
+        found = await storage.keys("thread:")
+        await storage.close()
+        return found
+
+    assert asyncio.run(check()) == ["thread:0", "thread:1", "thread:2"]

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from telewire.storage.base import DELETED, Item, StorageUnavailable, check_key, check_ttl
+from telewire.storage.loops import PerLoop
 
 _NAMESPACE = "telewire:kv:"
 _COUNTER = "telewire:version"
@@ -55,6 +56,20 @@ def _glob_escape(text: str) -> str:
     return "".join("\\" + ch if ch in "*?[]\\" else ch for ch in text)
 
 
+class _Client:
+    """A redis-py client with our scripts registered, for one event loop."""
+
+    def __init__(self, url: str) -> None:
+        import redis.asyncio
+
+        self.redis: Any = redis.asyncio.Redis.from_url(url, decode_responses=False)
+        self.set = self.redis.register_script(_SET)
+        self.compare_and_set = self.redis.register_script(_COMPARE_AND_SET)
+
+    async def close(self) -> None:
+        await self.redis.aclose()
+
+
 class RedisStorage:
     """A :class:`~telewire.storage.Storage` on a Redis (or Valkey) server."""
 
@@ -63,13 +78,16 @@ class RedisStorage:
 
         from telewire.storage.urls import _redact
 
-        self._where = _redact(url)
-        self._client: Any = redis.asyncio.Redis.from_url(url, decode_responses=False)
-        self._set = self._client.register_script(_SET)
-        self._compare_and_set = self._client.register_script(_COMPARE_AND_SET)
+        self._url, self._where = url, _redact(url)
+        redis.asyncio.Redis.from_url(url)  # a malformed URL fails here, not at first use
+        self._clients: PerLoop[_Client] = PerLoop()
 
     def __repr__(self) -> str:
         return f"RedisStorage({self._where!r})"
+
+    @property
+    def _client(self) -> _Client:
+        return self._clients.current() or self._clients.keep(_Client(self._url))
 
     @contextmanager
     def _reaching(self) -> Iterator[None]:
@@ -85,13 +103,13 @@ class RedisStorage:
 
     async def get(self, key: str) -> Item | None:
         with self._reaching():
-            value, version = await self._client.hmget(_NAMESPACE + check_key(key), "d", "v")
+            value, version = await self._client.redis.hmget(_NAMESPACE + check_key(key), "d", "v")
         return None if version is None else Item(value, int(version))
 
     async def set(self, key: str, value: bytes, *, ttl: float | None = None) -> int:
         keys = [_NAMESPACE + check_key(key), _COUNTER]
         with self._reaching():
-            return int(await self._set(keys=keys, args=[bytes(value), _milliseconds(ttl)]))
+            return int(await self._client.set(keys=keys, args=[bytes(value), _milliseconds(ttl)]))
 
     async def compare_and_set(
         self, key: str, value: bytes | None, *, expected: int | None, ttl: float | None = None
@@ -104,18 +122,18 @@ class RedisStorage:
             _milliseconds(ttl),
         ]
         with self._reaching():
-            result = await self._compare_and_set(keys=keys, args=args)
+            result = await self._client.compare_and_set(keys=keys, args=args)
         return None if result is None else int(result) or DELETED
 
     async def delete(self, key: str) -> None:
         with self._reaching():
-            await self._client.delete(_NAMESPACE + check_key(key))
+            await self._client.redis.delete(_NAMESPACE + check_key(key))
 
     async def keys(self, prefix: str) -> list[str]:
         pattern = _glob_escape(_NAMESPACE + prefix) + "*"
         with self._reaching():
-            found = [key async for key in self._client.scan_iter(match=pattern, count=1000)]
+            found = [key async for key in self._client.redis.scan_iter(match=pattern, count=1000)]
         return sorted(key.decode()[len(_NAMESPACE) :] for key in found)
 
     async def close(self) -> None:
-        await self._client.aclose()
+        await self._clients.close(_Client.close)
