@@ -3,12 +3,15 @@
 Each key is a hash ``{d: value, v: version}`` under ``telewire:kv:``; Redis enforces expiry
 itself (``PEXPIRE``), so an expired key is gone for every reader at once. Writes and
 compare-and-set are Lua scripts: Redis runs a script atomically, so the version check and
-the write are one step for all clients, in one round trip. Versions come from one counter
+the write are one step for all clients, in one round trip; concurrent calls share round
+trips (see :class:`_Client`). Versions come from one counter
 key (``INCR``), which ties all keys to one node: Redis Cluster is not supported.
 """
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -48,6 +51,11 @@ return version
 """
 
 
+_SET_SHA = hashlib.sha1(_SET.encode(), usedforsecurity=False).hexdigest()
+_CAS_SHA = hashlib.sha1(_COMPARE_AND_SET.encode(), usedforsecurity=False).hexdigest()
+_SCRIPTS = {_SET_SHA: _SET, _CAS_SHA: _COMPARE_AND_SET}
+
+
 def _milliseconds(ttl: float | None) -> str:
     return "" if check_ttl(ttl) is None else str(max(1, round(ttl * 1000)))  # type: ignore[operator]
 
@@ -57,16 +65,73 @@ def _glob_escape(text: str) -> str:
 
 
 class _Client:
-    """A redis-py client with our scripts registered, for one event loop."""
+    """redis-py for one event loop, with automatic pipelining.
+
+    Commands issued in the same turn of the event loop (64 handlers each reading their
+    user's data) go out as one pipeline, one write and one read for all: measured, a lone
+    redis-py command costs ~85 µs of CPU, one in a pipeline ~17 µs. A lone command still
+    goes out at once (``call_soon``), so nothing waits for a batch to fill.
+    """
 
     def __init__(self, url: str) -> None:
         import redis.asyncio
 
         self.redis: Any = redis.asyncio.Redis.from_url(url, decode_responses=False)
-        self.set = self.redis.register_script(_SET)
-        self.compare_and_set = self.redis.register_script(_COMPARE_AND_SET)
+        self._queue: list[tuple[tuple[Any, ...], asyncio.Future[Any]]] = []
+        self._sending: set[asyncio.Task[None]] = set()
+
+    def call(self, *command: Any) -> asyncio.Future[Any]:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Any] = loop.create_future()
+        if not self._queue:
+            loop.call_soon(self._flush)
+        self._queue.append((command, future))
+        return future
+
+    def _flush(self) -> None:
+        batch, self._queue = self._queue, []
+        task = asyncio.ensure_future(self._send(batch))
+        self._sending.add(task)
+        task.add_done_callback(self._sending.discard)
+
+    async def _send(self, batch: list[tuple[tuple[Any, ...], asyncio.Future[Any]]]) -> None:
+        import redis.exceptions
+
+        try:
+            if len(batch) == 1:
+                results: list[Any] = [await self._one(batch[0][0])]
+            else:
+                pipe = self.redis.pipeline(transaction=False)
+                for command, _ in batch:
+                    pipe.execute_command(*command)
+                results = await pipe.execute(raise_on_error=False)
+        except Exception as exc:  # the connection failed: every command in it did
+            results = [exc] * len(batch)
+        for (command, future), result in zip(batch, results, strict=True):
+            if isinstance(result, redis.exceptions.NoScriptError):
+                result = await self._one(command)  # the server forgot our scripts (restart)
+            if future.done():
+                continue
+            if isinstance(result, Exception):
+                future.set_exception(result)
+            else:
+                future.set_result(result)
+
+    async def _one(self, command: tuple[Any, ...]) -> Any:
+        import redis.exceptions
+
+        try:
+            try:
+                return await self.redis.execute_command(*command)
+            except redis.exceptions.NoScriptError:
+                await self.redis.script_load(_SCRIPTS[command[1]])
+                return await self.redis.execute_command(*command)
+        except Exception as exc:
+            return exc
 
     async def close(self) -> None:
+        if self._sending:
+            await asyncio.gather(*self._sending, return_exceptions=True)
         await self.redis.aclose()
 
 
@@ -103,18 +168,18 @@ class RedisStorage:
 
     async def get(self, key: str) -> Item | None:
         with self._reaching():
-            value, version = await self._client.redis.hmget(_NAMESPACE + check_key(key), "d", "v")
+            value, version = await self._client.call("HMGET", _NAMESPACE + check_key(key), "d", "v")
         return None if version is None else Item(value, int(version))
 
     async def set(self, key: str, value: bytes, *, ttl: float | None = None) -> int:
-        keys = [_NAMESPACE + check_key(key), _COUNTER]
+        command = ("EVALSHA", _SET_SHA, 2, _NAMESPACE + check_key(key), _COUNTER)
         with self._reaching():
-            return int(await self._client.set(keys=keys, args=[bytes(value), _milliseconds(ttl)]))
+            return int(await self._client.call(*command, bytes(value), _milliseconds(ttl)))
 
     async def compare_and_set(
         self, key: str, value: bytes | None, *, expected: int | None, ttl: float | None = None
     ) -> int | None:
-        keys = [_NAMESPACE + check_key(key), _COUNTER]
+        command = ("EVALSHA", _CAS_SHA, 2, _NAMESPACE + check_key(key), _COUNTER)
         args: list[bytes | str] = [
             "" if expected is None else str(expected),
             b"" if value is None else bytes(value),
@@ -122,12 +187,12 @@ class RedisStorage:
             _milliseconds(ttl),
         ]
         with self._reaching():
-            result = await self._client.compare_and_set(keys=keys, args=args)
+            result = await self._client.call(*command, *args)
         return None if result is None else int(result) or DELETED
 
     async def delete(self, key: str) -> None:
         with self._reaching():
-            await self._client.redis.delete(_NAMESPACE + check_key(key))
+            await self._client.call("DEL", _NAMESPACE + check_key(key))
 
     async def keys(self, prefix: str) -> list[str]:
         pattern = _glob_escape(_NAMESPACE + prefix) + "*"
