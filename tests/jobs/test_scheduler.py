@@ -320,3 +320,22 @@ def test_bad_schedules_are_refused_with_one_line_reasons() -> None:
         assert await jobs.list() == []
 
     run("memory://", scenario)
+
+
+def test_unreadable_records_and_unencodable_data_are_reported_not_fatal(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def scenario(storage: Storage, clock: FakeClock) -> None:
+        jobs = Scheduler(storage, clock=clock)
+        recorder(jobs)
+        with pytest.raises(ValueError, match="job data must be JSON-like"):
+            await jobs.run_once("record", after=1, data={"socket": object()})
+        await jobs.run_once("record", after=1, id="fine")
+        await storage.set("jobs:garbled", b"{not json")
+        assert [job.id for job in await jobs.list()] == ["fine"]
+        clock.advance(1)
+        assert await jobs.run_due() == 1
+
+    with caplog.at_level(logging.WARNING, logger="telewire.jobs"):
+        run("memory://", scenario)
+    assert any("jobs:garbled" in r.getMessage() for r in caplog.records)

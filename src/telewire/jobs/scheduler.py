@@ -26,6 +26,8 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+import msgspec
+
 from telewire.core.retry import RetryPolicy
 from telewire.jobs import records
 from telewire.jobs.calendar import CalendarError, parse_cron, parse_time, parse_weekdays, zone
@@ -171,7 +173,13 @@ class Scheduler:
             attempts=max(1, retry.attempts), backoff=retry.backoff,
             max_backoff=retry.max_backoff, created=self.clock.now(),
         )  # fmt: skip
-        await self.storage.set(self.namespace + job.id, records.encode(job))
+        try:
+            encoded = records.encode(job)
+        except (msgspec.EncodeError, TypeError) as exc:
+            raise ValueError(
+                f"job data must be JSON-like (dicts, lists, str, numbers, datetimes): {exc}"
+            ) from None
+        await self.storage.set(self.namespace + job.id, encoded)
         if self._wakeup is not None:
             self._wakeup.set()
         return job
@@ -194,8 +202,12 @@ class Scheduler:
         found = []
         for key in await self.storage.keys(self.namespace):
             item = await self.storage.get(key)
-            if item is not None:
+            if item is None:
+                continue
+            try:
                 found.append(records.decode(item.value))
+            except msgspec.DecodeError as exc:
+                self.warn_once(key, f"job record {key!r} cannot be read ({exc}); left alone")
         return sorted(found, key=lambda job: (job.next_run is None, job.next_run or 0, job.id))
 
     async def get(self, id: str) -> ScheduledJob | None:

@@ -83,25 +83,28 @@ class PostgresStorage:
             opening = self._pools.keep(asyncio.ensure_future(self._open()))
         try:
             return await asyncio.shield(opening)
-        except StorageUnavailable:
+        except Exception:
             self._pools.forget()  # the next call tries again
             raise
 
     async def _open(self) -> Any:
         import asyncpg
 
+        pool = None
         try:
             pool = await asyncpg.create_pool(
                 self._url, min_size=1, max_size=self._pool_size, reset=_keep_session
             )
+            async with pool.acquire() as db, db.transaction():
+                await db.execute(f"SELECT pg_advisory_xact_lock({_SCHEMA_LOCK})")
+                await db.execute(_SCHEMA)
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            if pool is not None:
+                await pool.close()
             raise StorageUnavailable(
-                f"cannot use PostgreSQL at {self._where} ({exc}); check the URL and that the "
-                "server is running"
+                f"cannot use PostgreSQL at {self._where} ({exc}); check the URL, that the "
+                "server is running, and that the user may create a table"
             ) from None
-        async with pool.acquire() as db, db.transaction():
-            await db.execute(f"SELECT pg_advisory_xact_lock({_SCHEMA_LOCK})")
-            await db.execute(_SCHEMA)
         return pool
 
     async def get(self, key: str) -> Item | None:
