@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -339,3 +340,54 @@ def test_unreadable_records_and_unencodable_data_are_reported_not_fatal(
     with caplog.at_level(logging.WARNING, logger="telewire.jobs"):
         run("memory://", scenario)
     assert any("jobs:garbled" in r.getMessage() for r in caplog.records)
+
+
+def test_the_scheduler_outlives_its_storage_going_away_and_coming_back(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A real redis-server stopped under a running scheduler, then started again."""
+    from telewire.testing.servers import RedisServer
+
+    server = RedisServer()
+    failed, recovered = threading.Event(), threading.Event()
+
+    class Watch(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if "could not look for due jobs" in record.getMessage():
+                failed.set()
+            if "works again" in record.getMessage():
+                recovered.set()
+
+    logging.getLogger("telewire.jobs").addHandler(watch := Watch())
+
+    async def scenario() -> None:
+        nonlocal server
+        jobs = Scheduler(open_storage(server.url), poll=0.05)
+        ran = asyncio.Event()
+
+        @jobs.handler(name="after-outage")
+        async def after_outage(job: Job) -> None:
+            ran.set()
+
+        loop = asyncio.create_task(jobs.run())
+        await jobs.run_once("after-outage", after=3600, id="later")
+        await asyncio.to_thread(server.stop)
+        assert await asyncio.to_thread(failed.wait, 30), "the outage went unreported"
+        await asyncio.sleep(0.5)  # ten more polls into the outage, still one traceback
+        assert not loop.done()
+        server = await asyncio.to_thread(RedisServer, port=server.port)  # empty: no "later"
+        assert await asyncio.to_thread(recovered.wait, 30), "no word of the recovery"
+        await jobs.run_once("after-outage", after=0, id="now")
+        await asyncio.wait_for(ran.wait(), 30)
+        jobs.stop()
+        await asyncio.wait_for(loop, 10)
+        await jobs.storage.close()
+
+    try:
+        with caplog.at_level(logging.WARNING, logger="telewire.jobs"):
+            asyncio.run(scenario())
+    finally:
+        logging.getLogger("telewire.jobs").removeHandler(watch)
+        server.stop()
+    tracebacks = [r for r in caplog.records if r.exc_info]
+    assert len(tracebacks) == 1, "one traceback per outage, not one per poll"

@@ -237,14 +237,21 @@ class Scheduler:
     async def run(self) -> None:
         """Run jobs as they fall due until :meth:`stop` (then let running jobs finish)."""
         self._wakeup, self._stopping = asyncio.Event(), False
+        failing: Exception | None = None
         try:
             while not self._stopping:
                 earliest = None
                 try:
                     claims, earliest = await claim_due(self)
-                except Exception:
-                    log.exception("could not look for due jobs; trying again in %s s", self.poll)
+                except Exception as exc:
                     claims = []
+                    if not failing:  # one traceback per outage, not one per poll
+                        log.exception("could not look for due jobs; trying every %s s", self.poll)
+                    failing = failing or exc
+                else:
+                    if failing:
+                        log.warning("looking for due jobs works again (after: %s)", failing)
+                    failing = None
                 for claim in claims:
                     task = asyncio.create_task(execute(self, claim))
                     self._running.add(task)
