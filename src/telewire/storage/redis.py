@@ -18,6 +18,7 @@ from typing import Any
 
 from telewire.storage.base import DELETED, Item, StorageUnavailable, check_key, check_ttl
 from telewire.storage.loops import PerLoop
+from telewire.storage.redis_link import Link, pack
 
 _NAMESPACE = "telewire:kv:"
 REPLY_TIMEOUT = 10.0  # seconds for a batch's replies (or a connection) before giving up
@@ -66,81 +67,27 @@ def _glob_escape(text: str) -> str:
 
 
 class _Client:
-    """redis-py for one event loop, with automatic pipelining.
-
-    Commands issued in the same turn of the event loop (64 handlers each reading their
-    user's data) go out as one pipeline, one write and one read for all: measured, a lone
-    redis-py command costs ~85 µs of CPU, one in a pipeline ~17 µs. A lone command still
-    goes out at once (``call_soon``), so nothing waits for a batch to fill.
-    """
+    """redis-py (for scans and script loading) and a pipelined :class:`Link`, per loop."""
 
     def __init__(self, url: str) -> None:
         import redis.asyncio
 
-        # No per-reply timer (redis-py's default arms one for every reply read, measured at
-        # a third of the cost of a pipelined command); each batch is bounded instead.
         self.redis: Any = redis.asyncio.Redis.from_url(
             url, decode_responses=False, socket_timeout=None, socket_connect_timeout=REPLY_TIMEOUT
         )
-        self._queue: list[tuple[tuple[Any, ...], asyncio.Future[Any]]] = []
-        self._sending: set[asyncio.Task[None]] = set()
+        self.link = Link(self.redis, REPLY_TIMEOUT)
 
-    def call(self, *command: Any) -> asyncio.Future[Any]:
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[Any] = loop.create_future()
-        if not self._queue:
-            loop.call_soon(self._flush)
-        self._queue.append((command, future))
-        return future
-
-    def _flush(self) -> None:
-        batch, self._queue = self._queue, []
-        task = asyncio.ensure_future(self._send(batch))
-        self._sending.add(task)
-        task.add_done_callback(self._sending.discard)
-
-    async def _send(self, batch: list[tuple[tuple[Any, ...], asyncio.Future[Any]]]) -> None:
+    async def call(self, *command: bytes | str | int) -> Any:
         import redis.exceptions
 
         try:
-            results = await asyncio.wait_for(self._exchange(batch), REPLY_TIMEOUT)
-        except asyncio.TimeoutError:
-            results = [redis.exceptions.TimeoutError(f"no reply in {REPLY_TIMEOUT} s")] * len(batch)
-        except Exception as exc:  # the connection failed: every command in it did
-            results = [exc] * len(batch)
-        for (command, future), result in zip(batch, results, strict=True):
-            if isinstance(result, redis.exceptions.NoScriptError):
-                result = await self._one(command)  # the server forgot our scripts (restart)
-            if future.done():
-                continue
-            if isinstance(result, Exception):
-                future.set_exception(result)
-            else:
-                future.set_result(result)
-
-    async def _exchange(self, batch: list[tuple[tuple[Any, ...], Any]]) -> list[Any]:
-        if len(batch) == 1:
-            return [await self._one(batch[0][0])]
-        pipe = self.redis.pipeline(transaction=False)
-        for command, _ in batch:
-            pipe.execute_command(*command)
-        return await pipe.execute(raise_on_error=False)  # type: ignore[no-any-return]
-
-    async def _one(self, command: tuple[Any, ...]) -> Any:
-        import redis.exceptions
-
-        try:
-            try:
-                return await self.redis.execute_command(*command)
-            except redis.exceptions.NoScriptError:
-                await self.redis.script_load(_SCRIPTS[command[1]])
-                return await self.redis.execute_command(*command)
-        except Exception as exc:
-            return exc
+            return await self.link.call(pack(*command))
+        except redis.exceptions.NoScriptError:  # the server forgot our scripts (a restart)
+            await self.redis.script_load(_SCRIPTS[str(command[1])])
+            return await self.link.call(pack(*command))
 
     async def close(self) -> None:
-        if self._sending:
-            await asyncio.gather(*self._sending, return_exceptions=True)
+        await self.link.close()
         await self.redis.aclose()
 
 
