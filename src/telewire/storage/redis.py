@@ -4,8 +4,8 @@ Each key is a hash ``{d: value, v: version}`` under ``telewire:kv:``; Redis enfo
 itself (``PEXPIRE``), so an expired key is gone for every reader at once. Writes and
 compare-and-set are Lua scripts: Redis runs a script atomically, so the version check and
 the write are one step for all clients, in one round trip; concurrent calls share round
-trips (see :class:`_Client`). Versions come from one counter
-key (``INCR``), which ties all keys to one node: Redis Cluster is not supported.
+trips (see :mod:`telewire.storage.redis_link`). Versions come from one counter key
+(``INCR``), which ties all keys to one node: Redis Cluster is not supported.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from telewire.storage.loops import PerLoop
 from telewire.storage.redis_link import Link, pack
 
 _NAMESPACE = "telewire:kv:"
-REPLY_TIMEOUT = 10.0  # seconds for a batch's replies (or a connection) before giving up
 _COUNTER = "telewire:version"
+REPLY_TIMEOUT = 10.0  # seconds for a batch's replies (or a connection) before giving up
 
 # KEYS: key, counter. ARGV: value, ttl in ms ("" = none).
 _SET = """
