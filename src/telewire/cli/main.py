@@ -31,6 +31,7 @@ COMMANDS = {
         "telewire.cli.parked",
         "list the updates a bot set aside (they kept failing); replay them",
     ),
+    "jobs": ("telewire.cli.jobs", "list or cancel the scheduled jobs kept in the storage"),
     "store": (
         "telewire.cli.store",
         "a small store manager: the owner sees every bill, approves what matters",
