@@ -242,6 +242,10 @@ class EmulatorHandle:
         )
         return messages
 
+    def chat_state(self, chat_id: int) -> dict[str, Any]:
+        """The chat as the emulator keeps it: its reply keyboard, pinned ids, blocked flag."""
+        return self._request("GET", f"/emulator/chats/{chat_id}?token={self.token}")  # type: ignore[no-any-return]
+
     def deliveries(self) -> dict[str, Any]:
         return self._request("GET", f"/emulator/deliveries?token={self.token}")  # type: ignore[no-any-return]
 
