@@ -5,6 +5,8 @@
   nothing can go stale.
 * ``<!-- benchmarks:results -->`` in a page becomes the results section of
   ``benchmarks/README.md`` as ``make bench`` last wrote it.
+* ``<!-- readme:control-api -->`` becomes the README's table of the emulator's control
+  API and the paragraph after it, so the two never disagree.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from mkdocs.structure.files import File, Files
 
 BENCHMARKS = docs_reference.ROOT / "benchmarks" / "README.md"
 RESULTS = "<!-- benchmarks:results -->"
+README = docs_reference.ROOT / "README.md"
+CONTROL_API = "<!-- readme:control-api -->"
 
 
 def on_files(files: Files, config: Any) -> Files:
@@ -34,7 +38,15 @@ def benchmark_results() -> str:
     return text[start : text.index("<!-- results:end -->")].strip()
 
 
+def control_api_table() -> str:
+    text = README.read_text()
+    start = text.index("| request | does | answers |")
+    return text[start : text.index("### Testing your bot offline")].strip()
+
+
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str:
     if RESULTS in markdown:
         markdown = markdown.replace(RESULTS, benchmark_results())
+    if CONTROL_API in markdown:
+        markdown = markdown.replace(CONTROL_API, control_api_table())
     return markdown

@@ -64,6 +64,12 @@ def test_the_cli_reference_has_every_command_and_flag(built_site: Built) -> None
     assert "/root/" not in cli and "/home/" not in cli  # defaults show $XDG_..., not a home
 
 
+def test_the_emulator_page_has_the_readmes_control_api_table(built_site: Built) -> None:
+    page = (built_site.site / "reference" / "emulator" / "index.html").read_text()
+    assert "/emulator/press" in page and "/emulator/events" in page and "<table>" in page
+    assert "readme:control-api" not in page
+
+
 def test_the_performance_page_shows_the_benchmark_tables(built_site: Built) -> None:
     page = (built_site.site / "explanation" / "performance" / "index.html").read_text()
     assert "updates/s" in page and "<table>" in page
