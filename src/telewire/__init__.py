@@ -48,6 +48,7 @@ _EXPORTS = {
     "ReplyKeyboard": "telewire.keyboards",
     "CallbackData": "telewire.callback_data",
     "DeepLinks": "telewire.deep_links",
+    "I18n": "telewire.i18n",
     "publish_commands": "telewire.routing.menu",
     "notify": "telewire.quick",
     "ask": "telewire.quick",
@@ -59,7 +60,7 @@ _EXPORTS = {
     "Ledger": "telewire.features.ledger",
 }
 
-_SUBMODULES = frozenset({"types", "keyboards", "testing", "emulator"})
+_SUBMODULES = frozenset({"types", "keyboards", "testing", "emulator", "i18n"})
 
 __all__ = sorted([*_EXPORTS, "__bot_api_version__", "__version__"])
 
@@ -92,6 +93,7 @@ if TYPE_CHECKING:
     from telewire.features.logging_handler import TelegramHandler as TelegramHandler
     from telewire.features.outbox import AsyncOutbox as AsyncOutbox
     from telewire.features.outbox import Outbox as Outbox
+    from telewire.i18n import I18n as I18n
     from telewire.keyboards import InlineKeyboard as InlineKeyboard
     from telewire.keyboards import ReplyKeyboard as ReplyKeyboard
     from telewire.quick import ask as ask

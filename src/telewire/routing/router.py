@@ -28,6 +28,8 @@ cannot turn an outage into updates confirmed as handled.
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
 import inspect
 import re
 from collections.abc import Awaitable, Callable
@@ -380,7 +382,10 @@ async def _call(route: Route, ctx: Context) -> None:
     sync_ctx = SyncContext(ctx.update, ctx.kind, ctx.chat_id, runtime.sync_bot())
     sync_ctx.args, sync_ctx.match, sync_ctx.data = ctx.args, ctx.match, ctx.data
     loop = asyncio.get_running_loop()
-    await loop.run_in_executor(runtime.executor, route.handler, sync_ctx)
+    # In the handler's thread, the context variables of the update (its language...) hold,
+    # as with asyncio.to_thread.
+    run_in_context = functools.partial(contextvars.copy_context().run, route.handler, sync_ctx)
+    await loop.run_in_executor(runtime.executor, run_in_context)
 
 
 __all__ = ["Filter", "Router", "Runtime"]
