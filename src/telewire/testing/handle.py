@@ -36,6 +36,7 @@ class TestUser:
     first_name: str
     username: str | None = None
     last_name: str | None = None
+    language_code: str | None = None  # what their Telegram app is set to ("de", "pt-br")
 
     def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"id": self.id, "first_name": self.first_name}
@@ -43,6 +44,8 @@ class TestUser:
             data["username"] = self.username
         if self.last_name:
             data["last_name"] = self.last_name
+        if self.language_code:
+            data["language_code"] = self.language_code
         return data
 
 
@@ -85,11 +88,19 @@ class EmulatorHandle:
     # -- people and chats ------------------------------------------------------------------
 
     def user(
-        self, first_name: str = "Alice", *, id: int | None = None, username: str | None = None
+        self,
+        first_name: str = "Alice",
+        *,
+        id: int | None = None,
+        username: str | None = None,
+        language_code: str | None = None,
     ) -> TestUser:
         """A new user (ids are unique within the test session unless given)."""
         return TestUser(
-            id=id if id is not None else next(_user_ids), first_name=first_name, username=username
+            id=id if id is not None else next(_user_ids),
+            first_name=first_name,
+            username=username,
+            language_code=language_code,
         )
 
     def group(self, title: str, members: list[TestUser], *, kind: str = "group") -> t.Chat:
@@ -243,6 +254,10 @@ class EmulatorHandle:
             "GET", f"/emulator/chats/{chat_id}/messages?token={self.token}", None, list[t.Message]
         )
         return messages
+
+    def chat_state(self, chat_id: int) -> dict[str, Any]:
+        """The chat as the emulator keeps it: its reply keyboard, pinned ids, blocked flag."""
+        return self._request("GET", f"/emulator/chats/{chat_id}?token={self.token}")  # type: ignore[no-any-return]
 
     def deliveries(self) -> dict[str, Any]:
         return self._request("GET", f"/emulator/deliveries?token={self.token}")  # type: ignore[no-any-return]
