@@ -187,7 +187,7 @@ def test_a_press_records_who_decided_and_what_was_asked(tmp_path: Path, alice: T
 def test_a_decision_row_the_ledger_does_not_back_is_refused(
     tmp_path: Path, alice: TestUser, forgery: str
 ) -> None:
-    book, ledger = ledgered(tmp_path, alice)
+    book, _ = ledgered(tmp_path, alice)
     request = book.create("Refund 450.00 of bill #3?", 60)
     db = sqlite3.connect(tmp_path / "approvals.db")
     if forgery == "status row":

@@ -76,7 +76,9 @@ def test_entries_chain_and_are_mirrored_with_their_number_and_full_hash(
     assert outbox.flush(10)
     mirrored = [m.text or "" for m in emulator.bot_messages(alice.id)]
     assert len(mirrored) == 5 and "bill=3" in mirrored[2]
-    assert [anchors_in_text(text) for text in mirrored] == [[Anchor(e.seq, e.hash)] for e in entries]
+    assert [anchors_in_text(text) for text in mirrored] == [
+        [Anchor(e.seq, e.hash)] for e in entries
+    ]
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
         ledger.db.execute("UPDATE ledger SET actor = 'x' WHERE seq = 1")
     assert [e.seq for e in ledger.entries(after=3)] == [4, 5]  # after: exclusive
@@ -270,8 +272,7 @@ def test_times_only_move_forward(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     db.commit()
     db.close()
     problems = verify_file(path).problems
-    assert [str(p) for p in problems][0] == "entry 3: its time is earlier than the entry before it"
-    assert not math.isnan(last)
+    assert str(problems[0]) == "entry 3: its time is earlier than the entry before it"
 
 
 def test_show_escapes_terminal_control_sequences(tmp_path: Path) -> None:
@@ -325,7 +326,10 @@ def test_sealed_records_are_checked_against_their_seal(tmp_path: Path) -> None:
     assert ledger.check_seal("bill:42", dict(reversed(bill.items()))).status == "intact"
     changed = ledger.check_seal("bill:42", {**bill, "total": 100})
     assert changed.status == "changed" and not changed.ok
-    assert str(changed) == f"bill:42 was changed after it was sealed (sealed in entry {seal.entry.seq})"
+    assert (
+        str(changed)
+        == f"bill:42 was changed after it was sealed (sealed in entry {seal.entry.seq})"
+    )
     assert ledger.check_seal("bill:42", None).status == "missing"
     assert ledger.check_seal("bill:43", bill).status == "unsealed"
     ledger.seal("bill:42", {**bill, "paid": False}, kind="bill.edit", actor="owner")

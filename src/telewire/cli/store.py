@@ -226,7 +226,12 @@ def _act(store: Any, args: argparse.Namespace) -> int:
         if problems:
             print("records ALTERED:\n" + "\n".join(f"  {p}" for p in problems))
             return 1
-        print(f"records intact (ledger head {store.ledger.head()[:12]})")
+        head = store.ledger.head()
+        print(
+            f"records consistent with the ledger, and the ledger with itself (head "
+            f"#{head.seq if head else 0}); nothing external checked: run `telewire audit verify "
+            f"--path {store.ledger.path} --export result.json` with the owner's chat export"
+        )
     return 0
 
 
