@@ -150,6 +150,10 @@ def test_the_check_against_anchors_says_what_it_covers(tmp_path: Path) -> None:
     assert verdict.intact and verdict.anchors == 1
     assert "1 anchor from the owner's chat match" in verdict.summary()
     assert "entries after #3 are only consistent with themselves" in verdict.summary()
+    first = ledger.entries()[0]
+    sparse = ledger.verify([Anchor(first.seq, first.hash), Anchor(third.seq, third.hash)])
+    assert sparse.intact and sparse.gaps == ((2, 2),)
+    assert "1 entries between the anchors never reached the chat (#2)" in (sparse.gap_note() or "")
     wrong = ledger.verify([Anchor(3, "0" * 64), Anchor(9, "1" * 64)])
     assert [p.seq for p in wrong.problems] == [3, 9]
     assert "ends at entry 5: entries were removed" in wrong.problems[1].reason

@@ -107,6 +107,9 @@ def _verify(path: object, args: argparse.Namespace) -> int:
         print("  check it against your chat: --anchor SEQ:HASH, or --export result.json")
     for problem in verdict.problems[1:]:
         print(f"  also {problem}")
+    note = verdict.gap_note()
+    if note:
+        print(note)
     return 0 if verdict.intact else 1
 
 

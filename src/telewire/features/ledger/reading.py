@@ -8,6 +8,7 @@ writes), requires the ledger table, and reports missing triggers as tampering.
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -65,6 +66,10 @@ class Verdict(NamedTuple):
     anchors: int
     """How many outside anchors were checked (0: nothing external was checked)."""
     latest_anchor: int
+    gaps: tuple[tuple[int, int], ...] = ()
+    """Runs of entries (first, last) between anchors that the chat never showed: their
+    messages were lost or deleted before delivery. Not proof of tampering, but where a
+    rewrite could hide; :meth:`gap_note` says so."""
 
     @property
     def intact(self) -> bool:
@@ -93,6 +98,23 @@ class Verdict(NamedTuple):
             f"chat match (the latest is #{self.latest_anchor}){after}"
         )
 
+    def gap_note(self) -> str | None:
+        if not self.gaps:
+            return None
+        runs = ", ".join(f"#{a}" if a == b else f"#{a}–#{b}" for a, b in self.gaps[:10])
+        more = f" and {len(self.gaps) - 10} more runs" if len(self.gaps) > 10 else ""
+        count = sum(b - a + 1 for a, b in self.gaps)
+        return (
+            f"note: {count} entries between the anchors never reached the chat ({runs}{more}); "
+            "their messages were lost or deleted before delivery, so nothing outside vouches "
+            "for them"
+        )
+
+
+def _gaps(anchored: set[int]) -> tuple[tuple[int, int], ...]:
+    pairs = itertools.pairwise(sorted(anchored))
+    return tuple((low + 1, high - 1) for low, high in pairs if high - low > 1)
+
 
 def verify_connection(db: sqlite3.Connection, anchors: Iterable[Anchor] = ()) -> Verdict:
     wanted = sorted(set(anchors))
@@ -101,7 +123,8 @@ def verify_connection(db: sqlite3.Connection, anchors: Iterable[Anchor] = ()) ->
     problems.sort(key=lambda p: (p.seq == 0, p.seq))  # the file-wide ones last
     head = Anchor(*chain[-1]) if chain else None
     latest = max((a.seq for a in wanted), default=0)
-    return Verdict(len(chain), head, problems, len(wanted), latest)
+    gaps = _gaps({a.seq for a in wanted})
+    return Verdict(len(chain), head, problems, len(wanted), latest, gaps)
 
 
 def verify_file(
