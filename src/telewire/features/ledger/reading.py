@@ -48,12 +48,14 @@ def read_only(path: str | Path, *, immutable: bool = False) -> Iterator[sqlite3.
         try:
             found = has_table(db)
         except sqlite3.DatabaseError as exc:
-            raise LedgerError(f"{target} is not an audit ledger ({exc})") from None
+            raise LedgerError(f"cannot use {target} as an audit ledger ({exc})") from None
         if not found:
-            raise LedgerError(f"{target} is not an audit ledger: it has no ledger table")
+            raise LedgerError(f"cannot use {target} as an audit ledger: it has no ledger table")
         missing = [c for c in COLUMNS[:-1] if c not in columns(db)]
         if missing:
-            raise LedgerError(f"{target} is not an audit ledger: no column {missing[0]!r}")
+            raise LedgerError(
+                f"cannot use {target} as an audit ledger: it has no column {missing[0]!r}"
+            )
         yield db
     finally:
         db.close()
