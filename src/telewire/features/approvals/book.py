@@ -21,11 +21,13 @@ import hmac
 import json
 import math
 import secrets
+import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from telewire.core.untrusted import one_line
 from telewire.features.approvals import wording
 from telewire.features.approvals.keys import KEY_BYTES, load_secret
 from telewire.storage import connect, transaction
@@ -104,6 +106,7 @@ class ApprovalBook:
             raise ValueError(f"an approvals secret must be at least {KEY_BYTES} bytes")
         self.secret = secret if secret is not None else load_secret(self.path.with_suffix(".key"))
         self.ledger = ledger
+        self._deciding = threading.Lock()  # one connection, shared by a bot's threads
         self.db = connect(self.path)
         self.db.executescript(SCHEMA)
         if "note" not in {r[1] for r in self.db.execute("PRAGMA table_info(approvals)")}:
@@ -210,8 +213,10 @@ class ApprovalBook:
         if self.ledger is None:
             return
         by = decision.by or {}
+        who = f" by {one_line(str(by.get('first_name') or by['id']), 64)}" if by else ""
         self.ledger.record(
             f"approval.{decision.status}",
+            message=f"{STATUS_WORDS[decision.status]}{who}: request {decision.request_id}",
             actor=f"user:{by['id']}" if by else "telewire",
             key=f"approval:{decision.request_id}",
             data={
@@ -225,7 +230,7 @@ class ApprovalBook:
     def expire_if_due(self, request_id: str, now: float | None = None) -> Decision | None:
         """Mark a pending request past its deadline expired; return it if this call did."""
         moment = time.time() if now is None else now
-        with transaction(self.db) as db:
+        with self._deciding, transaction(self.db) as db:
             cursor = db.execute(
                 "UPDATE approvals SET status = 'expired', decided_at = ?"
                 " WHERE id = ? AND status = 'pending' AND deadline <= ?",
@@ -268,7 +273,7 @@ class ApprovalBook:
         moment = time.time() if now is None else now
         status = "approved" if action == "a" else "denied"
         who = {k: user.get(k) for k in ("id", "first_name", "username") if user.get(k)}
-        with transaction(self.db) as db:
+        with self._deciding, transaction(self.db) as db:
             cursor = db.execute(
                 "UPDATE approvals SET status = ?, decided_by = ?, decided_at = ?"
                 " WHERE id = ? AND status = 'pending' AND deadline > ?",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from pathlib import Path
 from typing import Any, Protocol
@@ -50,6 +51,7 @@ class Ledger:
     ) -> None:
         self.path = Path(path)
         self.db = connect(self.path, durable=True)
+        self._writing = threading.Lock()  # one connection, shared by a bot's threads
         self.outbox = outbox
         self.chat_id = chat_id
         if self._prepare():
@@ -64,7 +66,7 @@ class Ledger:
 
     def _prepare(self) -> bool:
         """Create the table, or bring an older one up to date; True if triggers were gone."""
-        with transaction(self.db) as db:
+        with self._writing, transaction(self.db) as db:
             existed = has_table(db)
             db.execute(TABLE)
             if "key" not in columns(db):
@@ -91,7 +93,7 @@ class Ledger:
         if the clock went back, the entry takes the previous entry's time.
         """
         payload = canonical_data(data or {})
-        with transaction(self.db) as db:
+        with self._writing, transaction(self.db) as db:
             row = db.execute(
                 "SELECT seq, hash, time FROM ledger ORDER BY seq DESC LIMIT 1"
             ).fetchone()
