@@ -25,6 +25,7 @@ from telewire.features.approvals import (
     load_secret,
 )
 from telewire.features.ledger import Ledger
+from telewire.features.outbox import Outbox
 from telewire.testing import EmulatorHandle, TestUser
 from tests.conftest import ROOT, run_cli
 
@@ -131,7 +132,9 @@ def test_eight_processes_racing_on_first_start_all_load_the_same_key(tmp_path: P
             assert [p.name for p in key.parent.iterdir()] == ["approvals.key"]  # no leftovers
 
 
-def test_state_folder_is_private_and_databases_too(tmp_path: Path, alice: TestUser) -> None:
+def test_state_folder_is_private_and_databases_too(
+    emulator: EmulatorHandle, tmp_path: Path, alice: TestUser
+) -> None:
     folder = tmp_path / "state" / "telewire"
     book = ApprovalBook(folder / "approvals.db", approvers=[alice.id])
     book.create("Deploy?", 60)
@@ -139,6 +142,15 @@ def test_state_folder_is_private_and_databases_too(tmp_path: Path, alice: TestUs
     for name in ("approvals.db", "approvals.db-wal", "approvals.db-shm", "approvals.key"):
         assert mode(folder / name) == 0o600, name
     book.close()
+    other = tmp_path / "elsewhere" / "telewire"
+    outbox = Outbox(
+        other / "outbox.db", token=emulator.token, base_url=emulator.base_url, start=False
+    )
+    ledger = Ledger(other / "audit.db")
+    assert mode(other) == 0o700
+    assert mode(other / "outbox.db") == 0o600 and mode(other / "audit.db") == 0o600
+    ledger.close()
+    outbox.close()
 
 
 def test_the_question_shows_facts_first_and_free_text_on_one_quoted_line(
