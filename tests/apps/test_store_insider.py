@@ -119,6 +119,12 @@ def test_a_full_rewrite_is_caught_by_the_chat_export_and_by_verify_as_a_reply(
     assert checked.returncode == 1, checked.stdout
     assert f"first broken link at entry {sealed.seq}" in checked.stdout
     assert "the ledger was rewritten" in checked.stdout
+    env = {"TELEGRAM_API_URL": emulator.base_url, "TELEGRAM_BOT_TOKEN": emulator.token}
+    folder = str(store.folder)
+    plain = run_cli("store", "--dir", folder, "verify", env=env)
+    assert plain.returncode == 0 and "nothing external checked" in plain.stdout
+    anchored = run_cli("store", "--dir", folder, "verify", "--export", str(export), env=env)
+    assert anchored.returncode == 1 and "the ledger was rewritten" in anchored.stdout
 
     caught = verify_reply(emulator, alice, third)
     assert caught.startswith("🚨 Records were altered")
