@@ -370,3 +370,32 @@ def test_the_daily_digest_is_pinned_and_names_the_days_last_entry(
     assert printed.returncode == 0 and f"the last is #{head.seq}" in printed.stdout
     bad = run_cli("audit", "digest", "--path", str(path), "--day", "yesterday", "--print")
     assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr
+
+
+def test_a_ledger_written_before_keys_existed_still_verifies_and_grows(tmp_path: Path) -> None:
+    from telewire.features.ledger import GENESIS, entry_hash
+    from telewire.features.ledger.chain import TRIGGERS
+
+    path = tmp_path / "audit.db"
+    db = sqlite3.connect(path)
+    db.execute(
+        "CREATE TABLE ledger (seq INTEGER PRIMARY KEY, time REAL NOT NULL, kind TEXT NOT NULL,"
+        " actor TEXT NOT NULL, data TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL)"
+    )
+    for trigger in TRIGGERS.values():
+        db.execute(trigger)
+    prev = GENESIS
+    for seq in (1, 2):
+        digest = entry_hash(seq, 1000.0 + seq, "sale", "ann", "{}", prev)
+        db.execute(
+            "INSERT INTO ledger VALUES (?, ?, 'sale', 'ann', '{}', ?, ?)",
+            (seq, 1000.0 + seq, prev, digest),
+        )
+        prev = digest
+    db.commit()
+    db.close()
+    assert verify_file(path, [Anchor(2, prev)]).intact  # read-only: no migration needed
+    ledger = Ledger(path)
+    ledger.seal("bill:1", {"total": 1}, kind="bill.issue", actor="ann")
+    assert [e.key for e in ledger.entries()] == [None, None, "bill:1"]
+    assert ledger.verify([Anchor(2, prev)]).intact
