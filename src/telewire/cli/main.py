@@ -32,6 +32,7 @@ COMMANDS = {
         "list the updates a bot set aside (they kept failing); replay them",
     ),
     "jobs": ("telewire.cli.jobs", "list or cancel the scheduled jobs kept in the storage"),
+    "new": ("telewire.cli.new", "write a small bot project, with tests, that you can build on"),
     "store": (
         "telewire.cli.store",
         "a small store manager: the owner sees every bill, approves what matters",
