@@ -197,10 +197,11 @@ class Scheduler:
 
     # -- looking and cancelling ------------------------------------------------------------
 
-    async def list(self) -> list[ScheduledJob]:
-        """Every job, soonest first (failed one-off jobs last)."""
+    async def list(self, prefix: str = "") -> list[ScheduledJob]:
+        """Every job whose id starts with ``prefix``, soonest first (failed one-off jobs
+        last). Give ids a prefix per chat (``f"{chat}:…"``) to list one chat's cheaply."""
         found = []
-        for key in await self.storage.keys(self.namespace):
+        for key in await self.storage.keys(self.namespace + prefix):
             item = await self.storage.get(key)
             if item is None:
                 continue
