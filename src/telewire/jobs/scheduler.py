@@ -48,6 +48,9 @@ class Scheduler:
     ``clock``: a :class:`~telewire.jobs.clock.FakeClock` in tests. ``poll``: how often to
     look for jobs other processes added (this process's own wake it at once). ``lease``:
     how long a run is held before another process may take it over if this one died.
+
+    Each look reads every job record (pipelined on Redis, one file read on SQLite): made
+    for hundreds or a few thousand jobs. With more, raise ``poll``.
     """
 
     def __init__(
