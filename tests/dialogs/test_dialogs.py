@@ -145,3 +145,197 @@ def test_parse_errors_choices_and_media_answers(emulator: EmulatorHandle, storag
         talk.send_photo().expect("Please send a document.")
         talk.send_document(b"%PDF-1.4", filename="cv.pdf").expect("33 #00f photo me cv.pdf")
     assert "args=['now']" in talk.bot_texts()[-1]
+
+
+def deadline_of(storage_url: str) -> float:
+    """The deadline of the one dialog waiting in ``storage_url``."""
+    import asyncio
+
+    from telewire.dialogs.state import decode
+    from telewire.storage import open_storage
+
+    async def read() -> float:
+        storage = open_storage(storage_url)
+        try:
+            (key,) = await storage.keys("dialog:")
+            item = await storage.get(key)
+            assert item is not None
+            state = decode(item.value)
+            assert state is not None and state.deadline is not None
+            return state.deadline
+        finally:
+            await storage.close()
+
+    return asyncio.run(read())
+
+
+def test_a_silent_dialog_times_out_with_a_message(
+    emulator: EmulatorHandle, storage_url: str
+) -> None:
+    router, _ = order_bot(storage_url, timeout=1.5)
+    alice = emulator.user("Alice")
+    talk = emulator.dialog(alice)
+    timed_out = "This conversation timed out. Send /order to start again."
+    with emulator.run(router):
+        talk.send("/order").expect("What item?")
+        talk.send("tea").expect("How many?")  # an answer moves the deadline on
+        talk.expect(timed_out, exact=True, timeout=10)
+        talk.send("2").expect("outside: 2", exact=True)
+    assert talk.bot_texts().count(timed_out) == 1
+
+
+def test_a_dialog_that_timed_out_while_the_bot_was_down_ends_on_the_next_message(
+    emulator: EmulatorHandle, storage_url: str
+) -> None:
+    import time
+
+    first, _ = order_bot(storage_url, timeout=3)
+    alice = emulator.user("Alice")
+    talk = emulator.dialog(alice)
+    with emulator.run(first):
+        talk.send("/order").expect("What item?")
+    deadline = deadline_of(storage_url)
+    while time.time() <= deadline:  # the fact waited on: the deadline has passed
+        time.sleep(0.05)
+    second, _ = order_bot(storage_url, timeout=3)
+    with emulator.run(second):
+        talk.send("tea").expect("This conversation timed out.")
+        talk.expect("outside: tea", exact=True)
+
+
+def test_scopes_user_in_chat_chat_and_user(emulator: EmulatorHandle, storage_url: str) -> None:
+    router = Router()
+    dialogs = Dialogs(router, storage_url)
+
+    @dialogs.dialog(command="mine")
+    async def mine(d: Dialog) -> None:
+        await d.reply(f"mine: {await d.ask('Yours?')} from {d.user_id}")
+
+    @dialogs.dialog(command="ours", scope="chat")
+    async def ours(d: Dialog) -> None:
+        await d.reply(f"ours: {await d.ask('Anyone?')} from {d.user_id}")
+
+    @dialogs.dialog(command="me", scope="user")
+    async def me(d: Dialog) -> None:
+        first = await d.ask("First?")
+        await d.reply(f"me: {first}, {await d.ask('Second?')}")
+
+    @router.message()
+    async def fallback(ctx: Context) -> None:
+        await ctx.reply(f"outside: {ctx.text} from {ctx.user_id}")
+
+    alice, bob = emulator.user("Alice"), emulator.user("Bob")
+    emulator.send(alice, "hi"), emulator.send(bob, "hi")
+    group = emulator.group("Team", [alice, bob])
+    in_group = emulator.dialog(alice, chat_id=group.id)
+    with emulator.run(router):
+        in_group.send("hello").expect("outside: hello")
+        in_group.send("/mine").expect("Yours?")
+        emulator.send(bob, "not for you", chat_id=group.id)
+        in_group.expect(f"outside: not for you from {bob.id}", exact=True)
+        in_group.send("blue").expect(f"mine: blue from {alice.id}", exact=True)
+
+        in_group.send("/ours").expect("Anyone?")
+        emulator.send(bob, "me!", chat_id=group.id)
+        in_group.expect(f"ours: me! from {bob.id}", exact=True)
+
+        in_group.send("/me").expect("First?")
+        privately = emulator.dialog(alice)
+        privately.send("one").expect("Second?")  # the dialog follows Alice, not the chat
+        emulator.send(bob, "two?", chat_id=group.id)
+        in_group.expect(f"outside: two? from {bob.id}", exact=True)
+        in_group.send("two").expect("me: one, two", exact=True)
+
+
+def test_once_runs_its_action_once_however_often_the_dialog_replays(
+    emulator: EmulatorHandle, storage_url: str
+) -> None:
+    router = Router()
+    dialogs = Dialogs(router, storage_url)
+    calls: list[str] = []
+
+    async def reserve() -> int:
+        calls.append("reserve")
+        return 42
+
+    @dialogs.dialog(command="book")
+    async def book(d: Dialog) -> None:
+        calls.append("run")
+        name = await d.ask("Name?")
+        ticket = await d.once(reserve)
+        when = await d.ask(f"Ticket {ticket}: when?")
+        seat = await d.ask("Seat?")
+        await d.reply(f"{name} {ticket} {when} {seat} replaying={d.replaying}")
+
+    alice = emulator.user("Alice")
+    talk = emulator.dialog(alice)
+    with emulator.run(router):
+        talk.send("/book").expect("Name?")
+        talk.send("Al").expect("Ticket 42: when?")
+        talk.send("noon").expect("Seat?")
+        talk.send("7").expect("Al 42 noon 7 replaying=False", exact=True)
+    assert calls.count("reserve") == 1
+    assert calls.count("run") == 4
+
+
+def test_a_changed_dialog_restarts_dialogs_in_progress_with_a_message(
+    emulator: EmulatorHandle, storage_url: str
+) -> None:
+    first, _ = order_bot(storage_url)
+    alice, bob = emulator.user("Alice"), emulator.user("Bob")
+    talk, other = emulator.dialog(alice), emulator.dialog(bob)
+    with emulator.run(first):
+        talk.send("/order").expect("What item?")
+        talk.send("tea").expect("How many?")
+        other.send("/order").expect("What item?")
+
+    router = Router()
+    dialogs = Dialogs(router, storage_url)
+
+    @dialogs.dialog(command="order")
+    async def order(d: Dialog) -> None:  # a new version: a size comes first
+        size = await d.choose("Which size?", ["S", "L"])
+        item = await d.ask("What item?")
+        await d.reply(f"{size} {item}")
+
+    with emulator.run(router):
+        talk.send("2").expect("this bot was updated while we were talking; let's start again")
+        talk.expect("Which size?", buttons=["S", "L"])
+        talk.press("L").expect("What item?")
+        talk.send("tea").expect("L tea", exact=True)
+        other.send("coffee").expect("let's start again")
+        other.expect("Which size?")
+
+
+def test_a_changed_dialog_with_the_same_version_restarts_when_its_answers_do_not_fit(
+    emulator: EmulatorHandle, storage_url: str
+) -> None:
+    def bot(second_question: str, as_choice: bool) -> Router:
+        router = Router()
+        dialogs = Dialogs(router, storage_url)
+
+        @dialogs.dialog(command="order", version="1")
+        async def order(d: Dialog) -> None:
+            item = await d.ask("What item?")
+            if as_choice:
+                count: object = await d.choose(second_question, ["1", "2"])
+            else:
+                count = await d.ask(second_question, parse=int)
+            await d.reply(f"{count} x {item}; {await d.ask('Where to?')}")
+
+        return router
+
+    alice = emulator.user("Alice")
+    talk = emulator.dialog(alice)
+    with emulator.run(bot("How many?", as_choice=False)):
+        talk.send("/order").expect("What item?")
+        talk.send("tea").expect("How many?")
+        talk.send("2").expect("Where to?")
+    with emulator.run(bot("How many cups?", as_choice=False)):  # same kinds: it goes on
+        talk.send("home").expect("2 x tea; home", exact=True)
+        talk.send("/order").expect("What item?")
+        talk.send("tea").expect("How many cups?")
+        talk.send("2").expect("Where to?")
+    with emulator.run(bot("How many cups?", as_choice=True)):  # a choice now: restart
+        talk.send("home").expect("let's start again")
+        talk.expect("What item?", exact=True)

@@ -66,7 +66,9 @@ class Dialog:
         """The update being handled now (on a replay: the latest one, not the one that
         answered an earlier question)."""
         self.args: list[str] = list(state.args)
-        self.chat_id = state.chat_id
+        self.chat_id = ctx.chat_id if ctx.chat_id is not None else state.chat_id
+        """Where the dialog talks: the chat of the update being handled (for a dialog
+        scoped per user, the chat the user last answered in)."""
         self.steps: list[Step] = list(state.steps)
         self.outbox: list[Send] = []
         self._recorded = len(self.steps)

@@ -348,6 +348,7 @@ class Dialogs:
         new = msgspec.structs.replace(
             state,
             steps=dialog.steps,
+            chat_id=dialog.chat_id,
             update_id=ctx.update.update_id,
             before=len(state.steps) if incoming is not None else -1,
             deadline=deadline,
@@ -364,7 +365,7 @@ class Dialogs:
             raise _Conflict
         outbox: list[Send] = dialog.outbox
         if notice:
-            outbox = [("send_message", {"chat_id": state.chat_id, "text": notice}), *outbox]
+            outbox = [("send_message", {"chat_id": dialog.chat_id, "text": notice}), *outbox]
         await _send(ctx.bot, outbox)
         if deadline is None:
             self._disarm(key)
