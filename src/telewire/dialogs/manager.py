@@ -190,6 +190,8 @@ class Dialogs:
             old = decode(item.value) if item is not None else None
             try:
                 if old is not None and old.update_id == ctx.update.update_id and old.before < 0:
+                    if old.sent:
+                        return
                     await self._advance(ctx, key, version, _before_update(old), definition, None)
                 else:
                     await self._begin(ctx, key, version, definition, list(args))
@@ -242,7 +244,11 @@ class Dialogs:
         if definition is None:
             await self._end(ctx.bot, key, version, state.chat_id, self.gone)
             return True if press else await call_next()
-        if update_id == state.update_id:  # delivered again: redo that step
+        if update_id == state.update_id:  # delivered again: redo that step, unless sent
+            if state.sent:
+                if press:
+                    await ctx.answer()
+                return True
             incoming = None if state.before < 0 else ctx
             await self._advance(ctx, key, version, _before_update(state), definition, incoming)
             return True
@@ -353,6 +359,7 @@ class Dialogs:
             before=len(state.steps) if incoming is not None else -1,
             deadline=deadline,
             ended=ended,
+            sent=False,
         )
         if ended:
             ttl: float | None = KEEP_ENDED
@@ -367,6 +374,10 @@ class Dialogs:
         if notice:
             outbox = [("send_message", {"chat_id": dialog.chat_id, "text": notice}), *outbox]
         await _send(ctx.bot, outbox)
+        if outbox:
+            sent = encode(msgspec.structs.replace(new, sent=True))
+            marked = await self.storage.compare_and_set(key, sent, expected=stored, ttl=ttl)
+            stored = marked if marked is not None else stored
         if deadline is None:
             self._disarm(key)
         else:
@@ -451,7 +462,7 @@ def _is_async(function: object) -> bool:
 def _before_update(state: DialogState) -> DialogState:
     """The state as it was before its last update (to handle that update again)."""
     steps = state.steps[: max(state.before, 0)]
-    return msgspec.structs.replace(state, steps=steps, ended=False)
+    return msgspec.structs.replace(state, steps=steps, ended=False, sent=False)
 
 
 def _button_target(data: str) -> tuple[str, int]:

@@ -47,6 +47,10 @@ class DialogState(msgspec.Struct, kw_only=True, omit_defaults=True):
     confirming it) is handled again from the state before it, never taken as a new answer."""
     before: int = -1
     """How many steps there were before that update; -1: that update started the dialog."""
+    sent: bool = False
+    """Whether what that update's step sends went out: a redelivered update whose step
+    was sent is only acknowledged (the step's messages are sent once, unless the process
+    dies in the instant between sending them and storing this)."""
     deadline: float | None = None
     ended: bool = False
     """Kept briefly after the end, so a redelivered last answer repeats the ending."""
