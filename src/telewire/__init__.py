@@ -41,6 +41,9 @@ _EXPORTS = {
     "F": "telewire.routing.filters",
     "Filter": "telewire.routing.filters",
     "owner_only": "telewire.routing.middleware",
+    "Remember": "telewire.routing.data",
+    "Dialogs": "telewire.dialogs",
+    "Dialog": "telewire.dialogs",
     "run_polling": "telewire.updates.polling",
     "start_polling": "telewire.updates.polling",
     "WebhookApp": "telewire.updates.webhook",
@@ -80,6 +83,8 @@ if TYPE_CHECKING:
     from telewire.core.retry import RetryPolicy as RetryPolicy
     from telewire.core.token import InvalidToken as InvalidToken
     from telewire.core.token import Token as Token
+    from telewire.dialogs import Dialog as Dialog
+    from telewire.dialogs import Dialogs as Dialogs
     from telewire.features.approvals import ApprovalBook as ApprovalBook
     from telewire.features.approvals import approvals_router as approvals_router
     from telewire.features.ledger import Ledger as Ledger
@@ -90,6 +95,7 @@ if TYPE_CHECKING:
     from telewire.quick import ask as ask
     from telewire.quick import notify as notify
     from telewire.routing.context import Context as Context
+    from telewire.routing.data import Remember as Remember
     from telewire.routing.filters import F as F
     from telewire.routing.filters import Filter as Filter
     from telewire.routing.middleware import owner_only as owner_only
