@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from telewire import Context, Router
 from telewire.dialogs import Dialog, Dialogs, InvalidAnswer, Media
 from telewire.testing import EmulatorHandle
@@ -35,15 +31,10 @@ def order_bot(storage: str, **options: object) -> tuple[Router, Dialogs]:
     return router, dialogs
 
 
-@pytest.fixture
-def storage_url(tmp_path: Path) -> str:
-    return f"sqlite://{tmp_path / 'dialogs.sqlite3'}"
-
-
 def test_a_whole_dialog_with_a_re_ask_and_buttons(
-    emulator: EmulatorHandle, storage_url: str
+    emulator: EmulatorHandle, any_storage: str
 ) -> None:
-    router, _ = order_bot(storage_url)
+    router, _ = order_bot(any_storage)
     alice = emulator.user("Alice")
     talk = emulator.dialog(alice)
     with emulator.run(router):
