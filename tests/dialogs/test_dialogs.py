@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from telewire import Context, Router
 from telewire.dialogs import Dialog, Dialogs, InvalidAnswer, Media
 from telewire.testing import EmulatorHandle
@@ -330,3 +332,101 @@ def test_a_changed_dialog_with_the_same_version_restarts_when_its_answers_do_not
     with emulator.run(bot("How many cups?", as_choice=True)):  # a choice now: restart
         talk.send("home").expect("let's start again")
         talk.expect("What item?", exact=True)
+
+
+def test_a_failing_dialog_ends_and_its_update_is_parked(
+    emulator: EmulatorHandle, storage_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    router = Router()
+    dialogs = Dialogs(router, storage_url)
+
+    @dialogs.dialog(command="divide")
+    async def divide(d: Dialog) -> None:
+        top = await d.ask("Top?", parse=int)
+        bottom = await d.ask("Bottom?", parse=int)
+        await d.reply(f"{top / bottom}")
+
+    @router.message()
+    async def fallback(ctx: Context) -> None:
+        await ctx.reply(f"outside: {ctx.text}")
+
+    talk = emulator.dialog(emulator.user("Alice"))
+    with emulator.run(router):
+        talk.send("/divide").expect("Top?")
+        talk.send("1").expect("Bottom?")
+        talk.send("0")
+        talk.send("after").expect("outside: after", exact=True)
+    assert any(isinstance(r.exc_info[1], ZeroDivisionError) for r in caplog.records if r.exc_info)
+
+
+def test_dialogs_start_from_any_handler_and_keep_a_small_state(
+    emulator: EmulatorHandle, storage_url: str
+) -> None:
+    import asyncio
+
+    from telewire import InlineKeyboard
+    from telewire.storage import open_storage
+
+    router = Router()
+    dialogs = Dialogs(router, storage_url)
+
+    @dialogs.dialog()
+    async def feedback(d: Dialog) -> None:
+        stars = await d.choose("How many stars?", ["1", "2", "3", "4", "5"], columns=5)
+        text = await d.ask("Anything to add?")
+        why = await d.ask("Why?")
+        await d.reply(f"Thanks for {stars} stars: {text} / {why}")
+
+    @router.command("start")
+    async def start(ctx: Context) -> None:
+        keyboard = InlineKeyboard().button("Give feedback", "feedback")
+        await ctx.reply("Welcome", reply_markup=keyboard.markup())
+
+    @router.callback("feedback")
+    async def begin(ctx: Context) -> None:
+        await ctx.answer()
+        await dialogs.start(ctx, feedback)
+
+    talk = emulator.dialog(emulator.user("Alice"))
+    with emulator.run(router):
+        talk.send("/start").expect("Welcome")
+        talk.press("Give feedback").expect("How many stars?")
+        talk.press("4").expect("Anything to add?")
+        talk.send("Lovely " * 10).expect("Why?")
+
+        async def state_size() -> int:
+            storage = open_storage(storage_url)
+            try:
+                (key,) = await storage.keys("dialog:")
+                item = await storage.get(key)
+                assert item is not None
+                return len(item.value)
+            finally:
+                await storage.close()
+
+        size = asyncio.run(state_size())
+        assert size < 250 + 70, size  # the answers (70 bytes of text) and a little more
+        talk.send("tea").expect("Thanks for 4 stars")
+
+
+def test_a_dialog_removed_by_a_deploy_ends_with_a_message(
+    emulator: EmulatorHandle, storage_url: str
+) -> None:
+    first, _ = order_bot(storage_url)
+    talk = emulator.dialog(emulator.user("Alice"))
+    with emulator.run(first):
+        talk.send("/order").expect("What item?")
+    router = Router()
+    dialogs = Dialogs(router, storage_url)
+
+    @dialogs.dialog(command="other")
+    async def other(d: Dialog) -> None:  # the order dialog is gone; another remains
+        await d.reply(await d.ask("Other?"))
+
+    @router.message()
+    async def fallback(ctx: Context) -> None:
+        await ctx.reply(f"outside: {ctx.text}")
+
+    with emulator.run(router):
+        talk.send("tea").expect("Sorry, that conversation is no longer available.", exact=True)
+        talk.expect("outside: tea", exact=True)

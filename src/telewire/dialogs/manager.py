@@ -136,7 +136,10 @@ class Dialogs:
         of silence before it ends with ``timed_out`` (None: it waits for ever).
         ``version``: what tells a changed dialog apart; by default a fingerprint of the
         function's code, so a deploy that changes it restarts dialogs in progress (with
-        ``restarted``) instead of feeding them answers to other questions.
+        ``restarted``) instead of feeding them answers to other questions. Helpers the
+        function calls are not fingerprinted: a recorded answer the new code cannot use
+        (another kind of question, a parse that now fails) restarts the dialog too, and
+        ``version="2"`` restarts dialogs on purpose.
         """
         if scope not in SCOPES:
             raise ValueError(f"scope must be one of {', '.join(SCOPES)}, not {scope!r}")
