@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
@@ -116,7 +117,7 @@ def test_user_data_written_from_two_processes_at_once_loses_nothing(
             emulator.send(alice, "last", chat_id=group.id)
             emulator.dialog(alice, chat_id=group.id).expect("done by")
 
-    async def stored() -> dict[str, object]:
+    async def stored() -> dict[str, Any]:
         storage = open_storage(shared_storage)
         try:
             item = await storage.get(f"data:{emulator.token.split(':')[0]}:user:{alice.id}")
@@ -127,6 +128,6 @@ def test_user_data_written_from_two_processes_at_once_loses_nothing(
 
     counter = asyncio.run(stored())
     assert counter["count"] == 2 * rounds + 2
-    assert sorted(counter["seen"]) == sorted(  # type: ignore[arg-type]
+    assert sorted(counter["seen"]) == sorted(
         [f"G{g}-{i}" for g in range(2) for i in range(rounds)] + ["last", "last"]
     )

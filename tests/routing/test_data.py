@@ -187,7 +187,7 @@ def test_remember_refuses_what_it_cannot_keep(storage_url: str) -> None:
     with pytest.raises(TypeError, match="give every field a default"):
         Remember(storage_url, user=NoDefaults)
     with pytest.raises(ValueError, match="needs user=<type> or chat=<type>"):
-        Remember(storage_url)
+        Remember(storage_url)  # type: ignore[call-overload]
 
 
 def test_user_data_without_remember_says_what_to_do(emulator: EmulatorHandle) -> None:

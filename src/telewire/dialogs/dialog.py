@@ -219,7 +219,11 @@ class Dialog:
         if self._live and not self._waiting:
             self.outbox.append(("send_message", {"chat_id": self.chat_id, "text": text, **options}))
 
-    async def once(self, action: Callable[[], Awaitable[T] | T]) -> T:
+    @overload
+    async def once(self, action: Callable[[], Awaitable[T]]) -> T: ...
+    @overload
+    async def once(self, action: Callable[[], T]) -> T: ...
+    async def once(self, action: Callable[[], Any]) -> Any:
         """Run ``action`` once for this dialog; replays return its recorded result.
 
         The result must be JSON-able (str, int, float, bool, None, lists, dicts); it is
@@ -231,7 +235,7 @@ class Dialog:
             if step.kind != "once":
                 raise Diverged(f"step {self._cursor} was a {step.kind} answer, now once()")
             self._cursor += 1
-            return step.value  # type: ignore[no-any-return]
+            return step.value
         if self._waiting or self._incoming is not None:
             raise Diverged(f"step {self._cursor} is once(), but a question was recorded there")
         result = action()
@@ -239,7 +243,7 @@ class Dialog:
             result = await result
         self.steps.append(Step("once", msgspec.to_builtins(result)))
         self._cursor += 1
-        return result  # type: ignore[return-value]
+        return result
 
     # -- machinery ------------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 import msgspec
 
@@ -59,9 +59,36 @@ class Remember(Generic[U, C]):
 
     ``user``/``chat``: the type of each (a ``msgspec.Struct`` whose fields all have
     defaults, or ``dict``); leave one out and it is not loaded. ``ttl``: forget data not
-    written for that many seconds (None: keep it).
+    written for that many seconds (None: keep it). Add it before ``Dialogs(router)`` for
+    dialogs to see it (``d.ctx.user_data``); a dialog's code between questions runs again
+    on every step, so change data after its last question or inside ``d.once``.
     """
 
+    @overload
+    def __init__(
+        self: Remember[U, None],
+        storage: Storage | str | None = ...,
+        *,
+        user: type[U],
+        ttl: float | None = ...,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: Remember[None, C],
+        storage: Storage | str | None = ...,
+        *,
+        chat: type[C],
+        ttl: float | None = ...,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: Remember[U, C],
+        storage: Storage | str | None = ...,
+        *,
+        user: type[U],
+        chat: type[C],
+        ttl: float | None = ...,
+    ) -> None: ...
     def __init__(
         self,
         storage: Storage | str | None = None,
