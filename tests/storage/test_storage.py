@@ -173,3 +173,60 @@ def test_bad_keys_and_ttls_are_refused_clearly(storage_url: str) -> None:
 def test_what_is_written_survives_reopening(shared_storage_url: str) -> None:
     version = run(shared_storage_url, lambda storage: storage.set("k", b"kept"))
     assert run(shared_storage_url, lambda storage: storage.get("k")) == Item(b"kept", version)
+
+
+def test_one_storage_serves_several_event_loops_and_threads(storage_url: str) -> None:
+    """A bot's loop, a sync handler's asyncio.run in a thread, a test's own loop: one object."""
+    import threading
+
+    storage = open_storage(storage_url)
+
+    def in_a_thread(n: int) -> None:
+        asyncio.run(storage.set(f"thread:{n}", str(n).encode()))
+
+    threads = [threading.Thread(target=in_a_thread, args=(n,)) for n in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    async def check() -> list[str]:
+        found = await storage.keys("thread:")
+        await storage.close()
+        return found
+
+    assert asyncio.run(check()) == ["thread:0", "thread:1", "thread:2"]
+
+
+def test_many_concurrent_calls_in_one_loop_each_get_their_own_answer(storage_url: str) -> None:
+    """Redis batches concurrent calls into pipelines; every caller must get its own reply."""
+
+    async def scenario(storage: Storage) -> None:
+        versions = await asyncio.gather(*(storage.set(f"k{n}", b"%d" % n) for n in range(300)))
+        assert len(set(versions)) == 300
+        items = await asyncio.gather(*(storage.get(f"k{n}") for n in range(300)))
+        assert [item.value for item in items] == [b"%d" % n for n in range(300)]  # type: ignore[union-attr]
+        outcomes = await asyncio.gather(
+            *(storage.compare_and_set("k0", b"x", expected=items[0].version) for _ in range(20))  # type: ignore[union-attr]
+        )
+        assert sum(outcome is not None for outcome in outcomes) == 1
+
+    run(storage_url, scenario)
+
+
+def test_redis_forgetting_our_scripts_is_recovered(redis_server: Any) -> None:
+    import redis
+
+    from tests.backends import empty
+
+    empty(redis_server.url)
+
+    async def scenario(storage: Storage) -> None:
+        await storage.set("k", b"1")
+        with redis.Redis.from_url(redis_server.url) as client:
+            client.script_flush()
+        versions = await asyncio.gather(storage.set("k", b"2"), storage.set("j", b"3"))
+        assert all(versions)
+        assert (await storage.get("k")).value == b"2"  # type: ignore[union-attr]
+
+    run(redis_server.url, scenario)

@@ -82,3 +82,18 @@ def test_an_unreachable_postgres_is_a_clear_error() -> None:
         assert "pw@" not in str(caught.value)
 
     asyncio.run(main())
+
+
+def test_an_unreachable_redis_is_a_clear_error() -> None:
+    from telewire.storage import StorageUnavailable
+    from telewire.testing.servers import free_port
+
+    storage = open_storage(f"redis://:pw@127.0.0.1:{free_port()}/0")
+
+    async def main() -> None:
+        with pytest.raises(StorageUnavailable, match="cannot reach Redis") as caught:
+            await storage.set("k", b"v")
+        assert "pw" not in str(caught.value)
+        await storage.close()
+
+    asyncio.run(main())

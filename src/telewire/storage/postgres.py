@@ -13,6 +13,7 @@ import asyncio
 from typing import Any
 
 from telewire.storage.base import DELETED, Item, StorageUnavailable, check_key, check_ttl
+from telewire.storage.loops import PerLoop
 
 _NOW = "extract(epoch from clock_timestamp())::float8"
 _LIVE = f"(expires IS NULL OR expires > {_NOW})"
@@ -48,6 +49,18 @@ DELETE FROM telewire_kv WHERE key IN
 """
 
 
+async def _keep_session(connection: object) -> None:
+    """We set no session state (no LISTEN, no SET, only transaction-scoped locks), so the
+    pool's default reset, one more round trip per statement, buys nothing."""
+
+
+async def _close_pool(opening: asyncio.Task[Any]) -> None:
+    if opening.done() and not opening.cancelled() and opening.exception() is None:
+        await opening.result().close()
+    else:
+        opening.cancel()
+
+
 class PostgresStorage:
     """A :class:`~telewire.storage.Storage` on a PostgreSQL server (a pool, opened lazily)."""
 
@@ -57,34 +70,42 @@ class PostgresStorage:
         self._url = url
         self._where = _redact(url)
         self._pool_size = pool_size
-        self._pool: Any = None
-        self._opening = asyncio.Lock()
+        self._pools: PerLoop[asyncio.Task[Any]] = PerLoop()
         self._writes = 0
 
     def __repr__(self) -> str:
         return f"PostgresStorage({self._where!r})"
 
     async def _connected(self) -> Any:
-        if self._pool is not None:
-            return self._pool
-        async with self._opening:
-            if self._pool is None:
-                import asyncpg
+        """This loop's pool; the first call in a loop opens it (and creates the table)."""
+        opening = self._pools.current()
+        if opening is None:
+            opening = self._pools.keep(asyncio.ensure_future(self._open()))
+        try:
+            return await asyncio.shield(opening)
+        except Exception:
+            self._pools.forget()  # the next call tries again
+            raise
 
-                try:
-                    pool = await asyncpg.create_pool(
-                        self._url, min_size=1, max_size=self._pool_size
-                    )
-                    async with pool.acquire() as db, db.transaction():
-                        await db.execute(f"SELECT pg_advisory_xact_lock({_SCHEMA_LOCK})")
-                        await db.execute(_SCHEMA)
-                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-                    raise StorageUnavailable(
-                        f"cannot use PostgreSQL at {self._where} ({exc}); check the URL and "
-                        "that the server is running"
-                    ) from None
-                self._pool = pool
-        return self._pool
+    async def _open(self) -> Any:
+        import asyncpg
+
+        pool = None
+        try:
+            pool = await asyncpg.create_pool(
+                self._url, min_size=1, max_size=self._pool_size, reset=_keep_session
+            )
+            async with pool.acquire() as db, db.transaction():
+                await db.execute(f"SELECT pg_advisory_xact_lock({_SCHEMA_LOCK})")
+                await db.execute(_SCHEMA)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            if pool is not None:
+                await pool.close()
+            raise StorageUnavailable(
+                f"cannot use PostgreSQL at {self._where} ({exc}); check the URL, that the "
+                "server is running, and that the user may create a table"
+            ) from None
+        return pool
 
     async def get(self, key: str) -> Item | None:
         pool = await self._connected()
@@ -145,6 +166,4 @@ class PostgresStorage:
         return [row[0] for row in rows]
 
     async def close(self) -> None:
-        if self._pool is not None:
-            await self._pool.close()
-            self._pool = None
+        await self._pools.close(_close_pool)

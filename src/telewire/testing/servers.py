@@ -46,14 +46,15 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes] | None, what: str
 class RedisServer:
     """A throwaway ``redis-server`` on 127.0.0.1; ``url`` is ready once constructed."""
 
-    def __init__(self, executable: str | None = None) -> None:
+    def __init__(self, executable: str | None = None, *, port: int | None = None) -> None:
+        """``port``: a fixed one, e.g. to start a server again where a stopped one was."""
         program = executable or shutil.which("redis-server")
         if program is None:
             raise ServerMissing(
                 "redis-server is not installed; install Debian's 'redis-server' package "
                 "(scripts/ensure-redis does it for `make test`)"
             )
-        self.port = free_port()
+        self.port = port or free_port()
         self.folder = tempfile.mkdtemp(prefix="telewire-redis-")
         self.process = subprocess.Popen(
             [program, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
