@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.storage.conftest import BACKENDS, SHARED, url_for
+from tests.backends import BACKENDS, SHARED, url_for
 
 
 @pytest.fixture

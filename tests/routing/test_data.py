@@ -13,7 +13,7 @@ from telewire import Context, Remember, Router
 from telewire.routing.context import SyncContext
 from telewire.routing.data import DataDoesNotFit, merge
 from telewire.testing import EmulatorHandle
-from tests.storage.conftest import BACKENDS, url_for
+from tests.backends import BACKENDS, url_for
 
 
 class Profile(msgspec.Struct):
