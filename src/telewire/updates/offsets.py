@@ -12,6 +12,10 @@ from typing import Protocol
 
 
 class OffsetStore(Protocol):
+    """``blocking``: saving may wait on the disk, so the poller saves from a worker thread."""
+
+    blocking: bool
+
     def load(self) -> int | None: ...
     def save(self, offset: int) -> None: ...
     def close(self) -> None: ...
@@ -23,6 +27,8 @@ class FileOffsets:
     A write of 21 bytes at the start of a file is all-or-nothing for a killed process, so
     a crash leaves either the old offset or the new one, and saving costs one syscall.
     """
+
+    blocking = False  # one pwrite into the page cache: microseconds, done on the loop
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -61,6 +67,8 @@ class FileOffsets:
 class SQLiteOffsets:
     """The offset in a SQLite database (WAL), one row per bot id; shareable with app data."""
 
+    blocking = True  # a commit can wait for a checkpoint or another process's lock
+
     def __init__(self, path: str | Path, bot_id: int) -> None:
         from telewire.storage import connect
 
@@ -96,6 +104,8 @@ class SQLiteOffsets:
 
 class MemoryOffsets:
     """No persistence (restarts replay unconfirmed updates)."""
+
+    blocking = False
 
     def __init__(self) -> None:
         self.value: int | None = None
