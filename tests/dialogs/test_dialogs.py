@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
 import pytest
 
 from telewire import Context, Router
 from telewire.dialogs import Dialog, Dialogs, InvalidAnswer, Media
 from telewire.testing import EmulatorHandle
+
+if TYPE_CHECKING:
+    from telewire.jobs import FakeClock, Scheduler
 
 
 def order_bot(storage: str, **options: object) -> tuple[Router, Dialogs]:
@@ -430,3 +440,78 @@ def test_a_dialog_removed_by_a_deploy_ends_with_a_message(
     with emulator.run(router):
         talk.send("tea").expect("Sorry, that conversation is no longer available.", exact=True)
         talk.expect("outside: tea", exact=True)
+
+
+@contextmanager
+def serving(router: Router, emulator: EmulatorHandle, jobs: Scheduler) -> Iterator[None]:
+    """``start_polling(router, jobs=jobs)`` in a thread, as a bot runs it; cancelled after."""
+    from telewire import start_polling
+
+    started = threading.Event()
+    state: dict[str, Any] = {}
+
+    async def main() -> None:
+        state["loop"] = asyncio.get_running_loop()
+        state["task"] = asyncio.current_task()
+        started.set()
+        await start_polling(
+            router,
+            token=emulator.token,
+            base_url=emulator.base_url,
+            handle_signals=False,
+            jobs=jobs,
+        )
+
+    def run() -> None:
+        with contextlib.suppress(asyncio.CancelledError):  # how the test stops it
+            asyncio.run(main())
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    started.wait(10)
+    try:
+        yield
+    finally:
+        state["loop"].call_soon_threadsafe(state["task"].cancel)
+        thread.join(15)
+        assert not thread.is_alive()
+
+
+def test_with_jobs_a_dialog_times_out_at_its_deadline_even_across_a_restart(
+    emulator: EmulatorHandle, storage_url: str, fake_clock: FakeClock
+) -> None:
+    """The scheduler's fake clock is the dialogs' clock: no test waits for time to pass."""
+    from telewire.jobs import Scheduler
+    from telewire.storage import open_storage
+
+    def bot() -> tuple[Router, Scheduler]:
+        jobs = Scheduler(open_storage(storage_url), clock=fake_clock)
+        router = Router()
+        dialogs = Dialogs(router, storage_url, jobs=jobs)
+
+        @dialogs.dialog(command="order", timeout=600)
+        async def order(d: Dialog) -> None:
+            item = await d.ask("What item?")
+            count = await d.ask("How many?", parse=int)
+            await d.reply(f"{count} x {item}")
+
+        return router, jobs
+
+    talk = emulator.dialog(emulator.user("Alice"))
+    timed_out = "This conversation timed out. Send /order to start again."
+    router, jobs = bot()
+    with serving(router, emulator, jobs):
+        talk.send("/order").expect("What item?")
+    fake_clock.advance(601)  # the deadline passes while no bot runs
+    router, jobs = bot()
+    with serving(router, emulator, jobs):
+        talk.expect(timed_out, exact=True)  # said by the job, nobody wrote
+        talk.send("/order").expect("What item?")
+        fake_clock.advance(500)
+        talk.send("tea").expect("How many?")  # moves the deadline to 600 s from now
+        fake_clock.advance(500)
+        talk.send("2").expect("2 x tea", exact=True)
+        talk.send("/order").expect("What item?")
+        fake_clock.advance(600)
+        talk.expect(timed_out, exact=True)
+    assert talk.bot_texts().count(timed_out) == 2

@@ -10,18 +10,22 @@ Updates are given to a waiting dialog before any route of the router:
 - a press of one of its buttons is an answer; presses of other buttons route as usual;
 - ``/cancel`` (configurable) ends it; any other command that a route handles ends it too
   and runs that route (a command no route takes is an answer like any other text);
-- a dialog whose deadline passed is closed with a message, by a timer in the process that
-  handled its last step, or (after a restart) when its user next writes.
+- a dialog whose deadline passed is closed with a message: by a job at the deadline when
+  ``jobs`` is given (any process, also after a restart), else by a timer in the process
+  that handled its last step, or (after a restart) when its user next writes.
 
 An update already consumed (the process died before confirming it, so Telegram sent it
 again) is handled again from the state before it: what that step sent is sent again, and
-nothing is taken twice as an answer. What a step sends may thus arrive twice, only when the
-process dies between sending it and confirming the update: at least once, never lost.
+nothing is taken twice as an answer. Once a step's messages went out, a mark in the state
+says so and a redelivered update only acknowledges them; they are sent twice only when the
+process dies in the instant between sending them and storing that mark: at least once,
+never lost.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -45,6 +49,7 @@ from telewire.storage import Storage, open_storage
 
 if TYPE_CHECKING:
     from telewire.client.async_bot import AsyncBot
+    from telewire.jobs import Job, Scheduler
     from telewire.routing.context import Context
     from telewire.routing.router import Router
 
@@ -52,6 +57,7 @@ log = logging.getLogger("telewire.dialogs")
 DialogFunction = Callable[[Dialog], Awaitable[Any]]
 F = TypeVar("F", bound=DialogFunction)
 CONFLICT_ATTEMPTS = 20
+TIMEOUT_JOB = "telewire.dialogs.timeout"
 KEEP_ENDED = 86400.0
 """How long an ended dialog's last state stays, to repeat its ending if its last update is
 delivered again (Telegram keeps undelivered updates for a day)."""
@@ -91,6 +97,12 @@ class Dialogs:
     The cancel commands belong to the dialogs: outside a dialog they answer
     ``nothing_to_cancel`` (pass None to let them route as usual).
 
+    ``jobs``: a :class:`~telewire.jobs.Scheduler` on the same storage (run it with
+    ``run_polling(router, jobs=jobs)``) closes timed-out dialogs at their deadline whichever
+    process is running then, also after a restart; its clock is the dialogs' clock, so a
+    test's ``FakeClock.advance`` times a dialog out at once. Without it, a timer in the
+    process that handled the last step does, or the user's next message after a restart.
+
     Create it after the middlewares that must see every update (``owner_only``...): it
     takes a waiting dialog's answers before the router's routes and later middlewares.
     """
@@ -104,6 +116,7 @@ class Dialogs:
         cancelled: str = "Cancelled.",
         nothing_to_cancel: str | None = "There is nothing to cancel.",
         gone: str = "Sorry, that conversation is no longer available.",
+        jobs: Scheduler | None = None,
     ) -> None:
         self._owns_storage = not isinstance(storage, Storage)
         self.storage: Storage = storage if isinstance(storage, Storage) else open_storage(storage)
@@ -114,6 +127,10 @@ class Dialogs:
         self._scopes: list[Scope] = []
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self.jobs = jobs
+        self._now: Callable[[], float] = jobs.clock.now if jobs is not None else time.time
+        if jobs is not None:
+            jobs.handler(name=TIMEOUT_JOB)(self._timeout_job)
         router.use(self._middleware)
 
     # -- defining and starting -----------------------------------------------------------
@@ -255,7 +272,7 @@ class Dialogs:
             incoming = None if state.before < 0 else ctx
             await self._advance(ctx, key, version, _before_update(state), definition, incoming)
             return True
-        if state.deadline is not None and state.deadline <= time.time():
+        if state.deadline is not None and state.deadline <= self._now():
             await self._end(ctx.bot, key, version, state.chat_id, definition.timed_out)
             if press:
                 await ctx.answer()
@@ -353,7 +370,7 @@ class Dialogs:
         ended = outcome is ENDED
         deadline = None
         if not ended and definition.timeout is not None:
-            deadline = time.time() + definition.timeout
+            deadline = self._now() + definition.timeout
         new = msgspec.structs.replace(
             state,
             steps=dialog.steps,
@@ -384,7 +401,7 @@ class Dialogs:
         if deadline is None:
             self._disarm(key)
         else:
-            self._arm(ctx.bot, key, stored, deadline)
+            await self._arm(ctx.bot, key, stored, deadline)
 
     async def _end(
         self, bot: AsyncBot, key: str, version: int, chat_id: int, message: str | None
@@ -399,37 +416,47 @@ class Dialogs:
 
     # -- timeouts ---------------------------------------------------------------------------
 
-    def _arm(self, bot: AsyncBot, key: str, version: int, deadline: float) -> None:
+    async def _arm(self, bot: AsyncBot, key: str, version: int, deadline: float) -> None:
         self._disarm(key)
+        if self.jobs is not None:
+            data = {"key": key, "version": version}
+            await self.jobs.run_once(TIMEOUT_JOB, at=deadline, id=f"timeout:{key}", data=data)
+            return
         loop = asyncio.get_running_loop()
 
         def fire() -> None:
             self._timers.pop(key, None)
-            task = loop.create_task(self._expire(bot, key, version))
+            task = loop.create_task(self._expire_quietly(bot, key, version))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-        self._timers[key] = loop.call_later(max(deadline - time.time(), 0), fire)
+        self._timers[key] = loop.call_later(max(deadline - self._now(), 0), fire)
 
     def _disarm(self, key: str) -> None:
         timer = self._timers.pop(key, None)
         if timer is not None:
             timer.cancel()
 
-    async def _expire(self, bot: AsyncBot, key: str, version: int) -> None:
+    async def _timeout_job(self, job: Job) -> None:
+        await self._expire(job.bot, job.data["key"], job.data["version"])
+
+    async def _expire_quietly(self, bot: AsyncBot, key: str, version: int) -> None:
         try:
-            item = await self.storage.get(key)
-            if item is None or item.version != version:
-                return  # answered, ended or taken over meanwhile (maybe by another process)
-            state = decode(item.value)
-            definition = self._definitions.get(state.name) if state is not None else None
-            if state is None or definition is None:
-                return
-            await self._end(bot, key, version, state.chat_id, definition.timed_out)
-        except _Conflict:
-            return
+            await self._expire(bot, key, version)
         except Exception:
             log.warning("could not close timed-out dialog %s", key, exc_info=True)
+
+    async def _expire(self, bot: AsyncBot, key: str, version: int) -> None:
+        """End the dialog at ``key`` if it is still at ``version`` and past its deadline."""
+        item = await self.storage.get(key)
+        if item is None or item.version != version:
+            return  # answered, ended or taken over meanwhile (maybe by another process)
+        state = decode(item.value)
+        definition = self._definitions.get(state.name) if state is not None else None
+        if state is None or definition is None or state.ended or state.deadline is None:
+            return
+        with contextlib.suppress(_Conflict):
+            await self._end(bot, key, version, state.chat_id, definition.timed_out)
 
     # -- helpers ----------------------------------------------------------------------------
 
