@@ -24,40 +24,38 @@ never lost.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
 
 from telewire.core.retry import is_transient
+from telewire.dialogs.definition import Definition, DialogFunction, define
 from telewire.dialogs.dialog import BUTTON_PREFIX, ENDED, Dialog, Diverged, Send, run
 from telewire.dialogs.state import (
     SCOPES,
     DialogState,
     Scope,
+    before_update,
     decode,
     encode,
-    fingerprint,
     new_instance,
     scope_part,
 )
+from telewire.dialogs.timeouts import Timeouts
 from telewire.storage import Storage, open_storage
 
 if TYPE_CHECKING:
     from telewire.client.async_bot import AsyncBot
-    from telewire.jobs import Job, Scheduler
+    from telewire.jobs import Scheduler
     from telewire.routing.context import Context
     from telewire.routing.router import Router
 
 log = logging.getLogger("telewire.dialogs")
-DialogFunction = Callable[[Dialog], Awaitable[Any]]
 F = TypeVar("F", bound=DialogFunction)
 CONFLICT_ATTEMPTS = 20
-TIMEOUT_JOB = "telewire.dialogs.timeout"
 KEEP_ENDED = 86400.0
 """How long an ended dialog's last state stays, to repeat its ending if its last update is
 delivered again (Telegram keeps undelivered updates for a day)."""
@@ -65,17 +63,6 @@ delivered again (Telegram keeps undelivered updates for a day)."""
 
 class DialogConflict(RuntimeError):
     """The dialog's state kept changing under us (far more concurrent updates than usual)."""
-
-
-class Definition(msgspec.Struct, kw_only=True):
-    name: str
-    function: DialogFunction
-    scope: Scope
-    timeout: float | None
-    command: str | None
-    fingerprint: str
-    timed_out: str
-    restarted: str
 
 
 class _Conflict(Exception):
@@ -125,12 +112,8 @@ class Dialogs:
         self.cancelled, self.nothing_to_cancel, self.gone = cancelled, nothing_to_cancel, gone
         self._definitions: dict[str, Definition] = {}
         self._scopes: list[Scope] = []
-        self._timers: dict[str, asyncio.TimerHandle] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
-        self.jobs = jobs
-        self._now: Callable[[], float] = jobs.clock.now if jobs is not None else time.time
-        if jobs is not None:
-            jobs.handler(name=TIMEOUT_JOB)(self._timeout_job)
+        self._timeouts = Timeouts(self._expire, jobs)
+        self._now = self._timeouts.now
         router.use(self._middleware)
 
     # -- defining and starting -----------------------------------------------------------
@@ -158,28 +141,15 @@ class Dialogs:
         (another kind of question, a parse that now fails) restarts the dialog too, and
         ``version="2"`` restarts dialogs on purpose.
         """
-        if scope not in SCOPES:
-            raise ValueError(f"scope must be one of {', '.join(SCOPES)}, not {scope!r}")
-        if timeout is not None and not timeout > 0:
-            raise ValueError(f"timeout must be a positive number of seconds or None: {timeout!r}")
 
         def register(function: F) -> F:
-            if not _is_async(function):
-                raise TypeError(f"a dialog must be an async function: {function!r}")
-            key = name or function.__name__
+            definition = define(
+                function, command, name, scope, timeout, version, timed_out, restarted
+            )
+            key = definition.name
             if key in self._definitions:
                 raise ValueError(f"a dialog named {key!r} exists already; pass name=")
-            restart = f" Send /{command} to start again." if command else ""
-            self._definitions[key] = Definition(
-                name=key,
-                function=function,
-                scope=scope,
-                timeout=timeout,
-                command=command,
-                fingerprint=version if version is not None else fingerprint(function),
-                timed_out=timed_out or f"This conversation timed out.{restart}",
-                restarted=restarted,
-            )
+            self._definitions[key] = definition
             if scope not in self._scopes:
                 self._scopes.append(scope)
                 self._scopes.sort(key=SCOPES.index)
@@ -212,7 +182,7 @@ class Dialogs:
                 if old is not None and old.update_id == ctx.update.update_id and old.before < 0:
                     if old.sent:
                         return
-                    await self._advance(ctx, key, version, _before_update(old), definition, None)
+                    await self._advance(ctx, key, version, before_update(old), definition, None)
                 else:
                     await self._begin(ctx, key, version, definition, list(args))
                 return
@@ -222,9 +192,7 @@ class Dialogs:
 
     async def close(self) -> None:
         """Stop timeout timers; close the storage if this object opened it."""
-        for timer in self._timers.values():
-            timer.cancel()
-        self._timers.clear()
+        self._timeouts.close()
         if self._owns_storage:
             await self.storage.close()
 
@@ -270,7 +238,7 @@ class Dialogs:
                     await ctx.answer()
                 return True
             incoming = None if state.before < 0 else ctx
-            await self._advance(ctx, key, version, _before_update(state), definition, incoming)
+            await self._advance(ctx, key, version, before_update(state), definition, incoming)
             return True
         if state.deadline is not None and state.deadline <= self._now():
             await self._end(ctx.bot, key, version, state.chat_id, definition.timed_out)
@@ -291,7 +259,7 @@ class Dialogs:
             if await call_next():  # another route took it: the dialog is over
                 ended = await self.storage.compare_and_set(key, None, expected=version)
                 if ended is not None:
-                    self._disarm(key)
+                    self._timeouts.disarm(key)
                 return True
         if state.fingerprint != definition.fingerprint:
             log.info("dialog %s changed since %s began; starting it again", state.name, key)
@@ -365,7 +333,7 @@ class Dialogs:
         except Exception as exc:
             if not is_transient(exc):  # a bug: end the dialog, let the dispatcher park it
                 await self.storage.compare_and_set(key, None, expected=version)
-                self._disarm(key)
+                self._timeouts.disarm(key)
             raise
         ended = outcome is ENDED
         deadline = None
@@ -399,9 +367,9 @@ class Dialogs:
             marked = await self.storage.compare_and_set(key, sent, expected=stored, ttl=ttl)
             stored = marked if marked is not None else stored
         if deadline is None:
-            self._disarm(key)
+            self._timeouts.disarm(key)
         else:
-            await self._arm(ctx.bot, key, stored, deadline)
+            await self._timeouts.arm(ctx.bot, key, stored, deadline)
 
     async def _end(
         self, bot: AsyncBot, key: str, version: int, chat_id: int, message: str | None
@@ -409,42 +377,12 @@ class Dialogs:
         """End the dialog at ``version`` and say ``message``; raises _Conflict if it moved."""
         if await self.storage.compare_and_set(key, None, expected=version) is None:
             raise _Conflict
-        self._disarm(key)
+        self._timeouts.disarm(key)
         if message:
             await bot.send_message(chat_id=chat_id, text=message)
         return True
 
     # -- timeouts ---------------------------------------------------------------------------
-
-    async def _arm(self, bot: AsyncBot, key: str, version: int, deadline: float) -> None:
-        self._disarm(key)
-        if self.jobs is not None:
-            data = {"key": key, "version": version}
-            await self.jobs.run_once(TIMEOUT_JOB, at=deadline, id=f"timeout:{key}", data=data)
-            return
-        loop = asyncio.get_running_loop()
-
-        def fire() -> None:
-            self._timers.pop(key, None)
-            task = loop.create_task(self._expire_quietly(bot, key, version))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-
-        self._timers[key] = loop.call_later(max(deadline - self._now(), 0), fire)
-
-    def _disarm(self, key: str) -> None:
-        timer = self._timers.pop(key, None)
-        if timer is not None:
-            timer.cancel()
-
-    async def _timeout_job(self, job: Job) -> None:
-        await self._expire(job.bot, job.data["key"], job.data["version"])
-
-    async def _expire_quietly(self, bot: AsyncBot, key: str, version: int) -> None:
-        try:
-            await self._expire(bot, key, version)
-        except Exception:
-            log.warning("could not close timed-out dialog %s", key, exc_info=True)
 
     async def _expire(self, bot: AsyncBot, key: str, version: int) -> None:
         """End the dialog at ``key`` if it is still at ``version`` and past its deadline."""
@@ -483,16 +421,6 @@ class Dialogs:
         if ctx.kind != "message" or not text or text[0] != "/":
             return None
         return text[1:].partition(" ")[0].partition("@")[0].lower()
-
-
-def _is_async(function: object) -> bool:
-    return asyncio.iscoroutinefunction(function)
-
-
-def _before_update(state: DialogState) -> DialogState:
-    """The state as it was before its last update (to handle that update again)."""
-    steps = state.steps[: max(state.before, 0)]
-    return msgspec.structs.replace(state, steps=steps, ended=False, sent=False)
 
 
 def _button_target(data: str) -> tuple[str, int]:

@@ -74,6 +74,12 @@ def decode(raw: bytes) -> DialogState | None:
     return state if state.format == FORMAT else None
 
 
+def before_update(state: DialogState) -> DialogState:
+    """The state as it was before its last update (to handle that update again)."""
+    steps = state.steps[: max(state.before, 0)]
+    return msgspec.structs.replace(state, steps=steps, ended=False, sent=False)
+
+
 def new_instance() -> str:
     return secrets.token_hex(4)
 
