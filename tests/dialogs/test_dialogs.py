@@ -188,19 +188,19 @@ def test_a_silent_dialog_times_out_with_a_message(
 
 
 def test_a_dialog_that_timed_out_while_the_bot_was_down_ends_on_the_next_message(
-    emulator: EmulatorHandle, storage_url: str
+    emulator: EmulatorHandle, shared_storage: str
 ) -> None:
     import time
 
-    first, _ = order_bot(storage_url, timeout=3)
+    first, _ = order_bot(shared_storage, timeout=3)
     alice = emulator.user("Alice")
     talk = emulator.dialog(alice)
     with emulator.run(first):
         talk.send("/order").expect("What item?")
-    deadline = deadline_of(storage_url)
+    deadline = deadline_of(shared_storage)
     while time.time() <= deadline:  # the fact waited on: the deadline has passed
         time.sleep(0.05)
-    second, _ = order_bot(storage_url, timeout=3)
+    second, _ = order_bot(shared_storage, timeout=3)
     with emulator.run(second):
         talk.send("tea").expect("This conversation timed out.")
         talk.expect("outside: tea", exact=True)
@@ -282,9 +282,9 @@ def test_once_runs_its_action_once_however_often_the_dialog_replays(
 
 
 def test_a_changed_dialog_restarts_dialogs_in_progress_with_a_message(
-    emulator: EmulatorHandle, storage_url: str
+    emulator: EmulatorHandle, shared_storage: str
 ) -> None:
-    first, _ = order_bot(storage_url)
+    first, _ = order_bot(shared_storage)
     alice, bob = emulator.user("Alice"), emulator.user("Bob")
     talk, other = emulator.dialog(alice), emulator.dialog(bob)
     with emulator.run(first):
@@ -293,7 +293,7 @@ def test_a_changed_dialog_restarts_dialogs_in_progress_with_a_message(
         other.send("/order").expect("What item?")
 
     router = Router()
-    dialogs = Dialogs(router, storage_url)
+    dialogs = Dialogs(router, shared_storage)
 
     @dialogs.dialog(command="order")
     async def order(d: Dialog) -> None:  # a new version: a size comes first
