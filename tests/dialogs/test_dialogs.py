@@ -44,7 +44,7 @@ def order_bot(storage: str, **options: object) -> tuple[Router, Dialogs]:
 
 
 def test_a_whole_dialog_with_a_re_ask_and_buttons(
-    emulator: EmulatorHandle, any_storage: str
+    emulator: EmulatorHandle, any_storage: str, quiet: None
 ) -> None:
     router, _ = order_bot(any_storage)
     alice = emulator.user("Alice")
@@ -173,7 +173,7 @@ def deadline_of(storage_url: str) -> float:
 
 
 def test_a_silent_dialog_times_out_with_a_message(
-    emulator: EmulatorHandle, storage_url: str
+    emulator: EmulatorHandle, storage_url: str, quiet: None
 ) -> None:
     router, _ = order_bot(storage_url, timeout=1.5)
     alice = emulator.user("Alice")
@@ -206,7 +206,9 @@ def test_a_dialog_that_timed_out_while_the_bot_was_down_ends_on_the_next_message
         talk.expect("outside: tea", exact=True)
 
 
-def test_scopes_user_in_chat_chat_and_user(emulator: EmulatorHandle, storage_url: str) -> None:
+def test_scopes_user_in_chat_chat_and_user(
+    emulator: EmulatorHandle, storage_url: str, quiet: None
+) -> None:
     router = Router()
     dialogs = Dialogs(router, storage_url)
 
@@ -282,7 +284,7 @@ def test_once_runs_its_action_once_however_often_the_dialog_replays(
 
 
 def test_a_changed_dialog_restarts_dialogs_in_progress_with_a_message(
-    emulator: EmulatorHandle, shared_storage: str
+    emulator: EmulatorHandle, shared_storage: str, quiet: None
 ) -> None:
     first, _ = order_bot(shared_storage)
     alice, bob = emulator.user("Alice"), emulator.user("Bob")
@@ -478,7 +480,7 @@ def serving(router: Router, emulator: EmulatorHandle, jobs: Scheduler) -> Iterat
 
 
 def test_with_jobs_a_dialog_times_out_at_its_deadline_even_across_a_restart(
-    emulator: EmulatorHandle, storage_url: str, fake_clock: FakeClock
+    emulator: EmulatorHandle, storage_url: str, fake_clock: FakeClock, quiet: None
 ) -> None:
     """The scheduler's fake clock is the dialogs' clock: no test waits for time to pass."""
     from telewire.jobs import Scheduler
