@@ -16,6 +16,7 @@ Storage holds only the answers so far; each update re-runs the function, feeding
 from __future__ import annotations
 
 from telewire.dialogs.dialog import Dialog, InvalidAnswer, Media
+from telewire.dialogs.machine import Machine, Transition
 from telewire.dialogs.manager import DialogConflict, Dialogs
 
-__all__ = ["Dialog", "DialogConflict", "Dialogs", "InvalidAnswer", "Media"]
+__all__ = ["Dialog", "DialogConflict", "Dialogs", "InvalidAnswer", "Machine", "Media", "Transition"]

@@ -34,6 +34,7 @@ import msgspec
 from telewire.core.retry import is_transient
 from telewire.dialogs.definition import Definition, DialogFunction, define
 from telewire.dialogs.dialog import BUTTON_PREFIX, ENDED, Dialog, Diverged, Send, run
+from telewire.dialogs.machine import Machine
 from telewire.dialogs.state import (
     SCOPES,
     DialogState,
@@ -163,6 +164,30 @@ class Dialogs:
             return function
 
         return register
+
+    def machine(
+        self,
+        name: str,
+        command: str | None = None,
+        *,
+        scope: Scope = "user_in_chat",
+        timeout: float | None = 3600,
+        timed_out: str | None = None,
+        restarted: str = "Sorry, this bot was updated while we were talking; let's start again.",
+    ) -> Machine:
+        """A dialog made of named states (see :mod:`telewire.dialogs.machine`)."""
+        machine = Machine(name)
+        run = machine.run
+        self.dialog(
+            command,
+            name=name,
+            scope=scope,
+            timeout=timeout,
+            timed_out=timed_out,
+            restarted=restarted,
+        )(run)
+        machine.definition = self._definitions[name]
+        return machine
 
     async def start(
         self, ctx: Context, dialog: str | DialogFunction, *, args: Sequence[str] = ()
