@@ -84,3 +84,52 @@ def test_several_processes_on_one_store_run_each_job_exactly_once(
     assert duplicates == []
     pids = {line.split()[2] for line in log.read_text().splitlines()}
     assert len(pids) >= 2, "one process ran everything: the test did not exercise sharing"
+
+
+def test_a_job_whose_process_died_mid_run_is_run_by_another_after_the_lease(
+    shared_storage_url: str, tmp_path: Path
+) -> None:
+    """At least once: kill -9 during the run, and another process takes the job over."""
+    import os
+
+    log = tmp_path / "runs.log"
+    env = {**os.environ, "LEASE": "1"}
+
+    def worker(mode: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [sys.executable, str(SCRIPT), mode, shared_storage_url, str(log)],
+            stdout=subprocess.PIPE, text=True, env=env,
+        )  # fmt: skip
+
+    doomed = worker("hang")
+    try:
+        assert doomed.stdout is not None and doomed.stdout.readline().strip() == "ready"
+
+        async def schedule() -> None:
+            jobs = Scheduler(open_storage(shared_storage_url))
+            await jobs.run_once("record", after=0, id="important")
+            await jobs.storage.close()
+
+        asyncio.run(schedule())
+        deadline = time.monotonic() + 30
+        while not log.exists() or "started" not in log.read_text():
+            assert time.monotonic() < deadline, "the job never started"
+            time.sleep(0.02)
+    finally:
+        doomed.kill()
+        doomed.wait()
+    heir = worker("work")
+    try:
+        deadline = time.monotonic() + 30
+        while "done" not in log.read_text():
+            assert time.monotonic() < deadline, "nobody took the job over"
+            time.sleep(0.02)
+    finally:
+        heir.kill()
+        heir.wait()
+    lines = [line.split() for line in log.read_text().splitlines()]
+    assert [(job, state) for job, _, _, state in lines] == [
+        ("important", "started"),
+        ("important", "done"),
+    ]
+    assert lines[0][2] == str(doomed.pid) and lines[1][2] == str(heir.pid)

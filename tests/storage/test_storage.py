@@ -230,3 +230,29 @@ def test_redis_forgetting_our_scripts_is_recovered(redis_server: Any) -> None:
         assert (await storage.get("k")).value == b"2"  # type: ignore[union-attr]
 
     run(redis_server.url, scenario)
+
+
+def test_redis_one_refused_command_in_a_batch_leaves_the_others_alone(redis_server: Any) -> None:
+    import redis
+
+    from tests.backends import empty
+
+    empty(redis_server.url)
+    with redis.Redis.from_url(redis_server.url) as client:
+        client.set("telewire:kv:alien", b"a plain string someone else wrote")
+        client.client_kill_filter(_type="normal", skipme=True)  # a stale connection, too
+
+    async def scenario(storage: Storage) -> None:
+        await storage.set("mine", b"1")
+        with redis.Redis.from_url(redis_server.url) as client:
+            client.client_kill_filter(_type="normal", skipme=True)  # drop ours while idle
+        outcomes = await asyncio.gather(
+            storage.get("mine"), storage.get("alien"), storage.set("more", b"2"),
+            return_exceptions=True,
+        )  # fmt: skip
+        assert outcomes[0] == Item(b"1", outcomes[0].version)  # type: ignore[union-attr]
+        assert isinstance(outcomes[1], redis.exceptions.ResponseError)
+        assert "WRONGTYPE" in str(outcomes[1])
+        assert isinstance(outcomes[2], int)
+
+    run(redis_server.url, scenario)

@@ -160,7 +160,7 @@ class PostgresStorage:
         pool = await self._connected()
         rows = await pool.fetch(
             f"SELECT key FROM telewire_kv WHERE left(key, char_length($1)) = $1 AND {_LIVE} "
-            "ORDER BY key",
+            'ORDER BY key COLLATE "C"',
             prefix,
         )
         return [row[0] for row in rows]

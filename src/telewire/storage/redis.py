@@ -4,8 +4,8 @@ Each key is a hash ``{d: value, v: version}`` under ``telewire:kv:``; Redis enfo
 itself (``PEXPIRE``), so an expired key is gone for every reader at once. Writes and
 compare-and-set are Lua scripts: Redis runs a script atomically, so the version check and
 the write are one step for all clients, in one round trip; concurrent calls share round
-trips (see :class:`_Client`). Versions come from one counter
-key (``INCR``), which ties all keys to one node: Redis Cluster is not supported.
+trips (see :mod:`telewire.storage.redis_link`). Versions come from one counter key
+(``INCR``), which ties all keys to one node: Redis Cluster is not supported.
 """
 
 from __future__ import annotations
@@ -18,9 +18,11 @@ from typing import Any
 
 from telewire.storage.base import DELETED, Item, StorageUnavailable, check_key, check_ttl
 from telewire.storage.loops import PerLoop
+from telewire.storage.redis_link import Link, pack
 
 _NAMESPACE = "telewire:kv:"
 _COUNTER = "telewire:version"
+REPLY_TIMEOUT = 10.0  # seconds for a batch's replies (or a connection) before giving up
 
 # KEYS: key, counter. ARGV: value, ttl in ms ("" = none).
 _SET = """
@@ -65,73 +67,27 @@ def _glob_escape(text: str) -> str:
 
 
 class _Client:
-    """redis-py for one event loop, with automatic pipelining.
-
-    Commands issued in the same turn of the event loop (64 handlers each reading their
-    user's data) go out as one pipeline, one write and one read for all: measured, a lone
-    redis-py command costs ~85 µs of CPU, one in a pipeline ~17 µs. A lone command still
-    goes out at once (``call_soon``), so nothing waits for a batch to fill.
-    """
+    """redis-py (for scans and script loading) and a pipelined :class:`Link`, per loop."""
 
     def __init__(self, url: str) -> None:
         import redis.asyncio
 
-        self.redis: Any = redis.asyncio.Redis.from_url(url, decode_responses=False)
-        self._queue: list[tuple[tuple[Any, ...], asyncio.Future[Any]]] = []
-        self._sending: set[asyncio.Task[None]] = set()
+        self.redis: Any = redis.asyncio.Redis.from_url(
+            url, decode_responses=False, socket_timeout=None, socket_connect_timeout=REPLY_TIMEOUT
+        )
+        self.link = Link(self.redis, REPLY_TIMEOUT)
 
-    def call(self, *command: Any) -> asyncio.Future[Any]:
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[Any] = loop.create_future()
-        if not self._queue:
-            loop.call_soon(self._flush)
-        self._queue.append((command, future))
-        return future
-
-    def _flush(self) -> None:
-        batch, self._queue = self._queue, []
-        task = asyncio.ensure_future(self._send(batch))
-        self._sending.add(task)
-        task.add_done_callback(self._sending.discard)
-
-    async def _send(self, batch: list[tuple[tuple[Any, ...], asyncio.Future[Any]]]) -> None:
+    async def call(self, *command: bytes | str | int) -> Any:
         import redis.exceptions
 
         try:
-            if len(batch) == 1:
-                results: list[Any] = [await self._one(batch[0][0])]
-            else:
-                pipe = self.redis.pipeline(transaction=False)
-                for command, _ in batch:
-                    pipe.execute_command(*command)
-                results = await pipe.execute(raise_on_error=False)
-        except Exception as exc:  # the connection failed: every command in it did
-            results = [exc] * len(batch)
-        for (command, future), result in zip(batch, results, strict=True):
-            if isinstance(result, redis.exceptions.NoScriptError):
-                result = await self._one(command)  # the server forgot our scripts (restart)
-            if future.done():
-                continue
-            if isinstance(result, Exception):
-                future.set_exception(result)
-            else:
-                future.set_result(result)
-
-    async def _one(self, command: tuple[Any, ...]) -> Any:
-        import redis.exceptions
-
-        try:
-            try:
-                return await self.redis.execute_command(*command)
-            except redis.exceptions.NoScriptError:
-                await self.redis.script_load(_SCRIPTS[command[1]])
-                return await self.redis.execute_command(*command)
-        except Exception as exc:
-            return exc
+            return await self.link.call(pack(*command))
+        except redis.exceptions.NoScriptError:  # the server forgot our scripts (a restart)
+            await self.redis.script_load(_SCRIPTS[str(command[1])])
+            return await self.link.call(pack(*command))
 
     async def close(self) -> None:
-        if self._sending:
-            await asyncio.gather(*self._sending, return_exceptions=True)
+        await self.link.close()
         await self.redis.aclose()
 
 
@@ -160,7 +116,11 @@ class RedisStorage:
 
         try:
             yield
-        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
+        except (
+            redis.exceptions.ConnectionError,
+            redis.exceptions.TimeoutError,
+            asyncio.TimeoutError,
+        ) as exc:
             raise StorageUnavailable(
                 f"cannot reach Redis at {self._where} ({exc}); check the URL and that the "
                 "server is running"
@@ -196,8 +156,12 @@ class RedisStorage:
 
     async def keys(self, prefix: str) -> list[str]:
         pattern = _glob_escape(_NAMESPACE + prefix) + "*"
+
+        async def scan() -> list[bytes]:
+            return [key async for key in self._client.redis.scan_iter(match=pattern, count=1000)]
+
         with self._reaching():
-            found = [key async for key in self._client.redis.scan_iter(match=pattern, count=1000)]
+            found = await asyncio.wait_for(scan(), REPLY_TIMEOUT * 6)
         return sorted(key.decode()[len(_NAMESPACE) :] for key in found)
 
     async def close(self) -> None:

@@ -144,11 +144,23 @@ class EmulatorHandle:
 
     # -- acting ----------------------------------------------------------------------------
 
-    def send(self, user: TestUser, text: str, *, chat_id: int | None = None) -> t.Message:
-        """``user`` writes ``text`` to the bot (privately unless ``chat_id`` is a group)."""
+    def send(
+        self,
+        user: TestUser,
+        text: str,
+        *,
+        chat_id: int | None = None,
+        reply_to: t.Message | int | None = None,
+    ) -> t.Message:
+        """``user`` writes ``text`` to the bot (privately unless ``chat_id`` is a group),
+        as a reply to ``reply_to`` if given (the update then carries that message)."""
         body: dict[str, Any] = {"token": self.token, "user": user.as_json(), "text": text}
         if chat_id is not None:
             body["chat_id"] = chat_id
+        if reply_to is not None:
+            body["reply_to_message_id"] = (
+                reply_to if isinstance(reply_to, int) else reply_to.message_id
+            )
         message: t.Message = self._request("POST", "/emulator/send", body, t.Message)
         return message
 

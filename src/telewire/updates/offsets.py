@@ -32,7 +32,7 @@ class FileOffsets:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         self._fd: int | None = None
         self._last: int | None = None
 
