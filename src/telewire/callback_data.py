@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import msgspec
 
+from telewire.core import typed
 from telewire.keyboards import MAX_CALLBACK_BYTES
 
 if TYPE_CHECKING:
@@ -86,7 +87,7 @@ class CallbackData(msgspec.Struct, frozen=True, kw_only=True):
         for field, value in zip(msgspec.structs.fields(cls), values, strict=True):
             raw[field.name] = None if value == "" and field.default is None else value
         try:
-            return msgspec.convert(raw, cls, strict=False)
+            return typed.convert(raw, cls, strict=False)
         except msgspec.ValidationError:
             return None
 

@@ -59,7 +59,7 @@ def test_the_cli_reference_has_every_command_and_flag(built_site: Built) -> None
     cli = (built_site.site / "reference" / "cli" / "index.html").read_text()
     for name in COMMANDS:
         assert f"telewire {name}" in cli, name
-    for flag in ("--photo", "--telegram-limits", "--approver", "--head"):
+    for flag in ("--photo", "--telegram-limits", "--approver", "--anchor"):
         assert flag in cli, flag
     assert "/root/" not in cli and "/home/" not in cli  # defaults show $XDG_..., not a home
 
