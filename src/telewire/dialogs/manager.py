@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
 
+from telewire.core.errors import BadRequest
 from telewire.core.retry import is_transient
 from telewire.dialogs.definition import Definition, DialogFunction, define
 from telewire.dialogs.dialog import BUTTON_PREFIX, ENDED, Dialog, Diverged, Send, run
@@ -240,7 +241,7 @@ class Dialogs:
         found = await self._waiting(ctx)
         if found is None:
             if press:
-                await ctx.answer("This question is closed.")
+                await _answer(ctx, "This question is closed.")
                 return True
             if self.nothing_to_cancel and self._command(ctx) in self._cancel:
                 await ctx.reply(self.nothing_to_cancel)
@@ -251,7 +252,7 @@ class Dialogs:
         if update_id < state.update_id:
             log.debug("update %s is older than dialog %s's last; ignored", update_id, key)
             if press:
-                await ctx.answer()
+                await _answer(ctx)
             return True
         definition = self._definitions.get(state.name)
         if definition is None:
@@ -260,7 +261,7 @@ class Dialogs:
         if update_id == state.update_id:  # delivered again: redo that step, unless sent
             if state.sent:
                 if press:
-                    await ctx.answer()
+                    await _answer(ctx)
                 return True
             incoming = None if state.before < 0 else ctx
             await self._advance(ctx, key, version, before_update(state), definition, incoming)
@@ -268,13 +269,13 @@ class Dialogs:
         if state.deadline is not None and state.deadline <= self._now():
             await self._end(ctx.bot, key, version, state.chat_id, definition.timed_out)
             if press:
-                await ctx.answer()
+                await _answer(ctx)
                 return True
             return await call_next()
         if press:
             instance, step = _button_target(ctx.callback_data or "")
             if instance != state.instance or step != len(state.steps):
-                await ctx.answer("This question was answered already.")
+                await _answer(ctx, "This question was answered already.")
                 return True
         command = self._command(ctx)
         if command is not None:
@@ -454,6 +455,26 @@ def _button_target(data: str) -> tuple[str, int]:
     return instance, int(step) if step.isdigit() else -1
 
 
+COSMETIC = frozenset({"answer_callback_query", "edit_message_text"})
+"""Calls whose failure loses nothing: stopping a button's spinner, showing the choice under
+a question. Done again for a redelivered update they fail ("query is too old", "message is
+not modified"); that must not stop the question after them."""
+
+
 async def _send(bot: AsyncBot, outbox: list[Send]) -> None:
     for method, params in outbox:
-        await getattr(bot, method)(**params)
+        if method not in COSMETIC:
+            await getattr(bot, method)(**params)
+            continue
+        try:
+            await getattr(bot, method)(**params)
+        except BadRequest as exc:
+            log.debug("%s failed (%s); going on", method, exc)
+
+
+async def _answer(ctx: Context, text: str | None = None) -> None:
+    """Answer a press; a press answered before (a redelivered update) is too old to."""
+    try:
+        await ctx.answer(text)
+    except BadRequest as exc:
+        log.debug("could not answer a press (%s)", exc)
