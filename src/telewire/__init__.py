@@ -41,6 +41,9 @@ _EXPORTS = {
     "F": "telewire.routing.filters",
     "Filter": "telewire.routing.filters",
     "owner_only": "telewire.routing.middleware",
+    "Remember": "telewire.routing.data",
+    "Dialogs": "telewire.dialogs",
+    "Dialog": "telewire.dialogs",
     "run_polling": "telewire.updates.polling",
     "start_polling": "telewire.updates.polling",
     "WebhookApp": "telewire.updates.webhook",
@@ -93,6 +96,8 @@ if TYPE_CHECKING:
     from telewire.core.token import InvalidToken as InvalidToken
     from telewire.core.token import Token as Token
     from telewire.deep_links import DeepLinks as DeepLinks
+    from telewire.dialogs import Dialog as Dialog
+    from telewire.dialogs import Dialogs as Dialogs
     from telewire.features.approvals import ApprovalBook as ApprovalBook
     from telewire.features.approvals import approvals_router as approvals_router
     from telewire.features.ledger import Ledger as Ledger
@@ -108,6 +113,7 @@ if TYPE_CHECKING:
     from telewire.quick import ask as ask
     from telewire.quick import notify as notify
     from telewire.routing.context import Context as Context
+    from telewire.routing.data import Remember as Remember
     from telewire.routing.filters import F as F
     from telewire.routing.filters import Filter as Filter
     from telewire.routing.menu import publish_commands as publish_commands

@@ -54,6 +54,25 @@ class BaseContext(Targets):
         self.data: dict[str, Any] = {}
 
     @property
+    def user_data(self) -> Any:
+        """This user's kept data (see :class:`telewire.routing.data.Remember`)."""
+        return self._kept("telewire.user_data", "user")
+
+    @property
+    def chat_data(self) -> Any:
+        """This chat's kept data (see :class:`telewire.routing.data.Remember`)."""
+        return self._kept("telewire.chat_data", "chat")
+
+    def _kept(self, key: str, kind: str) -> Any:
+        try:
+            return self.data[key]
+        except KeyError:
+            raise RuntimeError(
+                f"ctx.{kind}_data needs router.use(Remember(storage, {kind}=<type>)) "
+                f"(telewire.routing.data), and a {self.kind} update with a {kind}"
+            ) from None
+
+    @property
     def message(self) -> t.Message | None:
         """The message of a message-like update, or the one a pressed button is under."""
         payload = getattr(self.update, self.kind)

@@ -21,6 +21,7 @@ from telewire.transports.sync import SyncTransport
 
 if TYPE_CHECKING:
     from telewire.routing.router import Router
+    from telewire.testing.dialog import DialogScript
 
 _user_ids = itertools.count(1001)
 T = TypeVar("T")
@@ -85,6 +86,14 @@ class EmulatorHandle:
         """Poll for ``router`` in a background thread (``with emulator.run(router): ...``);
         ``jobs=scheduler`` runs a :class:`~telewire.jobs.Scheduler` beside it."""
         return BotThread(router, self.token, self.base_url, **polling_options)
+
+    def dialog(
+        self, user: TestUser, *, chat_id: int | None = None, timeout: float = 10.0
+    ) -> DialogScript:
+        """Talk to the bot as ``user``, checking each reply (:mod:`telewire.testing.dialog`)."""
+        from telewire.testing.dialog import DialogScript
+
+        return DialogScript(self, user, chat_id=chat_id, timeout=timeout)
 
     # -- people and chats ------------------------------------------------------------------
 
