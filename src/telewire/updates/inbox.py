@@ -1,0 +1,189 @@
+"""Where a webhook update waits between "acknowledged to Telegram" and "handled".
+
+Telegram forgets an update once the webhook answered 200, so the app writes it down first:
+:meth:`Inbox.keep` returns once the update is durable, the app answers 200, the handler
+runs, and :meth:`Inbox.done` marks it finished. A process that dies in between (kill -9,
+OOM, a deploy) finds the unfinished updates with :meth:`Inbox.unfinished` on its next
+start and handles them, in arrival order, so the only repeats are updates that were in
+flight.
+
+:class:`SQLiteInbox` is the default (one file, embedded). Writes are group-committed:
+every update that arrives while a commit is being prepared joins it, so one commit serves
+many requests, and no ``fsync`` happens per commit unless ``fsync=True`` (WAL with
+``synchronous=NORMAL`` survives a killed process; ``fsync`` also survives a power cut).
+Another backend (a Redis inbox for several processes) implements the same four methods.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Protocol
+
+log = logging.getLogger("telewire.webhook")
+KEEP_DONE = 10_000
+"""How many finished update ids the inbox remembers, so a redelivery is not handled twice."""
+
+
+class Inbox(Protocol):
+    async def keep(self, update_id: int, body: bytes) -> bool:
+        """Make the update durable; False if this inbox already holds it (a redelivery)."""
+        ...
+
+    def done(self, update_id: int) -> None:
+        """The update was handled; written soon, not awaited (a crash before: one repeat)."""
+        ...
+
+    async def unfinished(self) -> list[bytes]:
+        """Bodies of updates kept but not done, in the order they arrived."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class SQLiteInbox:
+    """The inbox in one SQLite file (WAL), group-committed from the event loop.
+
+    One process per file: a second process starting on the same file would take the
+    first one's in-flight updates for unfinished ones and handle them again.
+    """
+
+    def __init__(self, path: str | Path, *, fsync: bool = False, keep_done: int = KEEP_DONE):
+        from telewire.storage import StorageError, connect
+
+        self.path = Path(path)
+        self.fsync = fsync
+        self.keep_done = keep_done
+        try:
+            self._db = connect(self.path, durable=fsync)
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS webhook_inbox (seq INTEGER PRIMARY KEY, "
+                "update_id INTEGER NOT NULL UNIQUE, body BLOB, done INTEGER NOT NULL DEFAULT 0)"
+            )
+        except sqlite3.Error as exc:
+            raise StorageError(
+                f"cannot keep the webhook inbox in {self.path} ({exc}); check the path, or "
+                "move the file away to start afresh"
+            ) from None
+        self._incoming: list[tuple[int, bytes, asyncio.Future[bool]]] = []
+        self._done: list[tuple[int]] = []
+        self._flusher: asyncio.Task[None] | None = None
+        self._executor = ThreadPoolExecutor(1, "telewire-inbox") if fsync else None
+        self._since_prune = 0
+
+    async def keep(self, update_id: int, body: bytes) -> bool:
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._incoming.append((update_id, body, future))
+        self._wake()
+        return await future
+
+    def done(self, update_id: int) -> None:
+        self._done.append((update_id,))
+        self._wake()
+
+    async def unfinished(self) -> list[bytes]:
+        await self._settle()
+        rows = self._db.execute(
+            "SELECT body FROM webhook_inbox WHERE done = 0 ORDER BY seq"
+        ).fetchall()
+        return [bytes(row[0]) for row in rows]
+
+    def unfinished_ids(self) -> list[int]:
+        """Update ids kept but not done (for tools and tests; reads the file as it is)."""
+        rows = self._db.execute("SELECT update_id FROM webhook_inbox WHERE done = 0 ORDER BY seq")
+        return [int(row[0]) for row in rows]
+
+    async def close(self) -> None:
+        await self._settle()
+        if self._executor is not None:
+            self._executor.shutdown()
+        self._db.close()
+
+    # -- group commit -------------------------------------------------------------------
+
+    def _wake(self) -> None:
+        if self._flusher is None:
+            self._flusher = asyncio.get_running_loop().create_task(self._flush())
+
+    async def _settle(self) -> None:
+        while self._flusher is not None:
+            await asyncio.shield(self._flusher)
+
+    async def _flush(self) -> None:
+        """Commit what has gathered; whatever arrives meanwhile goes into the next commit."""
+        loop = asyncio.get_running_loop()
+        try:
+            while self._incoming or self._done:
+                incoming, self._incoming = self._incoming, []
+                done, self._done = self._done, []
+                try:
+                    if self._executor is not None:
+                        fresh = await loop.run_in_executor(
+                            self._executor, self._write, incoming, done
+                        )
+                    else:
+                        fresh = self._write(incoming, done)
+                except Exception as exc:  # a full disk, a removed file: the requests get 503
+                    log.error("webhook inbox %s: cannot write (%s)", self.path, exc)
+                    for _, _, future in incoming:
+                        if not future.done():
+                            future.set_exception(exc)
+                    continue
+                for (_, _, future), new in zip(incoming, fresh, strict=True):
+                    if not future.done():
+                        future.set_result(new)
+        finally:
+            self._flusher = None
+
+    def _write(
+        self, incoming: list[tuple[int, bytes, asyncio.Future[bool]]], done: list[tuple[int]]
+    ) -> list[bool]:
+        db = self._db
+        fresh: list[bool] = []
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for update_id, body, _ in incoming:
+                cursor = db.execute(
+                    "INSERT OR IGNORE INTO webhook_inbox (update_id, body) VALUES (?, ?)",
+                    (update_id, body),
+                )
+                fresh.append(cursor.rowcount == 1)
+            if done:
+                db.executemany(
+                    "UPDATE webhook_inbox SET done = 1, body = NULL WHERE update_id = ?", done
+                )
+                self._since_prune += len(done)
+                if self._since_prune >= max(1, self.keep_done // 10):
+                    self._since_prune = 0
+                    db.execute(
+                        "DELETE FROM webhook_inbox WHERE done = 1 AND seq <= "
+                        "(SELECT MAX(seq) FROM webhook_inbox) - ?",
+                        (self.keep_done,),
+                    )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return fresh
+
+
+class MemoryInbox:
+    """No inbox: nothing is written, so a crash loses what was acknowledged but unhandled.
+
+    For throwaway bots and benchmarks of the bare dispatch path; opt in with ``inbox=False``.
+    """
+
+    async def keep(self, update_id: int, body: bytes) -> bool:
+        return True
+
+    def done(self, update_id: int) -> None:
+        return None
+
+    async def unfinished(self) -> list[bytes]:
+        return []
+
+    async def close(self) -> None:
+        return None
