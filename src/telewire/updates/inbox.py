@@ -45,7 +45,10 @@ class Inbox(Protocol):
 
 
 class SQLiteInbox:
-    """The inbox in one SQLite file (WAL), group-committed from the event loop.
+    """The inbox in one SQLite file (WAL), group-committed by one writer thread.
+
+    The writer thread keeps the event loop free while SQLite writes (and, now and then,
+    checkpoints the WAL with an fsync); requests arriving meanwhile join the next commit.
 
     One process per file: a second process starting on the same file would take the
     first one's in-flight updates for unfinished ones and handle them again.
@@ -59,10 +62,13 @@ class SQLiteInbox:
         self.keep_done = keep_done
         try:
             self._db = connect(self.path, durable=fsync)
+            # One b-tree keyed by update_id (each commit touches few pages); ``seq`` keeps
+            # arrival order without an index (read only at start and when pruning).
             self._db.execute(
-                "CREATE TABLE IF NOT EXISTS webhook_inbox (seq INTEGER PRIMARY KEY, "
-                "update_id INTEGER NOT NULL UNIQUE, body BLOB, done INTEGER NOT NULL DEFAULT 0)"
+                "CREATE TABLE IF NOT EXISTS webhook_inbox (update_id INTEGER PRIMARY KEY, "
+                "seq INTEGER NOT NULL, body BLOB, done INTEGER NOT NULL DEFAULT 0)"
             )
+            last = self._db.execute("SELECT MAX(seq) FROM webhook_inbox").fetchone()[0]
         except sqlite3.Error as exc:
             raise StorageError(
                 f"cannot keep the webhook inbox in {self.path} ({exc}); check the path, or "
@@ -71,8 +77,10 @@ class SQLiteInbox:
         self._incoming: list[tuple[int, bytes, asyncio.Future[bool]]] = []
         self._done: list[tuple[int]] = []
         self._flusher: asyncio.Task[None] | None = None
-        self._executor = ThreadPoolExecutor(1, "telewire-inbox") if fsync else None
+        self._executor = ThreadPoolExecutor(1, "telewire-inbox")
         self._since_prune = 0
+        self._seq = int(last or 0)
+        self._failing = ""
 
     async def keep(self, update_id: int, body: bytes) -> bool:
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
@@ -91,15 +99,9 @@ class SQLiteInbox:
         ).fetchall()
         return [bytes(row[0]) for row in rows]
 
-    def unfinished_ids(self) -> list[int]:
-        """Update ids kept but not done (for tools and tests; reads the file as it is)."""
-        rows = self._db.execute("SELECT update_id FROM webhook_inbox WHERE done = 0 ORDER BY seq")
-        return [int(row[0]) for row in rows]
-
     async def close(self) -> None:
         await self._settle()
-        if self._executor is not None:
-            self._executor.shutdown()
+        self._executor.shutdown()
         self._db.close()
 
     # -- group commit -------------------------------------------------------------------
@@ -120,18 +122,16 @@ class SQLiteInbox:
                 incoming, self._incoming = self._incoming, []
                 done, self._done = self._done, []
                 try:
-                    if self._executor is not None:
-                        fresh = await loop.run_in_executor(
-                            self._executor, self._write, incoming, done
-                        )
-                    else:
-                        fresh = self._write(incoming, done)
+                    fresh = await loop.run_in_executor(self._executor, self._write, incoming, done)
                 except Exception as exc:  # a full disk, a removed file: the requests get 503
-                    log.error("webhook inbox %s: cannot write (%s)", self.path, exc)
+                    if str(exc) != self._failing:  # once per kind of trouble, not per batch
+                        log.error("webhook inbox %s: cannot write (%s)", self.path, exc)
+                    self._failing = str(exc)
                     for _, _, future in incoming:
                         if not future.done():
                             future.set_exception(exc)
                     continue
+                self._failing = ""
                 for (_, _, future), new in zip(incoming, fresh, strict=True):
                     if not future.done():
                         future.set_result(new)
@@ -146,9 +146,10 @@ class SQLiteInbox:
         db.execute("BEGIN IMMEDIATE")
         try:
             for update_id, body, _ in incoming:
+                self._seq += 1
                 cursor = db.execute(
-                    "INSERT OR IGNORE INTO webhook_inbox (update_id, body) VALUES (?, ?)",
-                    (update_id, body),
+                    "INSERT OR IGNORE INTO webhook_inbox (update_id, seq, body) VALUES (?, ?, ?)",
+                    (update_id, self._seq, body),
                 )
                 fresh.append(cursor.rowcount == 1)
             if done:
@@ -159,13 +160,13 @@ class SQLiteInbox:
                 if self._since_prune >= max(1, self.keep_done // 10):
                     self._since_prune = 0
                     db.execute(
-                        "DELETE FROM webhook_inbox WHERE done = 1 AND seq <= "
-                        "(SELECT MAX(seq) FROM webhook_inbox) - ?",
-                        (self.keep_done,),
+                        "DELETE FROM webhook_inbox WHERE done = 1 AND seq <= ?",
+                        (self._seq - self.keep_done,),
                     )
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:
+                db.execute("ROLLBACK")
             raise
         return fresh
 
