@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol
@@ -45,10 +46,13 @@ class Inbox(Protocol):
 
 
 class SQLiteInbox:
-    """The inbox in one SQLite file (WAL), group-committed by one writer thread.
+    """The inbox in one SQLite file (WAL), group-committed.
 
-    The writer thread keeps the event loop free while SQLite writes (and, now and then,
-    checkpoints the WAL with an fsync); requests arriving meanwhile join the next commit.
+    Without ``fsync`` a commit only appends to the WAL (tens of microseconds), so it runs
+    on the event loop, once per loop turn for everything that arrived in that turn; the
+    WAL checkpoints, which do fsync, run in a thread of their own so the loop never waits
+    for the disk. With ``fsync`` every commit waits for the disk, so commits run in a
+    writer thread and whatever arrives meanwhile joins the next one.
 
     One process per file: a second process starting on the same file would take the
     first one's in-flight updates for unfinished ones and handle them again.
@@ -77,7 +81,11 @@ class SQLiteInbox:
         self._incoming: list[tuple[int, bytes, asyncio.Future[bool]]] = []
         self._done: list[tuple[int]] = []
         self._flusher: asyncio.Task[None] | None = None
-        self._executor = ThreadPoolExecutor(1, "telewire-inbox")
+        self._soon: asyncio.Handle | None = None
+        self._executor = ThreadPoolExecutor(1, "telewire-inbox") if fsync else None
+        self._checkpoints = None if fsync else _Checkpointer(self.path)
+        if self._checkpoints is not None:
+            self._db.execute("PRAGMA wal_autocheckpoint=0")  # the checkpointer does them
         self._since_prune = 0
         self._seq = int(last or 0)
         self._failing = ""
@@ -101,20 +109,43 @@ class SQLiteInbox:
 
     async def close(self) -> None:
         await self._settle()
-        self._executor.shutdown()
+        if self._executor is not None:
+            self._executor.shutdown()
+        if self._checkpoints is not None:
+            self._checkpoints.stop()
         self._db.close()
 
     # -- group commit -------------------------------------------------------------------
 
     def _wake(self) -> None:
-        if self._flusher is None:
-            self._flusher = asyncio.get_running_loop().create_task(self._flush())
+        if self._executor is None:
+            if self._soon is None:
+                self._soon = asyncio.get_running_loop().call_soon(self._flush_here)
+        elif self._flusher is None:
+            self._flusher = asyncio.get_running_loop().create_task(self._flush_in_thread())
 
     async def _settle(self) -> None:
+        if self._soon is not None:
+            self._soon.cancel()
+            self._flush_here()
         while self._flusher is not None:
             await asyncio.shield(self._flusher)
 
-    async def _flush(self) -> None:
+    def _flush_here(self) -> None:
+        """Commit everything that arrived during this loop turn, in one transaction."""
+        self._soon = None
+        incoming, self._incoming = self._incoming, []
+        done, self._done = self._done, []
+        try:
+            fresh = self._write(incoming, done)
+        except Exception as exc:
+            self._failed(incoming, exc)
+            return
+        self._kept(incoming, fresh)
+        assert self._checkpoints is not None
+        self._checkpoints.wrote()
+
+    async def _flush_in_thread(self) -> None:
         """Commit what has gathered; whatever arrives meanwhile goes into the next commit."""
         loop = asyncio.get_running_loop()
         try:
@@ -123,20 +154,31 @@ class SQLiteInbox:
                 done, self._done = self._done, []
                 try:
                     fresh = await loop.run_in_executor(self._executor, self._write, incoming, done)
-                except Exception as exc:  # a full disk, a removed file: the requests get 503
-                    if str(exc) != self._failing:  # once per kind of trouble, not per batch
-                        log.error("webhook inbox %s: cannot write (%s)", self.path, exc)
-                    self._failing = str(exc)
-                    for _, _, future in incoming:
-                        if not future.done():
-                            future.set_exception(exc)
+                except Exception as exc:
+                    self._failed(incoming, exc)
                     continue
-                self._failing = ""
-                for (_, _, future), new in zip(incoming, fresh, strict=True):
-                    if not future.done():
-                        future.set_result(new)
+                self._kept(incoming, fresh)
         finally:
             self._flusher = None
+
+    def _kept(
+        self, incoming: list[tuple[int, bytes, asyncio.Future[bool]]], fresh: list[bool]
+    ) -> None:
+        self._failing = ""
+        for (_, _, future), new in zip(incoming, fresh, strict=True):
+            if not future.done():
+                future.set_result(new)
+
+    def _failed(
+        self, incoming: list[tuple[int, bytes, asyncio.Future[bool]]], exc: Exception
+    ) -> None:
+        """A full disk, a removed file: those requests get 503 and Telegram retries them."""
+        if str(exc) != self._failing:  # once per kind of trouble, not once per batch
+            log.error("webhook inbox %s: cannot write (%s)", self.path, exc)
+        self._failing = str(exc)
+        for _, _, future in incoming:
+            if not future.done():
+                future.set_exception(exc)
 
     def _write(
         self, incoming: list[tuple[int, bytes, asyncio.Future[bool]]], done: list[tuple[int]]
@@ -169,6 +211,47 @@ class SQLiteInbox:
                 db.execute("ROLLBACK")
             raise
         return fresh
+
+
+class _Checkpointer:
+    """Copies the WAL into the database file (and fsyncs) away from the event loop.
+
+    PASSIVE checkpoints never block the writer; one runs every ``every`` commits or once
+    a second, which keeps the WAL file small.
+    """
+
+    def __init__(self, path: Path, every: int = 256) -> None:
+        from telewire.storage import connect
+
+        self._db = connect(path)
+        self._every = every
+        self._commits = 0
+        self._poke = threading.Event()
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="telewire-checkpoint", daemon=True)
+        self._thread.start()
+
+    def wrote(self) -> None:
+        self._commits += 1
+        if self._commits >= self._every:
+            self._commits = 0
+            self._poke.set()
+
+    def _run(self) -> None:
+        while not self._stopping:
+            self._poke.wait(1.0)
+            self._poke.clear()
+            try:
+                self._db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            except sqlite3.Error as exc:  # the next one tries again; the WAL keeps the data
+                log.warning("webhook inbox: checkpoint failed (%s)", exc)
+        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._db.close()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._poke.set()
+        self._thread.join(30)
 
 
 class MemoryInbox:
