@@ -197,3 +197,66 @@ def test_a_redelivered_update_is_acknowledged_and_not_handled_twice(
         wait_until(lambda: app.queued == 0 and handled == [77], "the update handled")
     finally:
         served.stop()
+
+
+def test_reply_in_response_is_carried_out_by_the_emulator(emulator: EmulatorHandle) -> None:
+    router = Router()
+    returned: list[int] = []
+
+    @router.message()
+    async def answer(ctx: Context) -> None:
+        first = await ctx.reply(f"in the response: {ctx.text}")
+        returned.append(first.message_id)
+        await ctx.reply("sent by request")  # only the first reply travels in the response
+
+    app = WebhookApp(
+        router,
+        bot=AsyncBot(emulator.token, base_url=emulator.base_url),
+        secret_token=SECRET,
+        reply_in_response=True,
+    )
+    served = Served(app)
+    try:
+        Bot(emulator.token, base_url=emulator.base_url).set_webhook(
+            url=served.url, secret_token=SECRET
+        )
+        user = emulator.user("Replied")
+        emulator.send(user, "hello")
+        emulator.wait_for(user.id, lambda m: m.text == "in the response: hello")
+        texts = [m.text for m in emulator.bot_messages(user.id)]
+        # The method in the response runs after the request ended: after the handler's
+        # other calls. Its result never reaches the bot: message_id 0 stands in.
+        assert texts == ["sent by request", "in the response: hello"]
+        assert returned == [0]
+        assert app.queued == 0
+    finally:
+        served.stop()
+
+
+def test_the_app_starts_and_acknowledges_without_reaching_the_bot_api(tmp_path: Path) -> None:
+    router = Router()
+    handled: list[int] = []
+
+    @router.message()
+    async def record(ctx: Context) -> None:
+        handled.append(ctx.update.update_id)
+
+    nowhere = f"http://127.0.0.1:{free_port()}"  # nothing listens: any API call would fail
+    app = WebhookApp(
+        router,
+        bot=AsyncBot("123:" + "A" * 35, base_url=nowhere),
+        secret_token=SECRET,
+        inbox=tmp_path / "inbox.db",
+    )
+    served = Served(app)
+    try:
+        assert served.server.started
+        update = {
+            "update_id": 5,
+            "message": {"message_id": 1, "date": 1, "chat": {"id": 5, "type": "private"}},
+        }
+        header = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+        assert served.post(json.dumps(update).encode(), header) == 200
+        wait_until(lambda: handled == [5], "the update handled")
+    finally:
+        served.stop()
