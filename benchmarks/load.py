@@ -23,6 +23,8 @@ class Tally:
     refused: int = 0
     failed: int = 0
     latencies: list[float] = field(default_factory=list)
+    stamps: list[float] = field(default_factory=list)
+    """When each answer came, in seconds since the run began (to split runs into windows)."""
 
 
 def update_body(update_id: int, chats: int) -> bytes:
@@ -95,7 +97,9 @@ async def run(
                     tally.refused += 1
                 else:
                     tally.failed += 1
-                tally.latencies.append(time.perf_counter() - begun)
+                answered = time.perf_counter()
+                tally.latencies.append(answered - begun)
+                tally.stamps.append(answered - started)
                 due += interval
         finally:
             writer.close()
