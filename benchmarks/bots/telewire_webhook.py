@@ -1,12 +1,14 @@
-"""telewire: a WebhookApp under uvicorn with one message handler (counts, no API call).
+"""telewire: a WebhookApp under uvicorn with one message handler.
 
-    python telewire_webhook.py PORT [inbox|memory|fsync|reply] [INBOX_FILE]
+    python telewire_webhook.py PORT [inbox|memory|fsync|echo|reply] [INBOX_FILE]
 
-``inbox`` (the default mode) keeps every update durable before the 200; ``memory`` opts
-out of the inbox; ``fsync`` commits with fsync; ``reply`` answers with the reply in the
-200 body (``reply_in_response=True``).
+``inbox`` (the default mode) keeps every update durable before the 200 and only counts;
+``memory`` opts out of the inbox; ``fsync`` commits with fsync; ``echo`` replies to each
+update through the Bot API at $API_URL; ``reply`` puts that reply in the 200 body
+(``reply_in_response=True``).
 """
 
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -23,16 +25,16 @@ handled = 0
 
 
 @router.message()
-async def count(ctx: Context) -> None:
+async def handle(ctx: Context) -> None:
     global handled
     handled += 1
-    if mode == "reply":
-        await ctx.reply("ok")
+    if mode in ("echo", "reply"):
+        await ctx.reply(ctx.text or "")
 
 
 app = WebhookApp(
     router,
-    bot=AsyncBot("1234567:" + "A" * 35, base_url="http://127.0.0.1:9"),
+    bot=AsyncBot("1234567:" + "A" * 35, base_url=os.environ.get("API_URL", "http://127.0.0.1:9")),
     secret_token="bench",
     inbox=False if mode == "memory" else inbox,
     fsync=mode == "fsync",

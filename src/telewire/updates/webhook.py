@@ -189,7 +189,7 @@ class WebhookApp:
         self.queued -= 1
         if self.inbox is not None:
             self.inbox.done(update_id)
-        if self._refused and self.queued < self.max_queued:
+        if self._refused and self.queued <= self.max_queued // 2:  # one line per episode
             log.info(
                 "webhook: accepting updates again (%d request(s) were answered 503 meanwhile)",
                 self._refused,
