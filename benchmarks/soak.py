@@ -137,15 +137,28 @@ def stop(process: subprocess.Popen[Any]) -> None:
 # -- the servers ------------------------------------------------------------------------
 
 
-async def soak_emulator(args: argparse.Namespace) -> dict[str, Any]:
+def start_telegram_test_api(folder: str) -> tuple[subprocess.Popen[str], str]:
+    port = load_port()
+    script = HERE / "peers" / "telegram_test_api.js"
+    env = {**os.environ, "NODE_PATH": str(Path(folder) / "node_modules")}
+    server = subprocess.Popen(
+        ["node", str(script), str(port)], stdout=subprocess.PIPE, text=True, env=env
+    )
+    assert server.stdout is not None
+    server.stdout.readline()
+    return server, f"http://127.0.0.1:{port}"
+
+
+async def soak_emulator(args: argparse.Namespace, peer: bool = False) -> dict[str, Any]:
     from telewire import AsyncBot
     from telewire.testing import EmulatorHandle
 
-    server, base_url = start_emulator()
+    server, base_url = start_telegram_test_api(args.tta) if peer else start_emulator()
     try:
-        handle = EmulatorHandle(base_url, TOKEN)
-        for chat in range(10):
-            handle.send(handle.user(f"S{chat}", id=80_000 + chat), "/start")
+        if not peer:
+            handle = EmulatorHandle(base_url, TOKEN)
+            for chat in range(10):
+                handle.send(handle.user(f"S{chat}", id=80_000 + chat), "/start")
         async with AsyncBot(TOKEN, base_url=base_url) as bot:
             await bot.get_me()
 
@@ -280,7 +293,15 @@ def main() -> int:
     parser.add_argument("--emulator-rate", type=float, default=500.0)
     parser.add_argument("--webhook-rate", type=float, default=1000.0)
     parser.add_argument("--polling-rate", type=float, default=200.0)
-    parser.add_argument("--only", nargs="*", default=["emulator", "webhook", "aiogram", "polling"])
+    parser.add_argument(
+        "--tta",
+        metavar="FOLDER",
+        help="a folder where `npm install telegram-test-api` ran: soak it too, as the "
+        "emulator's peer (needs node)",
+    )
+    parser.add_argument(
+        "--only", nargs="*", default=["emulator", "tta", "webhook", "aiogram", "polling"]
+    )
     args = parser.parse_args()
     if args.warm_up is None:
         args.warm_up = args.duration / 5
@@ -296,6 +317,11 @@ def main() -> int:
     runs: list[tuple[str, str, Callable[[], Awaitable[dict[str, Any]]]]] = [
         ("emulator", f"sendMessage {args.emulator_rate:.0f}/s", lambda: soak_emulator(args)),
         (
+            "tta",
+            f"sendMessage {args.emulator_rate:.0f}/s",
+            lambda: soak_emulator(args, peer=True),
+        ),
+        (
             "webhook",
             f"updates {args.webhook_rate:.0f}/s",
             lambda: soak_webhook(args, "telewire_webhook.py"),
@@ -309,12 +335,13 @@ def main() -> int:
     ]
     names = {
         "emulator": "telewire emulator",
+        "tta": "telegram-test-api 4 (npm)",
         "webhook": "telewire WebhookApp (inbox on)",
         "aiogram": "aiogram 3 webhook handler",
         "polling": "telewire polling echo bot",
     }
     for key, load_text, run in runs:
-        if key not in args.only:
+        if key not in args.only or (key == "tta" and not args.tta):
             continue
         result = asyncio.run(run())
         lines.append(row(names[key], load_text, result))

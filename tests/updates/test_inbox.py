@@ -71,13 +71,14 @@ def test_a_failed_write_fails_the_waiting_updates_and_the_next_write_works(
         assert await inbox.keep(1, body(1))
         with sqlite3.connect(path) as other:
             other.execute("ALTER TABLE webhook_inbox RENAME TO moved")
+        inbox.done(1)  # fails with the next write, and is kept for the one after
         for i in (2, 3):
             with pytest.raises(sqlite3.Error):
                 await inbox.keep(i, body(i))
         with sqlite3.connect(path) as other:
             other.execute("ALTER TABLE moved RENAME TO webhook_inbox")
         assert await inbox.keep(2, body(2))
-        assert await inbox.unfinished() == [body(1), body(2)]
+        assert await inbox.unfinished() == [body(2)]
         await inbox.close()
 
     asyncio.run(run())

@@ -80,6 +80,7 @@ class SQLiteInbox:
             ) from None
         self._incoming: list[tuple[int, bytes, asyncio.Future[bool]]] = []
         self._done: list[tuple[int]] = []
+        self._unmarked: list[tuple[int]] = []
         self._flusher: asyncio.Task[None] | None = None
         self._soon: asyncio.Handle | None = None
         self._executor = ThreadPoolExecutor(1, "telewire-inbox") if fsync else None
@@ -135,11 +136,11 @@ class SQLiteInbox:
         """Commit everything that arrived during this loop turn, in one transaction."""
         self._soon = None
         incoming, self._incoming = self._incoming, []
-        done, self._done = self._done, []
+        done, self._done, self._unmarked = self._unmarked + self._done, [], []
         try:
             fresh = self._write(incoming, done)
         except Exception as exc:
-            self._failed(incoming, exc)
+            self._failed(incoming, done, exc)
             return
         self._kept(incoming, fresh)
         assert self._checkpoints is not None
@@ -151,11 +152,11 @@ class SQLiteInbox:
         try:
             while self._incoming or self._done:
                 incoming, self._incoming = self._incoming, []
-                done, self._done = self._done, []
+                done, self._done, self._unmarked = self._unmarked + self._done, [], []
                 try:
                     fresh = await loop.run_in_executor(self._executor, self._write, incoming, done)
                 except Exception as exc:
-                    self._failed(incoming, exc)
+                    self._failed(incoming, done, exc)
                     continue
                 self._kept(incoming, fresh)
         finally:
@@ -170,9 +171,14 @@ class SQLiteInbox:
                 future.set_result(new)
 
     def _failed(
-        self, incoming: list[tuple[int, bytes, asyncio.Future[bool]]], exc: Exception
+        self,
+        incoming: list[tuple[int, bytes, asyncio.Future[bool]]],
+        done: list[tuple[int]],
+        exc: Exception,
     ) -> None:
-        """A full disk, a removed file: those requests get 503 and Telegram retries them."""
+        """A full disk, a removed file: those requests get 503 and Telegram retries them;
+        the done marks wait for the next commit (not retried on their own: no busy loop)."""
+        self._unmarked = done
         if str(exc) != self._failing:  # once per kind of trouble, not once per batch
             log.error("webhook inbox %s: cannot write (%s)", self.path, exc)
         self._failing = str(exc)
