@@ -78,7 +78,9 @@ class WebhookApp:
         ``<state dir>/webhook-<bot id>.inbox.db``, or False to keep updates in memory only
         (faster; a crash loses the acknowledged updates not yet handled). ``fsync``: make
         every inbox commit survive a power cut too (slower). ``max_queued``: updates that
-        may wait in memory before the app answers 503 so Telegram retries later."""
+        may wait in memory before the app answers 503 so Telegram retries later.
+        ``ack_after_handling`` / ``reply_in_response``: handle within the request instead
+        (no inbox; see the module's docstring for what each costs)."""
         if max_queued < 1:
             raise ValueError(f"max_queued must be at least 1, not {max_queued}")
         self.router = router
