@@ -85,6 +85,7 @@ class WebhookApp:
             raise ValueError(f"max_queued must be at least 1, not {max_queued}")
         self.router = router
         self._bot = bot
+        self._owns_bot = bot is None  # a bot we were given is the caller's to close
         self.secret_token = secret_token or secrets.token_urlsafe(32)
         self._secret = self.secret_token.encode()
         self.concurrency = concurrency
@@ -184,7 +185,7 @@ class WebhookApp:
         self.inbox = None  # a handler still running past the drain is repeated next start
         if inbox is not None:
             await inbox.close()
-        if self._bot is not None:
+        if self._bot is not None and self._owns_bot:
             await self._bot.close()
 
     def _finished(self, update_id: int) -> None:
