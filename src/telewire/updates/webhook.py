@@ -61,6 +61,12 @@ def default_inbox(bot_id: int) -> Path:
 
 
 class WebhookApp:
+    """An ASGI app that receives Telegram's webhook requests and routes them, losing none.
+
+    Each update is kept in the inbox before the 200, handled in order per chat, then marked
+    done; see the module's docstring for the guarantees and the opt-ins.
+    """
+
     def __init__(
         self,
         router: Router,
