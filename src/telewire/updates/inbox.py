@@ -17,6 +17,7 @@ Another backend (a Redis inbox for several processes) implements the same four m
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 import threading
@@ -251,7 +252,8 @@ class _Checkpointer:
                 self._db.execute("PRAGMA wal_checkpoint(PASSIVE)")
             except sqlite3.Error as exc:  # the next one tries again; the WAL keeps the data
                 log.warning("webhook inbox: checkpoint failed (%s)", exc)
-        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        with contextlib.suppress(sqlite3.Error):  # a busy file: the next start checkpoints
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self._db.close()
 
     def stop(self) -> None:
