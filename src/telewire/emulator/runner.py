@@ -30,7 +30,12 @@ class Emulator:
         state: str | Path | None = None,
         faults: str | None = None,
         telegram_limits: bool = False,
+        history: int | None = None,
     ) -> None:
+        """``history``: messages kept per chat (the oldest are forgotten beyond it)."""
+        if history is not None and history < 1:
+            raise ValueError(f"history must be at least 1 message per chat, not {history}")
+        self.history = history
         self.host = host
         self.port = port
         self.tokens = [str(Token(t)) for t in tokens]
@@ -58,6 +63,8 @@ class Emulator:
     async def start(self) -> Emulator:
         state = StateFile(self._state_path) if self._state_path else None
         engine = Engine(state.load() if state else None)
+        if self.history is not None:
+            engine.world.history = self.history
         if not self.tokens:
             self.tokens = [b.token for b in engine.world.bots.values()] or [new_token()]
         for token in self.tokens:
