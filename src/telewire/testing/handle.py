@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +21,7 @@ from telewire.testing.bot_thread import BotThread
 from telewire.transports.sync import SyncTransport
 
 if TYPE_CHECKING:
+    from telewire.emulator.runner import Emulator
     from telewire.routing.router import Router
 
 _user_ids = itertools.count(1001)
@@ -49,11 +52,16 @@ class ControlError(AssertionError):
 
 
 class EmulatorHandle:
-    """Drive an emulator at ``base_url`` as the users of bot ``token``."""
+    """Drive an emulator at ``base_url`` as the users of bot ``token``.
 
-    def __init__(self, base_url: str, token: str) -> None:
+    Given the ``server`` it runs on (as the pytest fixture does), it can also take that
+    emulator down and bring it back: :meth:`stop`, :meth:`start`, :meth:`down`.
+    """
+
+    def __init__(self, base_url: str, token: str, *, server: Emulator | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
+        self.server = server
         self._http = SyncTransport(self.base_url)
 
     @property
@@ -63,10 +71,17 @@ class EmulatorHandle:
     # -- plumbing ------------------------------------------------------------------------
 
     def _request(self, verb: str, path: str, body: Any = None, decode: Any = Any) -> Any:
+        from telewire.core.errors import TelewireError
+        from telewire.core.token import mask
+
         data = msgspec.json.encode(body) if body is not None else None
-        status, reply = self._http.request(
-            verb, path, data, "application/json" if data else None, timeout=30, what=path
-        )
+        what = f"{verb} {path.split('?', 1)[0]}"  # the query holds the token
+        try:
+            status, reply = self._http.request(
+                verb, path, data, "application/json" if data else None, timeout=30, what=what
+            )
+        except TelewireError as exc:
+            raise ControlError(f"the emulator did not answer: {mask(str(exc))}") from None
         if status >= 400:
             raise ControlError(
                 f"{verb} {path} failed with {status}: {reply.decode(errors='replace')}"
@@ -75,6 +90,36 @@ class EmulatorHandle:
 
     def close(self) -> None:
         self._http.close()
+
+    # -- outages -------------------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Take the emulator down: its port refuses connections, open ones are cut.
+
+        Chats, messages, pending updates and bots are kept for :meth:`start`.
+        """
+        self._own_server().halt()
+        self._http.close()  # its kept-alive connection died with the server
+
+    def start(self) -> None:
+        """Bring the emulator back on the same port, with everything it had."""
+        self._own_server().resume()
+
+    @contextmanager
+    def down(self) -> Iterator[None]:
+        """``with emulator.down(): ...``: an outage for the length of the block."""
+        self.stop()
+        try:
+            yield
+        finally:
+            self.start()
+
+    def _own_server(self) -> Emulator:
+        if self.server is None:
+            raise RuntimeError(
+                "this handle drives an emulator it did not start; stop that emulator itself"
+            )
+        return self.server
 
     def run(self, router: Router, **polling_options: Any) -> BotThread:
         """Poll for ``router`` in a background thread (``with emulator.run(router): ...``)."""

@@ -6,7 +6,9 @@
         emulator.send(alice, "hello")
         assert "Hey" in emulator.expect_reply(alice.id).text
 
-Each test gets a fresh emulator on a free loopback port, stopped afterwards.
+Each test gets a fresh emulator on a free loopback port, stopped afterwards. An outage is
+``with emulator.down(): ...`` (or ``emulator.stop()`` ... ``emulator.start()``): the port
+refuses connections meanwhile, and comes back with every chat and pending update.
 """
 
 from __future__ import annotations
@@ -24,8 +26,7 @@ def emulator() -> Iterator[EmulatorHandle]:
     from telewire.emulator import Emulator
 
     server = Emulator().in_thread()
-    handle = EmulatorHandle(server.base_url, server.token)
-    handle.server = server  # type: ignore[attr-defined]
+    handle = EmulatorHandle(server.base_url, server.token, server=server)
     try:
         yield handle
     finally:
