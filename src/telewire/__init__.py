@@ -46,7 +46,9 @@ _EXPORTS = {
     "WebhookApp": "telewire.updates.webhook",
     "InlineKeyboard": "telewire.keyboards",
     "notify": "telewire.quick",
-    "ask": "telewire.quick",
+    "ask": "telewire.features.approvals",
+    "ask_async": "telewire.features.approvals",
+    "Decision": "telewire.features.approvals",
     "Outbox": "telewire.features.outbox",
     "AsyncOutbox": "telewire.features.outbox",
     "TelegramHandler": "telewire.features.logging_handler",
@@ -81,13 +83,15 @@ if TYPE_CHECKING:
     from telewire.core.token import InvalidToken as InvalidToken
     from telewire.core.token import Token as Token
     from telewire.features.approvals import ApprovalBook as ApprovalBook
+    from telewire.features.approvals import Decision as Decision
     from telewire.features.approvals import approvals_router as approvals_router
+    from telewire.features.approvals import ask as ask
+    from telewire.features.approvals import ask_async as ask_async
     from telewire.features.ledger import Ledger as Ledger
     from telewire.features.logging_handler import TelegramHandler as TelegramHandler
     from telewire.features.outbox import AsyncOutbox as AsyncOutbox
     from telewire.features.outbox import Outbox as Outbox
     from telewire.keyboards import InlineKeyboard as InlineKeyboard
-    from telewire.quick import ask as ask
     from telewire.quick import notify as notify
     from telewire.routing.context import Context as Context
     from telewire.routing.filters import F as F

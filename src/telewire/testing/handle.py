@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import msgspec
 
@@ -45,6 +45,23 @@ class TestUser:
         if self.last_name:
             data["last_name"] = self.last_name
         return data
+
+
+class CallbackAnswer(TypedDict):
+    """The bot's answerCallbackQuery to a press: a toast, or an alert with ``show_alert``."""
+
+    text: str | None
+    show_alert: bool
+
+
+def bare_label(text: str) -> str:
+    """A button label without the emoji and spaces around its words: "✅ Approve" -> "Approve"."""
+    start, end = 0, len(text)
+    while start < end and not text[start].isalnum():
+        start += 1
+    while end > start and not text[end - 1].isalnum():
+        end -= 1
+    return text[start:end]
 
 
 class ControlError(AssertionError):
@@ -239,11 +256,12 @@ class EmulatorHandle:
         *,
         button: str | None = None,
         timeout: float = 5.0,
-    ) -> dict[str, Any] | None:
-        """Press an inline button of ``message`` (by callback ``data`` or ``button`` text).
+    ) -> CallbackAnswer | None:
+        """Press an inline button of ``message`` (by callback ``data`` or ``button`` label).
 
-        Returns the bot's answerCallbackQuery (``{"text", "show_alert"}``), or None if the
-        bot did not answer within ``timeout`` seconds.
+        ``button`` matches a label exactly, or without its emoji ("Approve" presses
+        "✅ Approve"). Returns the bot's answerCallbackQuery (``{"text", "show_alert"}``),
+        or None if the bot did not answer within ``timeout`` seconds.
         """
         if data is None:
             data = self._button_data(message, button)
@@ -260,19 +278,25 @@ class EmulatorHandle:
                 "timeout": timeout,
             },
         )
-        return reply["answer"]  # type: ignore[no-any-return]
+        answer = reply["answer"]
+        if answer is None:
+            return None
+        return CallbackAnswer(text=answer.get("text"), show_alert=bool(answer.get("show_alert")))
 
     @staticmethod
     def _button_data(message: t.Message, text: str | None) -> str:
         markup = message.reply_markup
         buttons = [b for row in markup.inline_keyboard for b in row] if markup else []
-        for b in buttons:
-            if b.callback_data is not None and (text is None or b.text == text):
-                return b.callback_data
+        pressable = [b for b in buttons if b.callback_data is not None]
+        found = [b for b in pressable if text is None or b.text == text]
+        if not found and text is not None and bare_label(text):
+            found = [b for b in pressable if bare_label(b.text) == bare_label(text)]
+        if found and (text is None or len(found) == 1):
+            assert found[0].callback_data is not None
+            return found[0].callback_data
         shown = ", ".join(repr(b.text) for b in buttons) or "none"
-        raise AssertionError(
-            f"message {message.message_id} has no button {text!r}; buttons: {shown}"
-        )
+        which = "several buttons like" if found else "no button"
+        raise AssertionError(f"message {message.message_id} has {which} {text!r}; buttons: {shown}")
 
     def faults(self, spec: str | dict[str, float] | None) -> dict[str, Any]:
         """Set fault injection (see ``telewire emulator --faults``); None turns it off."""
@@ -324,7 +348,12 @@ class EmulatorHandle:
             time.sleep(0.02)
 
     def wait_for(
-        self, chat_id: int, predicate: Any, *, timeout: float = 5.0, what: str = "a message"
+        self,
+        chat_id: int,
+        predicate: Callable[[t.Message], bool],
+        *,
+        timeout: float = 5.0,
+        what: str = "a message",
     ) -> t.Message:
         """Wait until some message of the chat satisfies ``predicate``."""
         deadline = time.monotonic() + timeout

@@ -95,8 +95,8 @@ class Store(Reports, Sessions, Integrity):
     def approve(self, action: str, question: str, actor: str) -> Decision:
         """Ask the owner; record the outcome; raise :class:`NotApproved` unless approved."""
         decision = ask(
-            self.book,
             question,
+            book=self.book,
             timeout=self.approval_timeout,
             client=self.client,
             listen=not self._bot_is_running(),

@@ -1,7 +1,7 @@
 """Inline-button approvals: a person confirms (or refuses) before a program acts.
 
     book = ApprovalBook("approvals.db", approvers=[OWNER_ID])
-    decision = ask(book, "Refund bill #17 (12.50)?", timeout=300)
+    decision = ask("Refund bill #17 (12.50)?", book=book, timeout=300)   # or ask_async
     if decision.approved: ...
 
 Only listed approvers can decide, once, before the deadline; every button carries an

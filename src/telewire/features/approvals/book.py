@@ -17,8 +17,9 @@ import secrets
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
+from telewire.api._generated.types import InlineKeyboardButton, InlineKeyboardMarkup, User
 from telewire.storage import connect
 
 PREFIX = "tw:"
@@ -42,11 +43,27 @@ CREATE TABLE IF NOT EXISTS approval_messages (
 STATUS_WORDS = {"approved": "✅ Approved", "denied": "❌ Denied", "expired": "⌛ Expired"}
 
 
+Status = Literal["pending", "approved", "denied", "expired"]
+
+
+def _user(stored: str | None) -> User | None:
+    """The decider as a :class:`User` (the book keeps id, first name and username)."""
+    if not stored:
+        return None
+    who = json.loads(stored)
+    return User(
+        id=int(who["id"]),
+        is_bot=False,
+        first_name=str(who.get("first_name") or ""),
+        username=who.get("username"),
+    )
+
+
 class Decision(NamedTuple):
     request_id: str
-    status: str
+    status: Status
     """"approved", "denied", "expired" (or "pending" while undecided)."""
-    by: dict[str, Any] | None
+    by: User | None
     at: float | None
 
     @property
@@ -57,8 +74,8 @@ class Decision(NamedTuple):
         if self.status == "pending":
             return "still pending"
         if self.by:
-            who = self.by.get("first_name") or "someone"
-            return f"{self.status} by {who} ({self.by.get('id')})"
+            who = self.by.first_name or "someone"
+            return f"{self.status} by {who} ({self.by.id})"
         return self.status
 
 
@@ -115,22 +132,22 @@ class ApprovalBook:
         mac = hmac.new(self.secret, f"{request_id}:{action}".encode(), hashlib.sha256).digest()
         return base64.urlsafe_b64encode(mac[:16]).decode().rstrip("=")
 
-    def buttons(self, request_id: str) -> dict[str, Any]:
+    def buttons(self, request_id: str) -> InlineKeyboardMarkup:
         """The reply_markup: Approve / Deny, each with signed callback data (< 64 bytes)."""
-        return {
-            "inline_keyboard": [
+        return InlineKeyboardMarkup(
+            inline_keyboard=[
                 [
-                    {
-                        "text": "✅ Approve",
-                        "callback_data": f"{PREFIX}{request_id}:a:{self.sign(request_id, 'a')}",
-                    },
-                    {
-                        "text": "❌ Deny",
-                        "callback_data": f"{PREFIX}{request_id}:d:{self.sign(request_id, 'd')}",
-                    },
+                    InlineKeyboardButton(
+                        text="✅ Approve",
+                        callback_data=f"{PREFIX}{request_id}:a:{self.sign(request_id, 'a')}",
+                    ),
+                    InlineKeyboardButton(
+                        text="❌ Deny",
+                        callback_data=f"{PREFIX}{request_id}:d:{self.sign(request_id, 'd')}",
+                    ),
                 ]
             ]
-        }
+        )
 
     def question_text(self, request_id: str) -> str:
         question, deadline = self._row(request_id, "question, deadline")
@@ -162,7 +179,7 @@ class ApprovalBook:
 
     def decision(self, request_id: str) -> Decision:
         status, by, at = self._row(request_id, "status, decided_by, decided_at")
-        return Decision(request_id, status, json.loads(by) if by else None, at)
+        return Decision(request_id, status, _user(by), at)
 
     def expire_if_due(self, request_id: str, now: float | None = None) -> Decision | None:
         """Mark a pending request past its deadline expired; return it if this call did."""
@@ -177,7 +194,7 @@ class ApprovalBook:
         question = self._row(request_id, "question")[0]
         decision = self.decision(request_id)
         when = time.strftime("%H:%M:%S", time.localtime(decision.at or time.time()))
-        who = f" by {decision.by.get('first_name')}" if decision.by else ""
+        who = f" by {decision.by.first_name}" if decision.by else ""
         return (
             f"🔐 {question}\n\n{STATUS_WORDS.get(decision.status, decision.status)}{who} at {when}"
         )
