@@ -15,10 +15,14 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from telewire.storage import connect, transaction
+
+if TYPE_CHECKING:
+    from telewire.features.protocols import Notifier
 
 GENESIS = "0" * 64
 SCHEMA = """
@@ -43,7 +47,7 @@ class Entry(NamedTuple):
     time: float
     kind: str
     actor: str
-    data: dict[str, Any]
+    data: Mapping[str, object]
     prev_hash: str
     hash: str
 
@@ -65,13 +69,15 @@ def entry_hash(seq: int, when: float, kind: str, actor: str, data: str, prev_has
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _canonical(data: dict[str, Any]) -> str:
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+def _canonical(data: Mapping[str, object]) -> str:
+    return json.dumps(
+        dict(data), sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+    )
 
 
 class Ledger:
     def __init__(
-        self, path: str | Path, *, outbox: Any = None, chat_id: int | str | None = None
+        self, path: str | Path, *, outbox: Notifier | None = None, chat_id: int | str | None = None
     ) -> None:
         self.path = Path(path)
         self.db = connect(self.path, durable=True)
@@ -84,7 +90,7 @@ class Ledger:
         kind: str,
         *,
         actor: str,
-        data: dict[str, Any] | None = None,
+        data: Mapping[str, object] | None = None,
         message: str | None = None,
     ) -> Entry:
         """Append an entry and queue its mirror message (``{hash}`` in ``message`` is filled in)."""

@@ -21,8 +21,13 @@ from telewire.testing.bot_thread import BotThread
 from telewire.transports.sync import SyncTransport
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from telewire.core.retry import RetryPolicy
     from telewire.emulator.runner import Emulator
     from telewire.routing.router import Router
+    from telewire.updates.offsets import OffsetStore
+    from telewire.updates.parked import ParkedStore
 
 _user_ids = itertools.count(1001)
 
@@ -138,9 +143,34 @@ class EmulatorHandle:
             )
         return self.server
 
-    def run(self, router: Router, **polling_options: Any) -> BotThread:
-        """Poll for ``router`` in a background thread (``with emulator.run(router): ...``)."""
-        return BotThread(router, self.token, self.base_url, **polling_options)
+    def run(
+        self,
+        router: Router,
+        *,
+        offsets: str | Path | OffsetStore | None = None,
+        parked: str | Path | ParkedStore | None = None,
+        reruns: RetryPolicy | None = None,
+        concurrency: int = 64,
+        timeout: int = 1,
+        drain_timeout: float = 10.0,
+        allowed_updates: list[str] | None = None,
+    ) -> BotThread:
+        """Poll for ``router`` in a background thread (``with emulator.run(router): ...``).
+
+        The options are :class:`~telewire.updates.polling.Polling`'s; ``timeout`` (the long
+        poll) is short so that stopping is quick.
+        """
+        options: dict[str, Any] = {
+            "offsets": offsets,
+            "parked": parked,
+            "concurrency": concurrency,
+            "timeout": timeout,
+            "drain_timeout": drain_timeout,
+            "allowed_updates": allowed_updates,
+        }
+        if reruns is not None:
+            options["reruns"] = reruns
+        return BotThread(router, self.token, self.base_url, **options)
 
     # -- people and chats ------------------------------------------------------------------
 

@@ -54,9 +54,9 @@ class Integrity:
         deleted: set[int] = set()
         for entry in self.ledger.entries(limit=10**9):
             if entry.kind in ("bill.issue", "bill.edit"):
-                issued[int(entry.data["bill"])] = str(entry.data["digest"])
+                issued[int(str(entry.data["bill"]))] = str(entry.data["digest"])
             elif entry.kind == "bill.delete":
-                deleted.add(int(entry.data["bill"]))
+                deleted.add(int(str(entry.data["bill"])))
         in_file = {int(r["id"]) for r in self.db.execute("SELECT id FROM bills")}
         for bill_id, digest in sorted(issued.items()):
             if bill_id in deleted:
