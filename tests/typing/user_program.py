@@ -83,3 +83,42 @@ def drive(emulator: EmulatorHandle) -> str | None:
     emulator.stop()
     emulator.start()
     return answer["text"] if answer is not None and not answer["show_alert"] else None
+
+
+def audit(ledger: Ledger) -> list[str]:
+    entries = ledger.entries(limit=10)
+    kinds = [entry.kind for entry in entries]
+    problems = [str(problem) for problem in ledger.verify(expect_head=ledger.head())]
+    return kinds + problems
+
+
+def a_bot() -> Router:
+    router = Router()
+    keyboard = telewire.InlineKeyboard().button("👍", "like").markup()
+
+    @router.text("hello", ignore_case=True)
+    async def hello(ctx: telewire.Context) -> None:
+        await ctx.reply("Hey there!", reply_markup=keyboard)
+
+    @router.callback("like")
+    async def liked(ctx: telewire.Context) -> None:
+        await ctx.answer("Thanks!")
+
+    @router.command("start", filter=telewire.F.private)
+    async def start(ctx: telewire.Context) -> None:
+        sent = await ctx.bot.send_message(chat_id=ctx.chat_id or 0, text="hi")
+        assert_type(sent, Message)
+
+    return router
+
+
+def tell_quickly() -> None:
+    telewire.notify("Nightly import finished")
+    with Bot(retry=telewire.RetryPolicy(attempts=3)) as bot:
+        me = bot.get_me()
+        data: bytes = bot.download("file-id")
+        try:
+            bot.send_message(chat_id=me.id, text=f"{len(data)} bytes")
+        except telewire.RetryAfter as exc:
+            print(exc.retry_after)
+    telewire.run_polling(a_bot(), offsets="bot.offset")
