@@ -66,8 +66,7 @@ class Emulator:
         if not self.tokens:
             self.tokens = [b.token for b in engine.world.bots.values()] or [new_token()]
         for token in self.tokens:
-            if token not in engine.world.bots:
-                engine.world.add_bot(token)
+            engine.world.add_bot(token)
         outside = list(engine.listeners)
         self.server = EmulatorServer(
             engine, state=state, faults=self._faults, telegram_limits=self._limits
