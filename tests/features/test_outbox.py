@@ -185,3 +185,20 @@ def test_the_async_outbox_delivers_in_order(
 
     assert asyncio.run(main()) == {"pending": 0, "delivered": 5, "dead": 0}
     assert bot_texts(emulator, alice.id) == [f"async {i}" for i in range(5)]
+
+
+def test_notify_carries_buttons_and_silence_under_the_last_piece(
+    emulator: EmulatorHandle, alice: TestUser, tmp_path: Path
+) -> None:
+    from telewire import InlineKeyboard
+
+    keyboard = InlineKeyboard().button("👍 Seen", "seen").markup()
+    with outbox_for(emulator, tmp_path / "o.db", chat_id=alice.id, limits=None) as outbox:
+        outbox.notify("word " * 1000, reply_markup=keyboard, disable_notification=True)
+        assert outbox.flush(10)
+        queued = outbox.store.listing("delivered")
+    assert len(queued) == 2 and all(q["params"]["disable_notification"] for q in queued)
+    first, last = emulator.bot_messages(alice.id)
+    assert first.reply_markup is None
+    assert last.reply_markup is not None
+    assert [b.text for b in last.reply_markup.inline_keyboard[0]] == ["👍 Seen"]

@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
+import msgspec
+
 from telewire.core.errors import TelewireError
 from telewire.core.flood import SENDER, Limits
 from telewire.core.retry import RetryPolicy
@@ -83,8 +85,6 @@ class _OutboxBase:
         for number, piece in enumerate(pieces, 1):
             params = {"chat_id": chat, **extra, **{k: v for k, v in piece.items() if v is not None}}
             if reply_markup is not None and number == len(pieces):  # buttons under the end
-                import msgspec
-
                 params["reply_markup"] = msgspec.to_builtins(reply_markup)
             items.append(("sendMessage", params))
         return items
