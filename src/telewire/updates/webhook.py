@@ -24,6 +24,7 @@ from telewire.updates.dispatcher import Dispatcher
 
 if TYPE_CHECKING:
     from telewire.client.async_bot import AsyncBot
+    from telewire.core.files import InputFile
     from telewire.routing.router import Router
 
 log = logging.getLogger("telewire.webhook")
@@ -61,9 +62,26 @@ class WebhookApp:
             self._bot = AsyncBot()
         return self._bot
 
-    async def register(self, url: str, **options: Any) -> bool:
-        """Point the bot's webhook at ``url`` with this app's secret token."""
-        return await self.bot.set_webhook(url=url, secret_token=self.secret_token, **options)  # type: ignore[no-any-return]
+    async def register(
+        self,
+        url: str,
+        *,
+        certificate: InputFile | None = None,
+        ip_address: str | None = None,
+        max_connections: int | None = None,
+        allowed_updates: list[str] | None = None,
+        drop_pending_updates: bool | None = None,
+    ) -> bool:
+        """Point the bot's webhook at ``url`` with this app's secret token (setWebhook)."""
+        return await self.bot.set_webhook(  # type: ignore[no-any-return]
+            url=url,
+            secret_token=self.secret_token,
+            certificate=certificate,
+            ip_address=ip_address,
+            max_connections=max_connections,
+            allowed_updates=allowed_updates,
+            drop_pending_updates=drop_pending_updates,
+        )
 
     async def unregister(self, *, drop_pending_updates: bool = False) -> bool:
         return await self.bot.delete_webhook(drop_pending_updates=drop_pending_updates)  # type: ignore[no-any-return]
