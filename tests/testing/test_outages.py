@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 
@@ -57,7 +58,9 @@ def test_a_message_queued_during_an_outage_arrives_afterwards(
     assert [m.text for m in emulator.bot_messages(alice.id)] == ["queued while Telegram was down"]
 
 
-def test_a_polling_bot_rides_out_an_outage(emulator: EmulatorHandle, alice: TestUser) -> None:
+def test_a_polling_bot_rides_out_an_outage(
+    emulator: EmulatorHandle, alice: TestUser, caplog: pytest.LogCaptureFixture
+) -> None:
     router = Router()
 
     @router.text("ping")
@@ -67,8 +70,11 @@ def test_a_polling_bot_rides_out_an_outage(emulator: EmulatorHandle, alice: Test
     with emulator.run(router):
         emulator.send(alice, "ping")
         emulator.expect_reply(alice.id, timeout=10)
-        with emulator.down():
-            time.sleep(0.3)  # the poller meets a closed port at least once
+        with caplog.at_level(logging.WARNING, "telewire"), emulator.down():
+            deadline = time.monotonic() + 15
+            while not any("getUpdates failed" in r.getMessage() for r in caplog.records):
+                assert time.monotonic() < deadline, "the poller never met the closed port"
+                time.sleep(0.02)
         emulator.send(alice, "ping")
         assert emulator.expect_reply(alice.id, timeout=30).text == "pong"
 
