@@ -94,17 +94,22 @@ def _listens(book: ApprovalBook, listen: bool | None) -> bool:
 def ask(
     question: str,
     *,
+    note: str | None = None,
     timeout: float = 300.0,
     approvers: Iterable[int] | None = None,
     book: ApprovalBook | None = None,
     client: Requester | None = None,
     listen: bool | None = None,
+    poll: float = WATCH,
 ) -> Decision:
     """Ask with ✅ Approve / ❌ Deny buttons; block until approved, denied or expired.
 
-    ``approvers`` (user ids; default: the configured chat) use the state directory's
-    book; pass ``book`` to share one with a running bot. ``client`` defaults to one
-    from the settings. ``listen``: see the module docstring (None decides by itself).
+    ``question`` states the facts (the program writes it); ``note`` is free text someone
+    else typed, shown quoted on one line. The timeout is wall-clock time. ``approvers``
+    (user ids; default: the configured chat) use the state directory's book; pass
+    ``book`` to share one with a running bot. ``client`` defaults to one from the
+    settings. ``listen``: see the module docstring (None decides by itself);
+    ``poll``: seconds between looks at the shared book when not listening.
     """
     the_book = _book_for(book, approvers)
     own: BlockingClient | None = None
@@ -114,7 +119,7 @@ def ask(
         client = own = BlockingClient(timeout=40)
     offset: int | None = None
     try:
-        request_id = the_book.create(question, timeout)
+        request_id = the_book.create(question, timeout, note=note)
         for chat_id in sorted(the_book.approvers):
             message = client.request("sendMessage", _question(the_book, request_id, chat_id))
             the_book.remember_message(request_id, chat_id, int(message["message_id"]))
@@ -122,7 +127,7 @@ def ask(
         deadline = time.time() + timeout
         while time.time() < deadline and the_book.decision(request_id).status == "pending":
             if not polls:
-                time.sleep(WATCH)
+                time.sleep(poll)
                 continue
             wait = int(max(0, min(5, deadline - time.time())))
             for update in client.request("getUpdates", {"offset": offset, "timeout": wait}):
@@ -145,11 +150,13 @@ def ask(
 async def ask_async(
     question: str,
     *,
+    note: str | None = None,
     timeout: float = 300.0,
     approvers: Iterable[int] | None = None,
     book: ApprovalBook | None = None,
     client: AsyncRequester | None = None,
     listen: bool | None = None,
+    poll: float = WATCH,
 ) -> Decision:
     """The asyncio twin of :func:`ask`: same arguments, same decision, never blocks the loop."""
     the_book = _book_for(book, approvers)
@@ -160,7 +167,7 @@ async def ask_async(
         client = own = AsyncBot(timeout=40)
     offset: int | None = None
     try:
-        request_id = the_book.create(question, timeout)
+        request_id = the_book.create(question, timeout, note=note)
         for chat_id in sorted(the_book.approvers):
             message = await client.request("sendMessage", _question(the_book, request_id, chat_id))
             the_book.remember_message(request_id, chat_id, int(message["message_id"]))
@@ -168,7 +175,7 @@ async def ask_async(
         deadline = time.time() + timeout
         while time.time() < deadline and the_book.decision(request_id).status == "pending":
             if not polls:
-                await asyncio.sleep(WATCH)
+                await asyncio.sleep(poll)
                 continue
             wait = int(max(0, min(5, deadline - time.time())))
             for update in await client.request("getUpdates", {"offset": offset, "timeout": wait}):

@@ -67,7 +67,7 @@ class OutboxStore:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         self._local = threading.local()
         found = {row[1] for row in self._db.execute("PRAGMA table_info(outbox)")}
         if found and not found >= COLUMNS:
