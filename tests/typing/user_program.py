@@ -85,11 +85,14 @@ def drive(emulator: EmulatorHandle) -> str | None:
     return answer["text"] if answer is not None and not answer["show_alert"] else None
 
 
-def audit(ledger: Ledger) -> list[str]:
+def audit(ledger: Ledger, bill: dict[str, str]) -> list[str]:
     entries = ledger.entries(limit=10)
     kinds = [entry.kind for entry in entries]
-    problems = [str(problem) for problem in ledger.verify(expect_head=ledger.head())]
-    return kinds + problems
+    problems = [str(problem) for problem in ledger.problems()]
+    seal = ledger.seal("bill:42", bill, kind="bill.issue", actor="cashier:ann")
+    check = ledger.check_seal("bill:42", bill)
+    status: Literal["intact", "changed", "missing", "unsealed", "retired"] = check.status
+    return [*kinds, *problems, seal.key, status, str(check.ok)]
 
 
 def a_bot() -> Router:

@@ -211,10 +211,11 @@ class ApprovalBook:
         asked = self.question_hash(decision.request_id)
         who = decision.by.id if decision.by else None
         for entry in reversed(self.ledger.find(f"approval:{decision.request_id}")):
+            by = entry.data.get("by")
             if (
                 entry.data.get("status") == decision.status
                 and entry.data.get("question_sha256") == asked
-                and (entry.data.get("by") or {}).get("id") == who
+                and (by.get("id") if isinstance(by, dict) else None) == who
                 and (who is None or int(who) in self.approvers)
             ):
                 return
