@@ -54,7 +54,9 @@ _EXPORTS = {
     "I18n": "telewire.i18n",
     "publish_commands": "telewire.routing.menu",
     "notify": "telewire.quick",
-    "ask": "telewire.quick",
+    "ask": "telewire.features.approvals",
+    "ask_async": "telewire.features.approvals",
+    "Decision": "telewire.features.approvals",
     "Outbox": "telewire.features.outbox",
     "AsyncOutbox": "telewire.features.outbox",
     "TelegramHandler": "telewire.features.logging_handler",
@@ -99,7 +101,10 @@ if TYPE_CHECKING:
     from telewire.dialogs import Dialog as Dialog
     from telewire.dialogs import Dialogs as Dialogs
     from telewire.features.approvals import ApprovalBook as ApprovalBook
+    from telewire.features.approvals import Decision as Decision
     from telewire.features.approvals import approvals_router as approvals_router
+    from telewire.features.approvals import ask as ask
+    from telewire.features.approvals import ask_async as ask_async
     from telewire.features.ledger import Ledger as Ledger
     from telewire.features.logging_handler import TelegramHandler as TelegramHandler
     from telewire.features.outbox import AsyncOutbox as AsyncOutbox
@@ -110,7 +115,6 @@ if TYPE_CHECKING:
     from telewire.jobs import Scheduler as Scheduler
     from telewire.keyboards import InlineKeyboard as InlineKeyboard
     from telewire.keyboards import ReplyKeyboard as ReplyKeyboard
-    from telewire.quick import ask as ask
     from telewire.quick import notify as notify
     from telewire.routing.context import Context as Context
     from telewire.routing.data import Remember as Remember
