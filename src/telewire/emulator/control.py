@@ -19,10 +19,7 @@ from telewire.emulator.world import BotState, CallbackRecord, ChatState, now
 
 
 def deliver(engine: Engine, bot: BotState, kind: str, payload: Any) -> t.Update | None:
-    update = bot.push_update(kind, payload)
-    if update is not None:
-        engine.emit(bot, "update", {"update_id": update.update_id, "kind": kind})
-    return update
+    return engine.deliver(bot, kind, payload)
 
 
 def private_chat(bot: BotState, user: t.User) -> ChatState:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 from aiohttp import web
 
-from telewire.emulator import control
+from telewire.emulator import control, control_acts
 from telewire.emulator.bodies import read_form, read_object
 from telewire.emulator.control_shapes import (
     BlockBody,
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 _encoder = msgspec.json.Encoder()
 PAGE_EVENTS = frozenset(
     {"message", "edit", "delete", "callback_answer", "action", "pin", "reaction", "update", "press"}
+    | {"inline_query", "inline_answer", "vote", "member", "invoice_paid"}
 )
 
 
@@ -295,6 +296,7 @@ def install(server: EmulatorServer) -> Control:
     ]
     for verb, path, handler in routes:
         server.app.router.add_route(verb, path, functools.partial(guard, handler))
+    control_acts.install(server, control_api)
     server.app.router.add_get("/emulator/events", control_api.events)
     server.app.router.add_get("/", _page)
     server.app.router.add_get("/page/{name}", _page)

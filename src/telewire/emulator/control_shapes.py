@@ -85,6 +85,22 @@ class BotBody(msgspec.Struct, kw_only=True):
     username: str | None = None
 
 
+class InlineQueryBody(msgspec.Struct, kw_only=True):
+    token: str
+    user: UserRef
+    query: str = ""
+    chat_id: ChatId | None = None
+    offset: str = ""
+    timeout: Seconds = 5.0
+
+
+class ChooseBody(msgspec.Struct, kw_only=True):
+    token: str
+    user: UserRef
+    inline_query_id: str
+    result_id: str
+
+
 class FaultsBody(msgspec.Struct, kw_only=True):
     spec: str | dict[str, Any] | None = None
 

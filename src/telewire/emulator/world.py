@@ -15,6 +15,7 @@ from typing import Any
 import msgspec
 
 from telewire.api._generated import types as t
+from telewire.emulator.records import Records
 
 DEFAULT_EXCLUDED_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 UPDATE_MAX_AGE = 24 * 3600.0
@@ -88,6 +89,7 @@ class BotState(msgspec.Struct):
     admin_rights: dict[str, t.ChatAdministratorRights] = {}
     next_file: int = 1
     next_callback: int = 1
+    records: Records = msgspec.field(default_factory=Records)
 
     @property
     def user(self) -> t.User:

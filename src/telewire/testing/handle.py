@@ -15,6 +15,7 @@ import msgspec
 
 from telewire.api._generated import types as t
 from telewire.core import typed
+from telewire.testing.acts import UserActs
 from telewire.testing.bot_thread import BotThread
 from telewire.transports.sync import SyncTransport
 
@@ -48,7 +49,7 @@ class ControlError(AssertionError):
     """The control API refused a request (what a test asked for is impossible)."""
 
 
-class EmulatorHandle:
+class EmulatorHandle(UserActs):
     """Drive an emulator at ``base_url`` as the users of bot ``token``."""
 
     def __init__(self, base_url: str, token: str) -> None:

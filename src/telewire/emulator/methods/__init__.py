@@ -5,9 +5,10 @@ from telewire.emulator.methods import (
     chats,
     editing,
     ephemeral,
+    inline,
     media,
     messages,
     updates,
 )
 
-__all__ = ["bot_info", "chats", "editing", "ephemeral", "media", "messages", "updates"]
+__all__ = ["bot_info", "chats", "editing", "ephemeral", "inline", "media", "messages", "updates"]

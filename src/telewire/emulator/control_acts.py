@@ -1,0 +1,105 @@
+"""The control API's routes for what users do beyond writing and pressing.
+
+Inline queries, poll votes, payments, joining and leaving groups, reactions, edits.
+Each route is a body shape and a function of ``emulator.acts``; routes that wait for
+the bot (an inline answer, a pre-checkout answer) wait at most the body's ``timeout``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from telewire.emulator import control_shapes as s
+from telewire.emulator.acts import inline
+from telewire.emulator.bodies import read_object
+from telewire.emulator.control_shapes import shaped
+from telewire.emulator.world import BotState
+
+if TYPE_CHECKING:
+    from telewire.emulator.control_http import Control
+    from telewire.emulator.server import EmulatorServer
+
+ANSWER_EVENTS = frozenset({"inline_answer", "shipping_answer", "checkout_answer"})
+
+
+class Answers:
+    """Futures for bot answers to users' queries, settled by the engine's events."""
+
+    def __init__(self) -> None:
+        self.waiting: dict[str, asyncio.Future[dict[str, Any]]] = {}
+
+    def on_event(self, bot: BotState, event: str, payload: dict[str, Any]) -> None:
+        if event in ANSWER_EVENTS:
+            future = self.waiting.get(payload["query_id"])
+            if future is not None and not future.done():
+                future.set_result(payload)
+
+    def expect(self, query_id: str) -> asyncio.Future[dict[str, Any]]:
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self.waiting[query_id] = future
+        return future
+
+    async def wait(self, query_id: str, future: asyncio.Future[Any], timeout: float) -> bool:
+        """True if the bot answered within ``timeout`` seconds."""
+        try:
+            await asyncio.wait_for(future, timeout)
+            return True
+        except asyncio.TimeoutError:
+            return False
+        finally:
+            self.waiting.pop(query_id, None)
+
+
+class Acts:
+    def __init__(self, control: Control) -> None:
+        self.engine = control.engine
+        self.answers = Answers()
+        self.engine.listeners.append(self.answers.on_event)
+
+    async def inline_query(self, body: s.InlineQueryBody) -> Any:
+        record = inline.type_query(
+            self.engine,
+            body.token,
+            body.user.described(),
+            body.query,
+            chat_id=body.chat_id,
+            offset=body.offset,
+        )
+        future = self.answers.expect(record.id)
+        await self.answers.wait(record.id, future, body.timeout)
+        return inline.answer_of(record)
+
+    async def choose(self, body: s.ChooseBody) -> Any:
+        return inline.choose(
+            self.engine, body.token, body.user.described(), body.inline_query_id, body.result_id
+        )
+
+
+Route = tuple[str, type[Any], Callable[[Any], Awaitable[Any]]]
+
+
+def install(server: EmulatorServer, control: Control) -> Acts:
+    """Add the routes of users' acts to the server's control API."""
+    from telewire.emulator.control_http import _json
+
+    acts = Acts(control)
+    routes: list[Route] = [
+        ("/emulator/inline", s.InlineQueryBody, acts.inline_query),
+        ("/emulator/inline/choose", s.ChooseBody, acts.choose),
+    ]
+
+    def handler(shape: type[Any], act: Callable[[Any], Awaitable[Any]]) -> Any:
+        async def handle(request: web.Request) -> web.StreamResponse:
+            body = shaped(await read_object(request), shape)
+            return _json(await act(body))
+
+        return handle
+
+    for path, shape, act in routes:
+        server.app.router.add_post(path, functools.partial(control.guarded, handler(shape, act)))
+    return acts

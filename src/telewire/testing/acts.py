@@ -1,0 +1,88 @@
+"""What a test's users do beyond writing and pressing: inline queries, votes, payments...
+
+Mixed into :class:`~telewire.testing.handle.EmulatorHandle`; every call is one request to
+the emulator's control API (``POST /emulator/...``), so a refused act fails the test with
+the emulator's own explanation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from telewire.api._generated import types as t
+
+if TYPE_CHECKING:
+    from telewire.testing.handle import TestUser
+
+
+@dataclass(frozen=True)
+class InlineAnswer:
+    """What a user's app shows for an inline query: the bot's results (raw JSON)."""
+
+    inline_query_id: str
+    query: str
+    answered: bool
+    results: list[dict[str, Any]] = field(default_factory=list)
+    next_offset: str = ""
+    button: dict[str, Any] | None = None
+
+    @property
+    def result_ids(self) -> list[str]:
+        return [str(r["id"]) for r in self.results]
+
+
+class UserActs:
+    """Acts of users that make the bot receive inline queries, votes, payments, members."""
+
+    token: str
+
+    if TYPE_CHECKING:
+
+        def _request(self, verb: str, path: str, body: Any = None, decode: Any = Any) -> Any: ...
+
+    def _act(self, path: str, user: TestUser, decode: Any = Any, **fields: Any) -> Any:
+        body = {"token": self.token, "user": user.as_json()}
+        body.update({k: v for k, v in fields.items() if v is not None})
+        return self._request("POST", path, body, decode)
+
+    # -- inline mode -------------------------------------------------------------------
+
+    def inline_query(
+        self,
+        user: TestUser,
+        query: str,
+        *,
+        chat_id: int | None = None,
+        offset: str = "",
+        timeout: float = 5.0,
+    ) -> InlineAnswer:
+        """``user`` types ``@bot query`` (in ``chat_id``, else in their chat with the bot).
+
+        Waits up to ``timeout`` seconds for answerInlineQuery; ``answered`` says if it came.
+        """
+        return self._act(  # type: ignore[no-any-return]
+            "/emulator/inline",
+            user,
+            InlineAnswer,
+            query=query,
+            chat_id=chat_id,
+            offset=offset,
+            timeout=timeout,
+        )
+
+    def choose_inline_result(
+        self, user: TestUser, answer: InlineAnswer, result_id: str | None = None
+    ) -> t.Message:
+        """``user`` picks a result (the first unless ``result_id``); returns the message sent."""
+        if result_id is None:
+            if not answer.results:
+                raise AssertionError(f"the answer to {answer.query!r} has no results")
+            result_id = answer.result_ids[0]
+        return self._act(  # type: ignore[no-any-return]
+            "/emulator/inline/choose",
+            user,
+            t.Message,
+            inline_query_id=answer.inline_query_id,
+            result_id=result_id,
+        )
