@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from telewire.emulator import control_shapes as s
-from telewire.emulator.acts import inline
+from telewire.emulator.acts import inline, polls
 from telewire.emulator.bodies import read_object
 from telewire.emulator.control_shapes import shaped
+from telewire.emulator.methods.polls import close_due
 from telewire.emulator.world import BotState
 
 if TYPE_CHECKING:
@@ -79,6 +80,39 @@ class Acts:
             self.engine, body.token, body.user.described(), body.inline_query_id, body.result_id
         )
 
+    async def vote(self, body: s.VoteBody) -> Any:
+        return polls.vote(
+            self.engine,
+            body.token,
+            body.user.described(),
+            body.chat_id,
+            body.message_id,
+            body.option_ids,
+        )
+
+
+TICK = 0.2
+"""Seconds between checks for polls whose time is up."""
+
+
+async def _close_polls_in_time(server: EmulatorServer) -> None:
+    while True:
+        await asyncio.sleep(TICK)
+        if close_due(server.engine):
+            server.changed()
+
+
+def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+
+
+def _start_ticker(server: EmulatorServer) -> None:
+    async def start(app: web.Application) -> None:
+        task = asyncio.get_running_loop().create_task(_close_polls_in_time(server))
+        server.on_close.append(lambda: _cancel(task))
+
+    server.app.on_startup.append(start)
+
 
 Route = tuple[str, type[Any], Callable[[Any], Awaitable[Any]]]
 
@@ -91,7 +125,9 @@ def install(server: EmulatorServer, control: Control) -> Acts:
     routes: list[Route] = [
         ("/emulator/inline", s.InlineQueryBody, acts.inline_query),
         ("/emulator/inline/choose", s.ChooseBody, acts.choose),
+        ("/emulator/vote", s.VoteBody, acts.vote),
     ]
+    _start_ticker(server)
 
     def handler(shape: type[Any], act: Callable[[Any], Awaitable[Any]]) -> Any:
         async def handle(request: web.Request) -> web.StreamResponse:

@@ -101,6 +101,16 @@ class ChooseBody(msgspec.Struct, kw_only=True):
     result_id: str
 
 
+class VoteBody(msgspec.Struct, kw_only=True):
+    token: str
+    user: UserRef
+    chat_id: ChatId
+    message_id: MessageId
+    option_ids: list[Annotated[int, msgspec.Meta(ge=0, le=100)]] = msgspec.field(
+        default_factory=list
+    )
+
+
 class FaultsBody(msgspec.Struct, kw_only=True):
     spec: str | dict[str, Any] | None = None
 

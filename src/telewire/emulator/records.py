@@ -39,7 +39,6 @@ class PollRecord(msgspec.Struct):
     chat_id: int
     message_id: int
     votes: dict[int, list[int]] = {}
-    sent_by_bot: bool = True
 
 
 class InvoiceTerms(msgspec.Struct):
@@ -95,6 +94,7 @@ class Charge(msgspec.Struct):
 class Records(msgspec.Struct):
     inline_queries: dict[str, InlineQueryRecord] = {}
     polls: dict[str, PollRecord] = {}
+    closing: dict[str, float] = {}  # poll id -> when its open_period or close_date ends
     invoices: dict[str, InvoiceTerms] = {}
     checkouts: dict[str, Checkout] = {}
     charges: list[Charge] = []

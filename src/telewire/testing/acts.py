@@ -86,3 +86,19 @@ class UserActs:
             inline_query_id=answer.inline_query_id,
             result_id=result_id,
         )
+
+    # -- polls -------------------------------------------------------------------------
+
+    def vote(self, user: TestUser, message: t.Message, *options: int) -> t.Poll:
+        """``user`` votes for option indexes ``options`` in the poll of ``message``.
+
+        No options retracts the vote (where the poll allows revoting).
+        """
+        return self._act(  # type: ignore[no-any-return]
+            "/emulator/vote",
+            user,
+            t.Poll,
+            chat_id=message.chat.id,
+            message_id=message.message_id,
+            option_ids=list(options),
+        )

@@ -8,7 +8,18 @@ from telewire.emulator.methods import (
     inline,
     media,
     messages,
+    polls,
     updates,
 )
 
-__all__ = ["bot_info", "chats", "editing", "ephemeral", "inline", "media", "messages", "updates"]
+__all__ = [
+    "bot_info",
+    "chats",
+    "editing",
+    "ephemeral",
+    "inline",
+    "media",
+    "messages",
+    "polls",
+    "updates",
+]

@@ -170,49 +170,6 @@ def send_contact(call: Call) -> t.Message:
     return post(call, chat, contact=contact)
 
 
-@method("sendPoll")
-def send_poll(call: Call) -> t.Message:
-    chat = call.chat(sending=True)
-    question = str(call.need("question"))
-    raw_options = call.need("options")
-    if not 2 <= len(raw_options) <= 12:
-        raise bad_request(
-            "poll must have 2-12 options" if len(raw_options) > 1 else "POLL_OPTIONS_TOO_FEW"
-        )
-    options = [
-        t.PollOption(
-            persistent_id=str(i), text=o["text"] if isinstance(o, dict) else str(o), voter_count=0
-        )
-        for i, o in enumerate(raw_options)
-    ]
-    poll = t.Poll(
-        id=f"{call.bot.id}{chat.next_message_id:06d}",
-        question=question,
-        options=options,
-        total_voter_count=0,
-        is_closed=bool(call.get("is_closed", False)),
-        is_anonymous=bool(call.get("is_anonymous", True)),
-        type=call.get("type", "regular"),
-        allows_multiple_answers=bool(call.get("allows_multiple_answers", False)),
-        allows_revoting=bool(call.get("allows_revoting", True)),
-        members_only=bool(call.get("members_only", False)),
-    )
-    return post(call, chat, poll=poll)
-
-
-@method("stopPoll")
-def stop_poll(call: Call) -> t.Poll:
-    chat = call.chat()
-    message = call.message(chat, "message_id", "message with poll to stop not found")
-    if message.poll is None:
-        raise bad_request("message with poll to stop not found")
-    if message.poll.is_closed:
-        raise bad_request("poll has already been closed")
-    message.poll.is_closed = True
-    call.emit("edit", {"chat_id": chat.chat.id, "message": message})
-    return message.poll
-
-
 @method("sendDice")
 def send_dice(call: Call) -> t.Message:
     chat = call.chat(sending=True)
