@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from telewire.emulator import control_shapes as s
-from telewire.emulator.acts import inline, polls
+from telewire.emulator.acts import inline, payments, polls
 from telewire.emulator.bodies import read_object
 from telewire.emulator.control_shapes import shaped
 from telewire.emulator.methods.polls import close_due
@@ -90,6 +90,22 @@ class Acts:
             body.option_ids,
         )
 
+    async def pay(self, body: s.PayBody) -> Any:
+        checkout = payments.pay(
+            self.engine,
+            body.token,
+            body.user.described(),
+            chat_id=body.chat_id,
+            message_id=body.message_id,
+            invoice_link=body.invoice_link,
+            tip_amount=body.tip_amount,
+            shipping_option_id=body.shipping_option_id,
+            order_info=body.order_info,
+        )
+        future = self.answers.expect(checkout.id)
+        await self.answers.wait(checkout.id, future, body.timeout)
+        return payments.outcome(self.engine, body.token, checkout)
+
 
 TICK = 0.2
 """Seconds between checks for polls whose time is up."""
@@ -126,6 +142,7 @@ def install(server: EmulatorServer, control: Control) -> Acts:
         ("/emulator/inline", s.InlineQueryBody, acts.inline_query),
         ("/emulator/inline/choose", s.ChooseBody, acts.choose),
         ("/emulator/vote", s.VoteBody, acts.vote),
+        ("/emulator/pay", s.PayBody, acts.pay),
     ]
     _start_ticker(server)
 

@@ -111,6 +111,18 @@ class VoteBody(msgspec.Struct, kw_only=True):
     )
 
 
+class PayBody(msgspec.Struct, kw_only=True):
+    token: str
+    user: UserRef
+    chat_id: ChatId | None = None
+    message_id: MessageId | None = None
+    invoice_link: str | None = None
+    tip_amount: Annotated[int, msgspec.Meta(ge=0, le=2**31)] = 0
+    shipping_option_id: str | None = None
+    order_info: dict[str, Any] | None = None
+    timeout: Seconds = 5.0
+
+
 class FaultsBody(msgspec.Struct, kw_only=True):
     spec: str | dict[str, Any] | None = None
 

@@ -32,6 +32,18 @@ class InlineAnswer:
         return [str(r["id"]) for r in self.results]
 
 
+@dataclass(frozen=True)
+class Payment:
+    """How a user's payment ended: ``status`` is paid, declined or waiting."""
+
+    status: str
+    stage: str
+    total_amount: int
+    error_message: str | None = None
+    shipping_option_id: str | None = None
+    message: t.Message | None = None  # the successful_payment message, once paid
+
+
 class UserActs:
     """Acts of users that make the bot receive inline queries, votes, payments, members."""
 
@@ -101,4 +113,38 @@ class UserActs:
             chat_id=message.chat.id,
             message_id=message.message_id,
             option_ids=list(options),
+        )
+
+    # -- payments ----------------------------------------------------------------------
+
+    def pay(
+        self,
+        user: TestUser,
+        invoice: t.Message | str,
+        *,
+        tip_amount: int = 0,
+        shipping_option_id: str | None = None,
+        order_info: dict[str, Any] | None = None,
+        timeout: float = 5.0,
+    ) -> Payment:
+        """``user`` pays an invoice message (its Pay button) or an invoice link.
+
+        Waits up to ``timeout`` seconds for the bot to answer the shipping and
+        pre-checkout queries; the Payment says ``paid``, ``declined`` (and why) or
+        ``waiting``.
+        """
+        where: dict[str, Any]
+        if isinstance(invoice, str):
+            where = {"invoice_link": invoice}
+        else:
+            where = {"chat_id": invoice.chat.id, "message_id": invoice.message_id}
+        return self._act(  # type: ignore[no-any-return]
+            "/emulator/pay",
+            user,
+            Payment,
+            tip_amount=tip_amount,
+            shipping_option_id=shipping_option_id,
+            order_info=order_info,
+            timeout=timeout,
+            **where,
         )

@@ -8,6 +8,7 @@ from telewire.emulator.methods import (
     inline,
     media,
     messages,
+    payments,
     polls,
     updates,
 )
