@@ -21,6 +21,7 @@ __all__ = [
     "inline",
     "media",
     "messages",
+    "payments",
     "polls",
     "updates",
 ]
