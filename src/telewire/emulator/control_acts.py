@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from telewire.emulator import control_shapes as s
-from telewire.emulator.acts import inline, payments, polls
+from telewire.emulator.acts import inline, members, payments, polls
 from telewire.emulator.bodies import read_object
 from telewire.emulator.control_shapes import shaped
 from telewire.emulator.methods.polls import close_due
@@ -106,6 +106,34 @@ class Acts:
         await self.answers.wait(checkout.id, future, body.timeout)
         return payments.outcome(self.engine, body.token, checkout)
 
+    async def join(self, body: s.JoinBody) -> Any:
+        status = members.join(
+            self.engine,
+            body.token,
+            body.user.described(),
+            body.chat_id,
+            invite_link=body.invite_link,
+            request=body.request,
+        )
+        return {"status": status}
+
+    async def leave(self, body: s.LeaveBody) -> Any:
+        members.leave(self.engine, body.token, body.user.described(), body.chat_id)
+        return {"status": "left"}
+
+    async def member(self, body: s.MemberBody) -> Any:
+        return members.set_member(
+            self.engine,
+            body.token,
+            body.user.described(),
+            body.chat_id,
+            body.member_id,
+            body.status,
+            rights=body.rights,
+            until_date=body.until_date,
+            custom_title=body.custom_title,
+        )
+
 
 TICK = 0.2
 """Seconds between checks for polls whose time is up."""
@@ -143,6 +171,9 @@ def install(server: EmulatorServer, control: Control) -> Acts:
         ("/emulator/inline/choose", s.ChooseBody, acts.choose),
         ("/emulator/vote", s.VoteBody, acts.vote),
         ("/emulator/pay", s.PayBody, acts.pay),
+        ("/emulator/join", s.JoinBody, acts.join),
+        ("/emulator/leave", s.LeaveBody, acts.leave),
+        ("/emulator/member", s.MemberBody, acts.member),
     ]
     _start_ticker(server)
 

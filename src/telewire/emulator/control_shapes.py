@@ -123,6 +123,31 @@ class PayBody(msgspec.Struct, kw_only=True):
     timeout: Seconds = 5.0
 
 
+class JoinBody(msgspec.Struct, kw_only=True):
+    token: str
+    user: UserRef
+    chat_id: ChatId
+    invite_link: str | None = None
+    request: bool = False
+
+
+class LeaveBody(msgspec.Struct, kw_only=True):
+    token: str
+    user: UserRef
+    chat_id: ChatId
+
+
+class MemberBody(msgspec.Struct, kw_only=True):
+    token: str
+    user: UserRef  # the owner or administrator acting
+    chat_id: ChatId
+    member_id: UserId
+    status: str
+    rights: dict[str, bool] | None = None
+    until_date: Annotated[int, msgspec.Meta(ge=0, le=2**40)] = 0
+    custom_title: str | None = None
+
+
 class FaultsBody(msgspec.Struct, kw_only=True):
     spec: str | dict[str, Any] | None = None
 

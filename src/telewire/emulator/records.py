@@ -102,6 +102,7 @@ class Records(msgspec.Struct):
     join_requests: dict[int, dict[int, int]] = {}  # chat -> user -> date asked
     members: dict[int, dict[int, t.ChatMember]] = {}  # chat -> user -> rights set by admins
     permissions: dict[int, t.ChatPermissions] = {}  # chat -> default member permissions
+    banned_senders: dict[int, list[int]] = {}  # chat -> sender chats banned there
     topics: dict[int, dict[int, t.ForumTopic]] = {}  # chat -> thread id -> topic
     closed_topics: dict[int, list[int]] = {}
     invite_links: dict[int, list[t.ChatInviteLink]] = {}

@@ -148,3 +148,55 @@ class UserActs:
             timeout=timeout,
             **where,
         )
+
+    # -- members -----------------------------------------------------------------------
+
+    def join(
+        self,
+        user: TestUser,
+        chat_id: int,
+        *,
+        invite_link: str | None = None,
+        request: bool = False,
+    ) -> str:
+        """``user`` joins a group; "requested" where the link (or ``request``) asks first."""
+        reply = self._act(
+            "/emulator/join", user, chat_id=chat_id, invite_link=invite_link, request=request
+        )
+        return str(reply["status"])
+
+    def leave(self, user: TestUser, chat_id: int) -> None:
+        self._act("/emulator/leave", user, chat_id=chat_id)
+
+    def set_member(
+        self,
+        admin: TestUser,
+        chat_id: int,
+        member: TestUser | int,
+        status: str,
+        *,
+        rights: dict[str, bool] | None = None,
+        until_date: int = 0,
+        custom_title: str | None = None,
+    ) -> t.ChatMember:
+        """``admin`` makes ``member`` (a user, or the bot's id) ``status`` in the chat.
+
+        status: member, administrator (``rights``: all unless given), restricted
+        (``rights`` are the permissions left, none unless given), kicked, left.
+        """
+        member_id = member if isinstance(member, int) else member.id
+        return self._act(  # type: ignore[no-any-return]
+            "/emulator/member",
+            admin,
+            t.ChatMember,
+            chat_id=chat_id,
+            member_id=member_id,
+            status=status,
+            rights=rights,
+            until_date=until_date,
+            custom_title=custom_title,
+        )
+
+    @property
+    def bot_id(self) -> int:
+        return int(self.token.split(":", 1)[0])
