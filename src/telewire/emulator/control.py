@@ -50,8 +50,14 @@ def user_sends(
     kind: str = "document",
     caption: str | None = None,
     reply_to: int | None = None,
+    message_thread_id: int | None = None,
+    meta: dict[str, Any] | None = None,
 ) -> t.Message:
-    """A user writes ``text`` (or sends a file) to the bot, privately or in ``chat_id``."""
+    """A user writes ``text`` (or sends a file) to the bot, privately or in ``chat_id``.
+
+    ``meta`` describes a file (duration, width, height...); ``message_thread_id`` is a
+    forum topic to write in.
+    """
     bot = engine.bot(token)
     user = engine.world.user(user_data)
     if chat_id is None or chat_id == user.id:
@@ -68,7 +74,7 @@ def user_sends(
     if upload is not None:
         if kind not in FOLDERS:
             raise bad_request(f"unknown file kind {kind!r}")
-        content[kind] = media_object(kind, store(bot, upload, FOLDERS[kind]))
+        content[kind] = media_object(kind, store(bot, upload, FOLDERS[kind]), meta, bot)
         if caption:
             content.update(caption=caption, caption_entities=_entities(caption))
     elif text:
@@ -78,6 +84,11 @@ def user_sends(
     else:
         raise bad_request("message text is empty")
     replied = chat.messages.get(reply_to) if reply_to else None
+    if message_thread_id is not None:
+        from telewire.emulator.methods.forum import check_topic
+
+        check_topic(bot, chat, message_thread_id)
+        content.update(message_thread_id=message_thread_id, is_topic_message=True)
     message = t.Message(
         message_id=bot.next_message_id(chat),
         date=now(),
@@ -162,6 +173,7 @@ def create_chat(
     title: str,
     members: list[dict[str, Any]],
     username: str | None = None,
+    is_forum: bool = False,
 ) -> t.Chat:
     """Create a group, supergroup or channel with ``members`` (the first one owns it)."""
     if kind not in ("group", "supergroup", "channel"):
@@ -171,7 +183,11 @@ def create_chat(
     world.next_group_id += 1
     number = world.next_group_id
     chat_id = -number if kind == "group" else -(10**12 + number)
-    chat = t.Chat(id=chat_id, type=kind, title=title, username=username)
+    if is_forum and kind != "supergroup":
+        raise bad_request("only a supergroup can be a forum")
+    chat = t.Chat(
+        id=chat_id, type=kind, title=title, username=username, is_forum=True if is_forum else None
+    )
     state = ChatState(chat=chat, members={bot.id: "administrator"}, started=True)
     for position, data in enumerate(members):
         user = world.user(data)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from telewire.emulator import control_shapes as s
-from telewire.emulator.acts import inline, members, payments, polls
+from telewire.emulator.acts import inline, members, messages, payments, polls
 from telewire.emulator.bodies import read_object
 from telewire.emulator.control_shapes import shaped
 from telewire.emulator.methods.polls import close_due
@@ -134,6 +134,33 @@ class Acts:
             custom_title=body.custom_title,
         )
 
+    async def edit(self, body: s.EditBody) -> Any:
+        return messages.edit(
+            self.engine, body.token, body.user.described(), body.chat_id, body.message_id, body.text
+        )
+
+    async def react(self, body: s.ReactBody) -> Any:
+        chosen = messages.react(
+            self.engine,
+            body.token,
+            body.user.described(),
+            body.chat_id,
+            body.message_id,
+            body.emoji,
+        )
+        return {"reaction": chosen}
+
+    async def send_object(self, body: s.ObjectBody) -> Any:
+        return messages.send_object(
+            self.engine,
+            body.token,
+            body.user.described(),
+            body.kind,
+            body.fields,
+            chat_id=body.chat_id,
+            message_thread_id=body.message_thread_id,
+        )
+
 
 TICK = 0.2
 """Seconds between checks for polls whose time is up."""
@@ -174,6 +201,9 @@ def install(server: EmulatorServer, control: Control) -> Acts:
         ("/emulator/join", s.JoinBody, acts.join),
         ("/emulator/leave", s.LeaveBody, acts.leave),
         ("/emulator/member", s.MemberBody, acts.member),
+        ("/emulator/edit", s.EditBody, acts.edit),
+        ("/emulator/react", s.ReactBody, acts.react),
+        ("/emulator/send_object", s.ObjectBody, acts.send_object),
     ]
     _start_ticker(server)
 

@@ -101,6 +101,7 @@ class Control:
             text=body.text,
             chat_id=body.chat_id,
             reply_to=body.reply_to_message_id,
+            message_thread_id=body.message_thread_id,
         )
         return _json(message)
 
@@ -110,8 +111,9 @@ class Control:
         if not isinstance(file, Upload):
             raise ApiFailure(400, "Bad Request: a multipart 'file' part is required")
         form["user"] = json_value(str(form.get("user") or "{}"), "user JSON object")
-        if form.get("chat_id"):
-            form["chat_id"] = coerce_integer("chat_id", form["chat_id"])
+        for name in ("chat_id", "message_thread_id", "duration", "width", "height"):
+            if form.get(name):
+                form[name] = coerce_integer(name, form[name])
         fields = {name: value for name, value in form.items() if value not in ("", None)}
         body = shaped(fields, UploadBody)
         message = control.user_sends(
@@ -122,6 +124,14 @@ class Control:
             kind=body.kind,
             caption=body.caption,
             chat_id=body.chat_id,
+            message_thread_id=body.message_thread_id,
+            meta={
+                "duration": body.duration,
+                "width": body.width,
+                "height": body.height,
+                "performer": body.performer,
+                "title": body.title,
+            },
         )
         return _json(message)
 
@@ -162,6 +172,7 @@ class Control:
             body.title,
             [member.described() for member in body.members],
             body.username,
+            body.is_forum,
         )
         return _json(chat)
 

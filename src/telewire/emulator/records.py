@@ -104,8 +104,10 @@ class Records(msgspec.Struct):
     permissions: dict[int, t.ChatPermissions] = {}  # chat -> default member permissions
     banned_senders: dict[int, list[int]] = {}  # chat -> sender chats banned there
     topics: dict[int, dict[int, t.ForumTopic]] = {}  # chat -> thread id -> topic
-    closed_topics: dict[int, list[int]] = {}
+    closed_topics: dict[int, list[int]] = {}  # chat -> closed thread ids (1: General)
+    hidden_general: list[int] = []  # chats whose General topic is hidden
     invite_links: dict[int, list[t.ChatInviteLink]] = {}
+    reactions: dict[str, dict[int, list[t.ReactionType]]] = {}  # "chat:message" -> user -> chosen
     next_id: int = 1
 
     def new_id(self, prefix: str) -> str:

@@ -91,8 +91,13 @@ class EmulatorHandle(UserActs):
             id=id if id is not None else next(_user_ids), first_name=first_name, username=username
         )
 
-    def group(self, title: str, members: list[TestUser], *, kind: str = "group") -> t.Chat:
-        """A group (or supergroup, channel) with ``members``; the first one owns it."""
+    def group(
+        self, title: str, members: list[TestUser], *, kind: str = "group", forum: bool = False
+    ) -> t.Chat:
+        """A group (or supergroup, channel) with ``members``; the first one owns it.
+
+        ``forum`` makes a supergroup a forum (with topics).
+        """
         chat: t.Chat = self._request(
             "POST",
             "/emulator/chats",
@@ -101,6 +106,7 @@ class EmulatorHandle(UserActs):
                 "type": kind,
                 "title": title,
                 "members": [m.as_json() for m in members],
+                "is_forum": forum,
             },
             t.Chat,
         )
@@ -122,11 +128,26 @@ class EmulatorHandle(UserActs):
 
     # -- acting ----------------------------------------------------------------------------
 
-    def send(self, user: TestUser, text: str, *, chat_id: int | None = None) -> t.Message:
-        """``user`` writes ``text`` to the bot (privately unless ``chat_id`` is a group)."""
+    def send(
+        self,
+        user: TestUser,
+        text: str,
+        *,
+        chat_id: int | None = None,
+        message_thread_id: int | None = None,
+        reply_to: t.Message | None = None,
+    ) -> t.Message:
+        """``user`` writes ``text`` to the bot (privately unless ``chat_id`` is a group).
+
+        ``message_thread_id`` writes in a forum topic; ``reply_to`` replies to a message.
+        """
         body: dict[str, Any] = {"token": self.token, "user": user.as_json(), "text": text}
         if chat_id is not None:
             body["chat_id"] = chat_id
+        if message_thread_id is not None:
+            body["message_thread_id"] = message_thread_id
+        if reply_to is not None:
+            body["reply_to_message_id"] = reply_to.message_id
         message: t.Message = self._request("POST", "/emulator/send", body, t.Message)
         return message
 
@@ -161,6 +182,7 @@ class EmulatorHandle(UserActs):
         filename: str,
         caption: str | None,
         chat_id: int | None,
+        **meta: Any,
     ) -> t.Message:
         from telewire.core.files import InputFile
         from telewire.core.requests import encode_request
@@ -172,6 +194,7 @@ class EmulatorHandle(UserActs):
             "caption": caption,
             "chat_id": chat_id,
             "file": InputFile(data, filename=filename),
+            **meta,
         }
         encoded = encode_request(fields)
         status, reply = self._http.request(

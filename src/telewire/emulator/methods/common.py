@@ -125,6 +125,13 @@ def post(call: Call, chat: ChatState, **content: Any) -> t.Message:
     if wanted is not None:
         return ephemeral.post_ephemeral(call, chat, wanted, content)
     markup = apply_reply_markup(call, chat)
+    thread_id = call.get("message_thread_id")
+    if thread_id is not None and "message_thread_id" not in content:
+        from telewire.emulator.methods.forum import check_topic
+
+        check_topic(call.bot, chat, int(thread_id))
+        if chat.chat.is_forum:
+            content.update(message_thread_id=int(thread_id), is_topic_message=True)
     message = t.Message(
         message_id=call.bot.next_message_id(chat),
         date=now(),
