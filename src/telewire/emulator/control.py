@@ -14,6 +14,7 @@ from telewire.emulator.engine import Engine
 from telewire.emulator.errors import bad_request
 from telewire.emulator.methods import ephemeral
 from telewire.emulator.methods.media import FOLDERS, media_object
+from telewire.emulator.privacy import bot_sees
 from telewire.emulator.uploads import Upload, store
 from telewire.emulator.world import BotState, CallbackRecord, ChatState, now
 
@@ -99,7 +100,8 @@ def user_sends(
     )
     chat.messages[message.message_id] = message
     engine.emit(bot, "message", {"chat_id": chat.chat.id, "message": message})
-    deliver(engine, bot, "message", message)
+    if bot_sees(bot, chat, message):
+        deliver(engine, bot, "message", message)
     return message
 
 

@@ -221,7 +221,16 @@ class Control:
                 400, "Bad Request: a token is digits, a colon, then 1-128 letters, digits, _ or -"
             )
         bot = self.engine.world.add_bot(token, body.username)
-        return _json({"token": bot.token, "id": bot.id, "username": bot.username})
+        if body.can_read_all_group_messages is not None:
+            bot.records.reads_all_group_messages = body.can_read_all_group_messages
+        return _json(
+            {
+                "token": bot.token,
+                "id": bot.id,
+                "username": bot.username,
+                "can_read_all_group_messages": bot.records.reads_all_group_messages,
+            }
+        )
 
     async def users(self, request: web.Request) -> web.StreamResponse:
         return _json(list(self.engine.world.users.values()))

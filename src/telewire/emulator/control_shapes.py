@@ -91,6 +91,7 @@ class TokenBody(msgspec.Struct, kw_only=True):
 class BotBody(msgspec.Struct, kw_only=True):
     token: str | None = None
     username: str | None = None
+    can_read_all_group_messages: bool | None = None  # privacy mode off when true
 
 
 class InlineQueryBody(msgspec.Struct, kw_only=True):

@@ -108,6 +108,7 @@ class Records(msgspec.Struct):
     hidden_general: list[int] = []  # chats whose General topic is hidden
     invite_links: dict[int, list[t.ChatInviteLink]] = {}
     reactions: dict[str, dict[int, list[t.ReactionType]]] = {}  # "chat:message" -> user -> chosen
+    reads_all_group_messages: bool = False  # privacy mode off (BotFather's /setprivacy)
     next_id: int = 1
 
     def new_id(self, prefix: str) -> str:

@@ -93,14 +93,17 @@ class BotState(msgspec.Struct):
 
     @property
     def user(self) -> t.User:
-        return t.User(
-            id=self.id,
-            is_bot=True,
-            first_name=self.first_name,
-            username=self.username,
+        """The bot as others see it (a message's ``from``): no getMe-only fields."""
+        return t.User(id=self.id, is_bot=True, first_name=self.first_name, username=self.username)
+
+    @property
+    def me(self) -> t.User:
+        """The bot as getMe describes it, with its settings."""
+        return msgspec.structs.replace(
+            self.user,
             can_join_groups=True,
-            can_read_all_group_messages=False,
-            supports_inline_queries=False,
+            can_read_all_group_messages=self.records.reads_all_group_messages,
+            supports_inline_queries=True,
         )
 
     # -- updates ---------------------------------------------------------------

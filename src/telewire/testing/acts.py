@@ -374,3 +374,13 @@ class UserActs:
             performer=performer,
             title=title,
         )
+
+    # -- the bot's settings --------------------------------------------------------------
+
+    def set_privacy(self, enabled: bool) -> None:
+        """Turn the bot's group privacy mode on (the default) or off, as BotFather does."""
+        self._request(
+            "POST",
+            "/emulator/bots",
+            {"token": self.token, "can_read_all_group_messages": not enabled},
+        )

@@ -19,6 +19,7 @@ from telewire.emulator.control import private_chat
 from telewire.emulator.engine import Engine
 from telewire.emulator.errors import bad_request
 from telewire.emulator.methods.messages import DICE_FACES
+from telewire.emulator.privacy import bot_sees
 from telewire.emulator.world import BotState, ChatState, now
 
 OBJECT_KINDS = ("location", "venue", "contact", "dice", "web_app_data")
@@ -122,7 +123,8 @@ def user_message(
     )
     chat.messages[message.message_id] = message
     engine.emit(bot, "message", {"chat_id": chat.chat.id, "message": message})
-    engine.deliver(bot, "message", message)
+    if bot_sees(bot, chat, message):
+        engine.deliver(bot, "message", message)
     return message
 
 
