@@ -108,6 +108,12 @@ class Records(msgspec.Struct):
     hidden_general: list[int] = []  # chats whose General topic is hidden
     invite_links: dict[int, list[t.ChatInviteLink]] = {}
     reactions: dict[str, dict[int, list[t.ReactionType]]] = {}  # "chat:message" -> user -> chosen
+    sticker_sets: dict[str, t.StickerSet] = {}
+    sticker_keywords: dict[str, list[str]] = {}  # sticker file id -> search keywords
+    sticker_emoji: dict[str, list[str]] = {}  # sticker file id -> all its emoji
+    game_scores: dict[str, dict[int, int]] = {}  # "chat:message" -> user -> score
+    chat_photos: dict[int, t.ChatPhoto] = {}
+    chat_sticker_sets: dict[int, str] = {}
     reads_all_group_messages: bool = False  # privacy mode off (BotFather's /setprivacy)
     next_id: int = 1
 

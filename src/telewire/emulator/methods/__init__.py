@@ -6,6 +6,7 @@ from telewire.emulator.methods import (
     editing,
     ephemeral,
     forum,
+    games,
     inline,
     invites,
     media,
@@ -13,6 +14,8 @@ from telewire.emulator.methods import (
     messages,
     payments,
     polls,
+    reactions,
+    stickers,
     updates,
 )
 
@@ -22,6 +25,7 @@ __all__ = [
     "editing",
     "ephemeral",
     "forum",
+    "games",
     "inline",
     "invites",
     "media",
@@ -29,5 +33,7 @@ __all__ = [
     "messages",
     "payments",
     "polls",
+    "reactions",
+    "stickers",
     "updates",
 ]

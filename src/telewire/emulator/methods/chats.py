@@ -1,4 +1,4 @@
-"""Chats: information, pins, titles, descriptions (members are in ``members.py``)."""
+"""Chats: information, pins, titles, descriptions, photos (members are in ``members.py``)."""
 
 from __future__ import annotations
 
@@ -33,6 +33,8 @@ def get_chat(call: Call) -> t.ChatFullInfo:
         max_reaction_count=11,
         description=chat.description,
         permissions=call.bot.records.permissions.get(chat.chat.id),
+        photo=call.bot.records.chat_photos.get(chat.chat.id),
+        sticker_set_name=call.bot.records.chat_sticker_sets.get(chat.chat.id),
         pinned_message=pinned,
         accepted_gift_types=t.AcceptedGiftTypes(
             unlimited_gifts=True,
@@ -100,4 +102,57 @@ def set_chat_description(call: Call) -> bool:
     if description == (chat.description or ""):
         raise bad_request("chat description is not modified")
     chat.description = description or None
+    return True
+
+
+@method("setChatPhoto")
+def set_chat_photo(call: Call) -> bool:
+    from telewire.emulator.methods.common import post
+    from telewire.emulator.methods.media import media_object
+    from telewire.emulator.uploads import resolve
+
+    chat = group(call)
+    record = resolve(call.bot, call.need("photo"), call.params, "profile_photos")
+    if isinstance(call.need("photo"), str) and not call.need("photo").startswith("attach://"):
+        raise bad_request("PHOTO_INVALID")  # a new upload only, as on Telegram
+    sizes = media_object("photo", record, None, call.bot)
+    small, big = sizes[0], sizes[-1]
+    call.bot.records.chat_photos[chat.chat.id] = t.ChatPhoto(
+        small_file_id=small.file_id,
+        small_file_unique_id=small.file_unique_id,
+        big_file_id=big.file_id,
+        big_file_unique_id=big.file_unique_id,
+    )
+    post(call, chat, new_chat_photo=sizes)
+    return True
+
+
+@method("deleteChatPhoto")
+def delete_chat_photo(call: Call) -> bool:
+    from telewire.emulator.methods.common import post
+
+    chat = group(call)
+    if call.bot.records.chat_photos.pop(chat.chat.id, None) is None:
+        raise bad_request("CHAT_NOT_MODIFIED")
+    post(call, chat, delete_chat_photo=True)
+    return True
+
+
+@method("setChatStickerSet")
+def set_chat_sticker_set(call: Call) -> bool:
+    chat = group(call)
+    if chat.chat.type != "supergroup":
+        raise bad_request("method is available only for supergroups")
+    name = str(call.need("sticker_set_name"))
+    if name not in call.bot.records.sticker_sets:
+        raise bad_request("STICKERSET_INVALID")
+    call.bot.records.chat_sticker_sets[chat.chat.id] = name
+    return True
+
+
+@method("deleteChatStickerSet")
+def delete_chat_sticker_set(call: Call) -> bool:
+    chat = group(call)
+    if call.bot.records.chat_sticker_sets.pop(chat.chat.id, None) is None:
+        raise bad_request("CHAT_NOT_MODIFIED")
     return True

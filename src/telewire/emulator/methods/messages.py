@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import random
+import time
 from typing import Any
+
+import msgspec
 
 from telewire.api._generated import types as t
 from telewire.core import typed
+from telewire.emulator import errors as e
 from telewire.emulator.engine import Call, method
 from telewire.emulator.errors import bad_request
 from telewire.emulator.methods.common import formatted, message_text, post
@@ -143,10 +147,83 @@ def copy_messages(call: Call) -> list[t.MessageId]:
 @method("sendLocation")
 def send_location(call: Call) -> t.Message:
     chat = call.chat(sending=True)
+    period = call.get("live_period")
+    if period is not None and not (60 <= int(period) <= 86_400 or int(period) == LIVE_FOREVER):
+        raise bad_request("live_period must be 60-86400 seconds or 2147483647")
     location = t.Location(
-        latitude=float(call.need("latitude")), longitude=float(call.need("longitude"))
+        latitude=_coordinate(call, "latitude", 90),
+        longitude=_coordinate(call, "longitude", 180),
+        horizontal_accuracy=call.get("horizontal_accuracy"),
+        live_period=int(period) if period else None,
+        heading=call.get("heading"),
+        proximity_alert_radius=call.get("proximity_alert_radius"),
     )
     return post(call, chat, location=location)
+
+
+LIVE_FOREVER = 0x7FFFFFFF
+
+
+def _coordinate(call: Call, name: str, limit: float) -> float:
+    value = float(call.need(name))
+    if not -limit <= value <= limit:
+        raise bad_request(f"wrong {name} specified")
+    return value
+
+
+def _live(call: Call) -> tuple[ChatState, t.Message, t.Location]:
+    if call.get("inline_message_id"):
+        raise bad_request("inline messages are not supported by the telewire emulator")
+    chat = call.chat()
+    message = call.message(chat, "message_id", "message to edit not found")
+    location = message.location
+    if location is None or not location.live_period or message.venue is not None:
+        raise bad_request("message can't be edited")
+    if location.live_period != LIVE_FOREVER and time.time() > message.date + location.live_period:
+        raise bad_request("message can't be edited")
+    return chat, message, location
+
+
+def _replace_location(
+    call: Call, chat: ChatState, message: t.Message, new: t.Location
+) -> t.Message:
+    from telewire.emulator.methods.common import inline_keyboard
+
+    markup = call.get("reply_markup")
+    edited = msgspec.structs.replace(
+        message,
+        location=new,
+        edit_date=int(time.time()),
+        reply_markup=inline_keyboard(markup) if markup else message.reply_markup,
+    )
+    chat.messages[message.message_id] = edited
+    call.emit("edit", {"chat_id": chat.chat.id, "message": edited})
+    return edited
+
+
+@method("editMessageLiveLocation")
+def edit_message_live_location(call: Call) -> t.Message:
+    chat, message, location = _live(call)
+    period = call.get("live_period")
+    new = msgspec.structs.replace(
+        location,
+        latitude=_coordinate(call, "latitude", 90),
+        longitude=_coordinate(call, "longitude", 180),
+        horizontal_accuracy=call.get("horizontal_accuracy"),
+        heading=call.get("heading"),
+        proximity_alert_radius=call.get("proximity_alert_radius"),
+        live_period=int(period) if period else location.live_period,
+    )
+    if new == location and not call.get("reply_markup"):
+        raise bad_request(e.NOT_MODIFIED)
+    return _replace_location(call, chat, message, new)
+
+
+@method("stopMessageLiveLocation")
+def stop_message_live_location(call: Call) -> t.Message:
+    chat, message, location = _live(call)
+    stopped = t.Location(latitude=location.latitude, longitude=location.longitude)
+    return _replace_location(call, chat, message, stopped)
 
 
 @method("sendVenue")
