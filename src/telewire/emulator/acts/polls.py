@@ -10,12 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
-
 from telewire.api._generated import types as t
 from telewire.emulator.engine import Engine
 from telewire.emulator.errors import bad_request
-from telewire.emulator.methods.polls import poll_of
+from telewire.emulator.methods.polls import poll_of, snapshot
 
 
 def vote(
@@ -73,9 +71,3 @@ def vote(
         engine.deliver(bot, "poll_answer", answer)
     engine.deliver(bot, "poll", snapshot(poll))
     return poll
-
-
-def snapshot(poll: t.Poll) -> t.Poll:
-    """A copy of the poll as it is now, for an update that later votes must not change."""
-    copy: t.Poll = msgspec.convert(msgspec.to_builtins(poll), t.Poll)
-    return copy

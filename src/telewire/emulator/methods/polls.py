@@ -15,6 +15,7 @@ from typing import Any
 import msgspec
 
 from telewire.api._generated import types as t
+from telewire.core import typed
 from telewire.core.markup import utf16_len
 from telewire.emulator.engine import Call, Engine, method
 from telewire.emulator.errors import bad_request
@@ -175,7 +176,12 @@ def close(engine: Engine, bot: BotState, poll: t.Poll, *, announce: bool) -> Non
     if record is not None:
         engine.emit(bot, "edit", {"chat_id": record.chat_id, "message": _message_of(bot, record)})
     if announce:
-        engine.deliver(bot, "poll", msgspec.convert(msgspec.to_builtins(poll), t.Poll))
+        engine.deliver(bot, "poll", snapshot(poll))
+
+
+def snapshot(poll: t.Poll) -> t.Poll:
+    """A copy of the poll as it is now, for an update that later votes must not change."""
+    return typed.convert(msgspec.to_builtins(poll), t.Poll)
 
 
 def _message_of(bot: BotState, record: PollRecord) -> t.Message | None:
