@@ -285,7 +285,7 @@ def new_token() -> str:
 
 async def _page(request: web.Request) -> web.StreamResponse:
     name = request.match_info.get("name", "index.html")
-    if name not in ("index.html", "app.js", "style.css"):
+    if name not in ("index.html", "app.js", "acts.js", "style.css"):
         return _error(404, "Not Found")
     data = resources.files("telewire.emulator.page").joinpath(name).read_bytes()
     kinds = {"html": "text/html", "js": "text/javascript", "css": "text/css"}
