@@ -93,6 +93,9 @@ def send_poll(call: Call) -> t.Message:
         raise bad_request("wrong poll type specified")
     multiple = bool(call.get("allows_multiple_answers", False))
     correct = call.get("correct_option_ids")
+    legacy = call.get("correct_option_id")  # before Bot API 9.6; Telegram still takes it
+    if correct is None and legacy is not None:
+        correct = [int(legacy)]
     if kind == "quiz":
         if not correct:
             raise bad_request("QUIZ_CORRECT_ANSWERS_EMPTY")
