@@ -185,7 +185,20 @@ def _start_ticker(server: EmulatorServer) -> None:
     server.app.on_startup.append(start)
 
 
-Route = tuple[str, type[Any], Callable[[Any], Awaitable[Any]]]
+ROUTES: list[tuple[str, type[Any], str]] = [
+    ("/emulator/inline", s.InlineQueryBody, "inline_query"),
+    ("/emulator/inline/choose", s.ChooseBody, "choose"),
+    ("/emulator/vote", s.VoteBody, "vote"),
+    ("/emulator/pay", s.PayBody, "pay"),
+    ("/emulator/join", s.JoinBody, "join"),
+    ("/emulator/leave", s.LeaveBody, "leave"),
+    ("/emulator/member", s.MemberBody, "member"),
+    ("/emulator/edit", s.EditBody, "edit"),
+    ("/emulator/react", s.ReactBody, "react"),
+    ("/emulator/send_object", s.ObjectBody, "send_object"),
+]
+"""Each route: its path, its body's shape and the :class:`Acts` method serving it."""
+ROUTE_PATHS = tuple(path for path, _, _ in ROUTES)
 
 
 def install(server: EmulatorServer, control: Control) -> Acts:
@@ -193,18 +206,6 @@ def install(server: EmulatorServer, control: Control) -> Acts:
     from telewire.emulator.control_http import _json
 
     acts = Acts(control)
-    routes: list[Route] = [
-        ("/emulator/inline", s.InlineQueryBody, acts.inline_query),
-        ("/emulator/inline/choose", s.ChooseBody, acts.choose),
-        ("/emulator/vote", s.VoteBody, acts.vote),
-        ("/emulator/pay", s.PayBody, acts.pay),
-        ("/emulator/join", s.JoinBody, acts.join),
-        ("/emulator/leave", s.LeaveBody, acts.leave),
-        ("/emulator/member", s.MemberBody, acts.member),
-        ("/emulator/edit", s.EditBody, acts.edit),
-        ("/emulator/react", s.ReactBody, acts.react),
-        ("/emulator/send_object", s.ObjectBody, acts.send_object),
-    ]
     _start_ticker(server)
 
     def handler(shape: type[Any], act: Callable[[Any], Awaitable[Any]]) -> Any:
@@ -214,6 +215,7 @@ def install(server: EmulatorServer, control: Control) -> Acts:
 
         return handle
 
-    for path, shape, act in routes:
+    for path, shape, name in ROUTES:
+        act = getattr(acts, name)
         server.app.router.add_post(path, functools.partial(control.guarded, handler(shape, act)))
     return acts

@@ -78,6 +78,7 @@ def _link(bot: BotState, chat: ChatState, url: str) -> t.ChatInviteLink:
 
 
 def leave(engine: Engine, token: str, user_data: dict[str, Any], chat_id: int) -> None:
+    """``user`` leaves a group: ``chat_member`` and a ``left_chat_member`` message."""
     bot = engine.bot(token)
     user = engine.world.user(user_data)
     chat = _chat(bot, chat_id)
