@@ -71,12 +71,21 @@ def load(path: Path | None = None) -> Settings:
 def resolve(
     *, token: str | None = None, chat: str | None = None, api_url: str | None = None
 ) -> Settings:
-    """Flags, else environment, else the saved file."""
+    """Flags, else environment, else the saved file: the one order every entry point uses.
+
+    The file is read only when a flag and its variable are both missing, so a program
+    configured entirely by its environment never touches it.
+    """
+    token = token or os.environ.get("TELEGRAM_BOT_TOKEN")
+    chat = chat or os.environ.get(CHAT_ENV)
+    api_url = api_url or os.environ.get("TELEGRAM_API_URL")
+    if token and chat and api_url:
+        return Settings(token=token, chat_id=chat, api_url=api_url)
     saved = load()
     return Settings(
-        token=token or os.environ.get("TELEGRAM_BOT_TOKEN") or saved.token,
-        chat_id=chat or os.environ.get(CHAT_ENV) or saved.chat_id,
-        api_url=api_url or os.environ.get("TELEGRAM_API_URL") or saved.api_url,
+        token=token or saved.token,
+        chat_id=chat or saved.chat_id,
+        api_url=api_url or saved.api_url,
     )
 
 

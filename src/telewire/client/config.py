@@ -1,8 +1,12 @@
-"""Where a client finds its token and server: arguments first, then the environment."""
+"""Where a client finds its token and server: one order everywhere.
+
+An argument wins, then the environment (``TELEGRAM_BOT_TOKEN``, ``TELEGRAM_API_URL``), then
+what ``telewire setup`` saved (:mod:`telewire.settings` reads all three). ``Bot()``,
+``telewire.notify()``, ``telewire.ask()`` and every command resolve the same way, so a
+program works wherever the shell does.
+"""
 
 from __future__ import annotations
-
-import os
 
 from telewire.core.token import EXAMPLE, Token
 
@@ -12,21 +16,29 @@ URL_ENV = "TELEGRAM_API_URL"
 
 
 class MissingToken(ValueError):
-    """No token was given and TELEGRAM_BOT_TOKEN is not set."""
+    """No token was given, TELEGRAM_BOT_TOKEN is not set, and none was saved."""
 
 
 def resolve_token(token: str | None) -> Token:
-    value = token if token is not None else os.environ.get(TOKEN_ENV)
-    if value is None or (token is None and not value):
+    if token is not None:
+        return Token(token)  # given, even empty: a malformed token is an error, not a lookup
+    from telewire.settings import resolve
+
+    value = resolve().token
+    if not value:
         raise MissingToken(
-            f"no bot token: pass token= or set TELEGRAM_BOT_TOKEN (e.g. {EXAMPLE}). "
-            "No token yet? `telewire demo` runs against the built-in emulator."
+            f"no bot token: pass token=, set TELEGRAM_BOT_TOKEN (e.g. {EXAMPLE}) or run "
+            "`telewire setup`. No token yet? `telewire demo` runs against the built-in emulator."
         )
     return Token(value)
 
 
 def resolve_base_url(base_url: str | None) -> str:
-    return (base_url or os.environ.get(URL_ENV) or TELEGRAM_URL).rstrip("/")
+    if not base_url:
+        from telewire.settings import resolve
+
+        base_url = resolve().api_url
+    return (base_url or TELEGRAM_URL).rstrip("/")
 
 
 def long_poll_timeout(method: str, params: dict[str, object], read_timeout: float) -> float:

@@ -58,11 +58,10 @@ def acts() -> list[Act]:
 def emulated_methods() -> dict[str, list[str]]:
     """Emulated Bot API methods by the module implementing them (spec spelling)."""
     from telewire.api._generated.methods import METHODS
-    from telewire.emulator.engine import REGISTRY, Engine
+    from telewire.emulator.methods import registry
 
-    Engine()  # registers the implementations
     families: dict[str, list[str]] = {}
-    for key, handler in REGISTRY.items():
+    for key, handler in registry().items():
         spec = METHODS.get(key)
         if spec is not None:
             family = handler.__module__.rsplit(".", 1)[-1]
