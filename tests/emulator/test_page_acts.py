@@ -187,3 +187,52 @@ def test_joining_leaving_member_events_and_albums(
     page.click("#actions-toggle")
     page.click("#actions button[data-act='leave']")
     page.wait_for_selector(".msg.service >> text=Joiner left the group")
+
+
+def test_venues_join_requests_member_management_voice_and_topics(
+    page: Any,  # noqa: F811
+    emulator: EmulatorHandle,
+    bot: Bot,
+) -> None:
+    owner, asker = emulator.user("Boss", id=8686), emulator.user("Asker", id=8787)
+    forum = emulator.group("Helpdesk", [owner], kind="supergroup", forum=True)
+    topic = bot.create_forum_topic(chat_id=forum.id, name="Billing")
+    other = emulator.group("Club", [emulator.user("Someone")], kind="supergroup")
+    emulator.set_member(owner, forum.id, emulator.bot_id, "member")
+    earlier = bot.get_updates(allowed_updates=["message", "my_chat_member", "chat_join_request"])
+    bot.get_updates(offset=earlier[-1].update_id + 1)
+    page.goto(emulator.page_url + f"?user={owner.id}")
+    page.click(f"#chats li[data-chat-id='{forum.id}']")
+    page.select_option("#topic", str(topic.message_thread_id))
+    page.fill("#text", "invoice question")
+    page.press("#text", "Enter")
+    page.wait_for_selector(".msg.mine:has-text('invoice question') .topic:has-text('Billing')")
+    answers = iter(["48.8606, 2.3376, Louvre, Rue de Rivoli", "bot administrator"])
+    page.on("dialog", lambda dialog: dialog.accept(next(answers)))
+    page.click("#actions-toggle")
+    page.click("#actions button[data-act='venue']")
+    page.wait_for_selector(".msg.mine >> text=🏛 Louvre, Rue de Rivoli")
+    page.click("#actions-toggle")
+    page.click("#actions button[data-act='manage']")
+    page.wait_for_selector("#toast >> text=bot is now administrator")
+    page.set_input_files(
+        "#file",
+        files=[{"name": "hi.ogg", "mimeType": "audio/ogg", "buffer": b"OggS" + b"\0" * 6000}],
+    )
+    page.wait_for_selector(".msg.mine >> text=🎤 voice, 3 s")
+    sent = emulator.wait_for(forum.id, lambda m: m.venue is not None)
+    assert sent.message_thread_id == topic.message_thread_id
+    voice = emulator.wait_for(forum.id, lambda m: m.voice is not None)
+    assert voice.voice and voice.voice.mime_type == "audio/ogg"
+    page.goto(emulator.page_url + f"?user={asker.id}")
+    page.click(f"#chats li[data-chat-id='{other.id}']")
+    page.click("#actions-toggle")
+    page.click("#actions button[data-act='request']")
+    page.wait_for_selector("#toast >> text=Join request sent")
+    kinds = [
+        k
+        for u in bot.get_updates()
+        for k in ("my_chat_member", "chat_join_request")
+        if getattr(u, k)
+    ]
+    assert kinds == ["my_chat_member", "chat_join_request"]

@@ -202,6 +202,8 @@ class Control:
                 "reply_keyboard": chat.reply_keyboard,
                 "pinned": chat.pinned,
                 "blocked": chat.blocked,
+                "topics": list(bot.records.topics.get(chat.chat.id, {}).values()),
+                "members": {str(uid): status for uid, status in chat.members.items()},
             }
         )
 

@@ -68,6 +68,7 @@ function extrasHtml(m) {
   if (m.video) html += `<div>🎬 video ${m.video.width}×${m.video.height}, ${m.video.duration} s</div>`;
   if (m.audio) html += `<div>🎵 ${escapeHtml(m.audio.title || m.audio.file_name || "audio")}, ${m.audio.duration} s</div>`;
   if (m.via_bot) html += `<div class="via">via @${escapeHtml(m.via_bot.username)}</div>`;
+  html += topicLabel(m);
   return html;
 }
 
@@ -166,6 +167,7 @@ async function editMessage(m) {
 async function sendObject(kind, fields) {
   const body = userBody({ kind, fields });
   if (inGroup()) body.chat_id = state.chatId;
+  if (state.topic) body.message_thread_id = state.topic;
   try { showMessage(await api("/emulator/send_object", body)); } catch (e) { $("status").textContent = e.message; }
 }
 
@@ -173,6 +175,16 @@ const ACTIONS = {
   location: () => { const v = window.prompt("Latitude, longitude", "51.5007, -0.1246"); if (v) { const [latitude, longitude] = v.split(",").map(Number); sendObject("location", { latitude, longitude }); } },
   contact: () => { const v = window.prompt("Phone number and first name", "+15550100 Bob"); if (v) { const [phone_number, ...name] = v.split(" "); sendObject("contact", { phone_number, first_name: name.join(" ") || "Contact" }); } },
   dice: () => sendObject("dice", { emoji: "🎲" }),
+  venue: () => { const v = window.prompt("Latitude, longitude, title, address", "48.8606, 2.3376, Louvre, Rue de Rivoli"); if (v) { const [lat, lon, title, ...address] = v.split(",").map((p) => p.trim()); sendObject("venue", { location: { latitude: Number(lat), longitude: Number(lon) }, title, address: address.join(", ") }); } },
+  request: async () => { try { await api("/emulator/join", userBody({ chat_id: state.chatId, request: true })); toast("Join request sent"); } catch (e) { $("status").textContent = e.message; } },
+  manage: async () => {
+    const v = window.prompt("Member id (or “bot”) and new status: administrator, restricted, kicked, member or left", "bot administrator");
+    if (!v) return;
+    const [who, status] = v.trim().split(/\s+/);
+    const member_id = who === "bot" ? state.bot.id : Number(who);
+    try { await api("/emulator/member", userBody({ chat_id: state.chatId, member_id, status })); toast(`${who} is now ${status}`); }
+    catch (e) { $("status").textContent = e.message; }
+  },
   join: async () => { try { const r = await api("/emulator/join", userBody({ chat_id: state.chatId })); toast(r.status === "requested" ? "Join request sent" : "Joined"); } catch (e) { $("status").textContent = e.message; } },
   leave: async () => { try { await api("/emulator/leave", userBody({ chat_id: state.chatId })); toast("Left the group"); } catch (e) { $("status").textContent = e.message; } },
   inline: () => { $("text").value = `@${state.bot.username} `; $("text").focus(); inlineTyped(); },
@@ -227,4 +239,33 @@ async function askInline(query) {
 async function webAppButton(text) {
   const data = window.prompt(`Data the Web App “${text}” sends to the bot`, "{}");
   if (data !== null) await sendObject("web_app_data", { data, button_text: text });
+}
+
+// -- forum topics: a forum's header offers its topics; what you write goes there -------
+
+function renderTopics(info) {
+  const select = $("topic");
+  const topics = (info && info.topics) || [];
+  select.hidden = !(info && info.chat && info.chat.is_forum);
+  const wanted = String(state.topic || "");
+  select.innerHTML = `<option value="">General</option>` + topics.map((t) => `<option value="${t.message_thread_id}">${escapeHtml(t.name)}</option>`).join("");
+  select.value = topics.some((t) => String(t.message_thread_id) === wanted) ? wanted : "";
+  state.topic = select.value ? Number(select.value) : null;
+  state.topicNames = new Map(topics.map((t) => [t.message_thread_id, t.name]));
+  select.onchange = () => { state.topic = select.value ? Number(select.value) : null; };
+}
+
+function topicLabel(m) {
+  if (!m.is_topic_message || !m.message_thread_id) return "";
+  const name = (state.topicNames && state.topicNames.get(m.message_thread_id)) || m.message_thread_id;
+  return `<div class="topic"># ${escapeHtml(String(name))}</div>`;
+}
+
+// A file's kind as Telegram would send it from an app: by its type.
+function uploadKind(file) {
+  if (file.type.startsWith("image/")) return "photo";
+  if (file.type === "audio/ogg") return "voice";
+  if (file.type.startsWith("audio/")) return "audio";
+  if (file.type.startsWith("video/")) return "video";
+  return "document";
 }

@@ -152,8 +152,9 @@ async function loadChat(chatId) {
     messages.forEach(showMessage);
     const info = await api(`/emulator/chats/${chatId}?token=${encodeURIComponent(state.bot.token)}`);
     renderReplyKeyboard(info.reply_keyboard);
+    renderTopics(info);
     $("blocked").checked = !!info.blocked;
-  } catch { renderReplyKeyboard(null); }
+  } catch { renderReplyKeyboard(null); renderTopics(null); }
 }
 
 function renderReplyKeyboard(markup) {
@@ -194,6 +195,7 @@ async function sendText(text) {
   if (!text.trim()) return;
   const body = { token: state.bot.token, user: state.user, text };
   if (state.chatId !== state.user.id) body.chat_id = state.chatId;
+  if (state.topic) body.message_thread_id = state.topic;
   try { showMessage(await api("/emulator/send", body)); } catch (e) { $("status").textContent = e.message; }
 }
 
@@ -202,7 +204,8 @@ async function sendFile(file) {
   form.append("token", state.bot.token);
   form.append("user", JSON.stringify(state.user));
   if (state.chatId !== state.user.id) form.append("chat_id", state.chatId);
-  form.append("kind", file.type.startsWith("image/") ? "photo" : "document");
+  form.append("kind", uploadKind(file));
+  if (state.topic) form.append("message_thread_id", state.topic);
   form.append("caption", $("text").value);
   form.append("file", file);
   $("text").value = "";
@@ -221,7 +224,7 @@ function listen() {
     else if (e.type === "vote") { const m = state.messages.get(String(e.message_id)); if (m && e.chat_id === state.chatId) showMessage({ ...m, poll: e.poll }); }
     else if (e.type === "reaction") noteReaction(e.chat_id, e.message_id, e.user_id || state.bot.id, e.reaction);
     else if (e.type === "action" && e.chat_id === state.chatId) $("status").textContent = `${state.bot.first_name} is ${e.action.replace(/_/g, " ")}…`;
-    if (e.type === "message" && e.message.chat.id === state.chatId) api(`/emulator/chats/${state.chatId}?token=${encodeURIComponent(state.bot.token)}`).then((i) => renderReplyKeyboard(i.reply_keyboard)).catch(() => {});
+    if (e.type === "message" && e.message.chat.id === state.chatId) api(`/emulator/chats/${state.chatId}?token=${encodeURIComponent(state.bot.token)}`).then((i) => { renderReplyKeyboard(i.reply_keyboard); if (e.message.forum_topic_created) renderTopics(i); }).catch(() => {});
   };
 }
 
