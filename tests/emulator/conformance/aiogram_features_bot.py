@@ -86,6 +86,16 @@ async def quiz(message: Message) -> None:
     )
 
 
+@dp.message(Command("poll"))
+async def poll(message: Message) -> None:
+    await message.answer_poll(
+        question="Lunch?",
+        options=["Pizza", "Salad"],
+        is_anonymous=False,
+        allows_multiple_answers=True,
+    )
+
+
 @dp.poll_answer()
 async def answered(answer: PollAnswer) -> None:
     await bot.send_message(answer.user.id, f"voted {list(answer.option_ids)}")

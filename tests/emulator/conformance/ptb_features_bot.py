@@ -65,6 +65,12 @@ async def quiz(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
+async def poll(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await update.message.reply_poll(
+        "Lunch?", ["Pizza", "Salad"], is_anonymous=False, allows_multiple_answers=True
+    )
+
+
 async def answered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     answer = update.poll_answer
     await context.bot.send_message(answer.user.id, f"voted {list(answer.option_ids)}")
@@ -99,6 +105,7 @@ app = (
 app.add_handler(CommandHandler("stars", stars))
 app.add_handler(CommandHandler("buy", buy))
 app.add_handler(CommandHandler("quiz", quiz))
+app.add_handler(CommandHandler("poll", poll))
 app.add_handler(PreCheckoutQueryHandler(checkout))
 app.add_handler(MessageHandler(filters.SUCCESSFUL_PAYMENT, paid))
 app.add_handler(InlineQueryHandler(inline))

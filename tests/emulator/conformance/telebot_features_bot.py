@@ -75,6 +75,17 @@ def quiz(message: types.Message) -> None:
     )
 
 
+@bot.message_handler(commands=["poll"])
+def poll(message: types.Message) -> None:
+    bot.send_poll(
+        message.chat.id,
+        "Lunch?",
+        [types.InputPollOption("Pizza"), types.InputPollOption("Salad")],
+        is_anonymous=False,
+        allows_multiple_answers=True,
+    )
+
+
 @bot.poll_answer_handler(func=lambda answer: True)
 def answered(answer: types.PollAnswer) -> None:
     bot.send_message(answer.user.id, f"voted {list(answer.option_ids)}")

@@ -1,5 +1,6 @@
 """Unmodified bots of python-telegram-bot, aiogram and pyTelegramBotAPI, driven as a user:
-payments in Stars and in a currency, inline mode, quizzes, chat members, reactions, edits."""
+payments in Stars and in a currency, inline mode, polls and quizzes, chat members,
+reactions, edits."""
 
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ def reply_text(emulator: EmulatorHandle, chat_id: int, text: str) -> None:
     emulator.wait_for(chat_id, lambda m: m.text == text, timeout=WAIT, what=repr(text))
 
 
-def test_payments_inline_quiz_edits_reactions_and_members(
+def test_payments_inline_polls_quizzes_edits_reactions_and_members(
     feature_bot: str, emulator: EmulatorHandle
 ) -> None:
     user = emulator.user("Peer buyer")
@@ -79,6 +80,16 @@ def test_payments_inline_quiz_edits_reactions_and_members(
     assert quiz.poll and quiz.poll.type == "quiz" and quiz.poll.correct_option_ids == [0]
     emulator.vote(user, quiz, 0)
     reply_text(emulator, user.id, "voted [0]")
+
+    emulator.send(user, "/poll")
+    poll = emulator.wait_for(
+        user.id, lambda m: m.poll is not None and m.poll.type == "regular", timeout=WAIT
+    )
+    assert poll.poll and poll.poll.allows_multiple_answers
+    emulator.vote(user, poll, 0, 1)
+    reply_text(emulator, user.id, "voted [0, 1]")
+    emulator.vote(user, poll)  # retracted
+    reply_text(emulator, user.id, "voted []")
 
     typo = emulator.send(user, "helo")
     emulator.edit(user, typo, "hello")
