@@ -23,9 +23,11 @@ from telewire.emulator.methods import (
     media,
     members,
     messages,
+    moderation,
     payments,
     polls,
     reactions,
+    stars,
     stickers,
     updates,
 )
@@ -42,9 +44,11 @@ MODULES: tuple[ModuleType, ...] = (
     media,
     members,
     messages,
+    moderation,
     payments,
     polls,
     reactions,
+    stars,
     stickers,
     updates,
 )
