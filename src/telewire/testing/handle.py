@@ -20,6 +20,7 @@ from telewire.testing.bot_thread import BotThread
 from telewire.transports.sync import SyncTransport
 
 if TYPE_CHECKING:
+    from telewire.client.bot import Bot
     from telewire.routing.router import Router
 
 _user_ids = itertools.count(1001)
@@ -76,6 +77,12 @@ class EmulatorHandle(UserActs):
 
     def close(self) -> None:
         self._http.close()
+
+    def bot(self) -> Bot:
+        """A telewire client of the emulator's bot (``with emulator.bot() as bot: ...``)."""
+        from telewire.client.bot import Bot
+
+        return Bot(self.token, base_url=self.base_url)
 
     def run(self, router: Router, **polling_options: Any) -> BotThread:
         """Poll for ``router`` in a background thread (``with emulator.run(router): ...``)."""

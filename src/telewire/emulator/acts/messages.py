@@ -154,7 +154,8 @@ def edit(
     edited = msgspec.structs.replace(message, edit_date=now(), **changes)
     chat.messages[message_id] = edited
     engine.emit(bot, "edit", {"chat_id": chat.chat.id, "message": edited})
-    engine.deliver(bot, "edited_message", edited)
+    if bot_sees(bot, chat, edited):  # privacy mode hides edits of messages it hid
+        engine.deliver(bot, "edited_message", edited)
     return edited
 
 
