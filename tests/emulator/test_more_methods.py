@@ -131,3 +131,41 @@ def test_at_least_120_methods_are_emulated() -> None:
     from telewire.emulator.methods import registry
 
     assert len({k for k in registry() if k in METHODS}) >= 120
+
+
+def test_profile_photos_emoji_statuses_boosts_and_paid_media(
+    bot: Bot, emulator: EmulatorHandle, alice: TestUser
+) -> None:
+    from telewire.types import InputPaidMediaPhoto, InputProfilePhotoStatic
+
+    assert bot.get_user_profile_photos(user_id=emulator.bot_id).total_count == 0
+    assert bot.set_my_profile_photo(
+        photo=InputProfilePhotoStatic(photo=InputFile(PNG, filename="me.png"))  # type: ignore[arg-type]
+    )
+    photos = bot.get_user_profile_photos(user_id=emulator.bot_id)
+    assert photos.total_count == 1 and photos.photos[0][-1].width == 512
+    assert bot.remove_my_profile_photo()
+    with pytest.raises(BadRequest, match="PHOTO_NOT_MODIFIED"):
+        bot.remove_my_profile_photo()
+    assert bot.set_user_emoji_status(
+        user_id=alice.id, emoji_status_custom_emoji_id="5368324170671202286"
+    )
+    group = emulator.group("Boosted", [alice], kind="supergroup")
+    assert bot.get_user_chat_boosts(chat_id=group.id, user_id=alice.id).boosts == []
+    paid = bot.send_paid_media(
+        chat_id=alice.id,
+        star_count=25,
+        media=[InputPaidMediaPhoto(media=InputFile(PNG, filename="secret.png"))],  # type: ignore[arg-type]
+        caption="behind the curtain",
+    )
+    assert paid.paid_media and paid.paid_media.star_count == 25
+    assert paid.caption == "behind the curtain"
+    with pytest.raises(BadRequest, match="star_count must be 1-10000"):
+        bot.send_paid_media(
+            chat_id=alice.id,
+            star_count=0,
+            media=[InputPaidMediaPhoto(media=InputFile(PNG, filename="x.png"))],  # type: ignore[arg-type]
+        )
+    assert bot.send_message_draft(chat_id=alice.id, draft_id=7, text="thinking…")
+    with pytest.raises(BadRequest, match="non-zero"):
+        bot.send_message_draft(chat_id=alice.id, draft_id=0, text="x")

@@ -236,3 +236,27 @@ def test_venues_join_requests_member_management_voice_and_topics(
         if getattr(u, k)
     ]
     assert kinds == ["my_chat_member", "chat_join_request"]
+
+
+def test_drafts_stream_until_the_message_and_paid_media_shows_its_price(
+    page: Any,  # noqa: F811
+    emulator: EmulatorHandle,
+    bot: Bot,
+) -> None:
+    from telewire.types import InputPaidMediaPhoto
+
+    user = emulator.user("Reader", id=8888)
+    emulator.send(user, "tell me")
+    open_as(page, emulator, user.id, "tell me")
+    bot.send_message_draft(chat_id=user.id, draft_id=1, text="Once upon")
+    page.wait_for_selector("#draft >> text=Once upon")
+    bot.send_message_draft(chat_id=user.id, draft_id=1, text="Once upon a time")
+    page.wait_for_selector("#draft >> text=Once upon a time")
+    bot.send_message(chat_id=user.id, text="Once upon a time, the end.")
+    page.wait_for_selector("#draft", state="detached")
+    bot.send_paid_media(
+        chat_id=user.id,
+        star_count=5,
+        media=[InputPaidMediaPhoto(media=InputFile(PNG, filename="p.png"))],  # type: ignore[arg-type]
+    )
+    page.wait_for_selector(".msg >> text=🔒 1 paid item(s) for ⭐ 5")

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 _encoder = msgspec.json.Encoder()
 PAGE_EVENTS = frozenset(
     {"message", "edit", "delete", "callback_answer", "action", "pin", "reaction", "update", "press"}
-    | {"inline_query", "inline_answer", "vote", "member", "invoice_paid"}
+    | {"inline_query", "inline_answer", "vote", "member", "draft"}
 )
 
 

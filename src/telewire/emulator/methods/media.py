@@ -213,11 +213,3 @@ def get_file(call: Call) -> t.File:
         file_size=len(record.data),
         file_path=record.file_path,
     )
-
-
-@method("getUserProfilePhotos")
-def get_user_profile_photos(call: Call) -> t.UserProfilePhotos:
-    user_id = int(call.need("user_id"))
-    if user_id not in call.world.users and user_id != call.bot.id:
-        raise bad_request("user not found")
-    return t.UserProfilePhotos(total_count=0, photos=[])

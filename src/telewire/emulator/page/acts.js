@@ -68,6 +68,7 @@ function extrasHtml(m) {
   if (m.video) html += `<div>🎬 video ${m.video.width}×${m.video.height}, ${m.video.duration} s</div>`;
   if (m.audio) html += `<div>🎵 ${escapeHtml(m.audio.title || m.audio.file_name || "audio")}, ${m.audio.duration} s</div>`;
   if (m.via_bot) html += `<div class="via">via @${escapeHtml(m.via_bot.username)}</div>`;
+  if (m.paid_media) html += `<div class="paid">🔒 ${m.paid_media.paid_media.length} paid item(s) for ⭐ ${m.paid_media.star_count}</div>`;
   html += topicLabel(m);
   return html;
 }
@@ -268,4 +269,23 @@ function uploadKind(file) {
   if (file.type.startsWith("audio/")) return "audio";
   if (file.type.startsWith("video/")) return "video";
   return "document";
+}
+
+// A draft the bot streams (sendMessageDraft): shown until its message comes or 30 s pass.
+function showDraft(e) {
+  if (e.chat_id !== state.chatId) return;
+  let li = document.getElementById("draft");
+  if (!li) {
+    li = document.createElement("li");
+    li.id = "draft";
+    li.className = "msg draft";
+    $("messages").appendChild(li);
+  }
+  li.innerHTML = `<div class="who">${escapeHtml(state.bot.first_name)} is writing…</div><div class="text">${renderText(e.text, e.entities)}</div>`;
+  clearTimeout(showDraft.timer);
+  showDraft.timer = setTimeout(() => li.remove(), 30_000);
+}
+
+function dropDraft(m) {
+  if (m.from && m.from.is_bot) document.getElementById("draft")?.remove();
 }

@@ -219,6 +219,8 @@ function listen() {
   state.events = new EventSource(`/emulator/events?token=${encodeURIComponent(state.bot.token)}`);
   state.events.onmessage = (event) => {
     const e = JSON.parse(event.data);
+    if (e.type === "draft") showDraft(e);
+    if (e.type === "message") dropDraft(e.message);
     if (e.type === "message" || e.type === "edit") { showMessage(e.message); if (e.message.chat.id === state.chatId) $("status").textContent = ""; }
     else if (e.type === "delete" && e.chat_id === state.chatId) document.querySelector(`[data-message-id="${e.ephemeral_message_id ? "e" + e.ephemeral_message_id : e.message_id}"]`)?.remove();
     else if (e.type === "vote") { const m = state.messages.get(String(e.message_id)); if (m && e.chat_id === state.chatId) showMessage({ ...m, poll: e.poll }); }
