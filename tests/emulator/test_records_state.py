@@ -59,3 +59,12 @@ def test_records_survive_a_restart(tmp_path: Path) -> None:
     finally:
         handle.close()
         again.close()
+
+
+def test_record_tables_stay_bounded() -> None:
+    from telewire.emulator.records import Records
+
+    records = Records()
+    table = {f"q{i}": i for i in range(10_001)}
+    records.keep_recent(table)
+    assert len(table) == 5_001 and "q0" not in table and "q10000" in table

@@ -127,7 +127,11 @@ class Records(msgspec.Struct):
         return f"{prefix}{number:08d}"
 
     def keep_recent(self, table: dict[str, Any], limit: int = 10_000) -> None:
-        """Bound a table of queries: forget the oldest half when it grows past ``limit``."""
+        """Bound a table: forget the oldest half when it grows past ``limit``.
+
+        Queries, polls, invoices, reactions and scores of long-gone messages would
+        otherwise pile up in a long-running emulator (and its ``--state`` file).
+        """
         if len(table) > limit:
             for stale in list(table)[: limit // 2]:
                 del table[stale]

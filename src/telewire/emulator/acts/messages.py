@@ -179,6 +179,7 @@ def react(
         raise bad_request("REACTION_INVALID")
     chosen: list[t.ReactionType] = [t.ReactionTypeEmoji(emoji=e) for e in emoji]
     table = bot.records.reactions.setdefault(f"{chat.chat.id}:{message_id}", {})
+    bot.records.keep_recent(bot.records.reactions)
     old = table.get(user.id, [])
     if old == chosen:
         return chosen

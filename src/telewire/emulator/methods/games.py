@@ -57,6 +57,7 @@ def set_game_score(call: Call) -> t.Message:
     if score < 0:
         raise bad_request("score must be non-negative")
     scores = call.bot.records.game_scores.setdefault(f"{chat.chat.id}:{message.message_id}", {})
+    call.bot.records.keep_recent(call.bot.records.game_scores)
     if user.id in scores and score <= scores[user.id] and not call.get("force"):
         raise bad_request("BOT_SCORE_NOT_MODIFIED")
     scores[user.id] = score

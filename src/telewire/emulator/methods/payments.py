@@ -108,6 +108,7 @@ def send_invoice(call: Call) -> t.Message:
     invoice = invoice_object(terms, str(call.get("start_parameter", "")))
     message = post(call, chat, invoice=invoice)
     call.bot.records.invoices[invoice_key(chat.chat.id, message.message_id)] = terms
+    call.bot.records.keep_recent(call.bot.records.invoices)
     return message
 
 
@@ -121,6 +122,7 @@ def create_invoice_link(call: Call) -> str:
     terms = _terms(call)
     slug = call.bot.records.new_id("inv")
     call.bot.records.invoices[slug] = terms
+    call.bot.records.keep_recent(call.bot.records.invoices)
     return f"https://t.me/${slug}"
 
 

@@ -147,6 +147,7 @@ def send_poll(call: Call) -> t.Message:
     if message.message_id:
         records = call.bot.records
         records.polls[poll.id] = PollRecord(chat_id=chat.chat.id, message_id=message.message_id)
+        records.keep_recent(records.polls)
         if close_at is not None and not poll.is_closed:
             records.closing[poll.id] = close_at
     return message
