@@ -96,3 +96,22 @@ def test_inline_query_in_a_group_says_the_chat_type(bot: Bot, emulator: Emulator
     stranger = emulator.user("Eve")
     with pytest.raises(AssertionError, match="chat not found"):
         emulator.inline_query(stranger, "hi", chat_id=group.id, timeout=0)
+
+
+def test_inline_query_in_a_chat_with_a_friend_reaches_only_the_choice(
+    bot: Bot, emulator: EmulatorHandle, alice: TestUser
+) -> None:
+    friend = emulator.user("Friend")
+    emulator.send(friend, "hi")  # the emulator knows them
+    bot.get_updates(offset=-1)
+    bot.get_updates(offset=bot.get_updates()[0].update_id + 1)
+    answer = emulator.inline_query(alice, "gift", chat_id=friend.id, timeout=0)
+    query = next(u.inline_query for u in bot.get_updates() if u.inline_query)
+    assert query.chat_type == "private"
+    bot.answer_inline_query(inline_query_id=answer.inline_query_id, results=[article("g", "gift")])
+    sent = emulator.choose_inline_result(alice, emulator.inline_answer(alice, answer), "g")
+    assert sent.chat.id == friend.id and sent.via_bot is not None
+    updates = bot.get_updates(offset=bot.get_updates()[-1].update_id)
+    chosen = [u.chosen_inline_result for u in updates if u.chosen_inline_result]
+    assert chosen and chosen[0].inline_message_id  # the result had a keyboard
+    assert not [u for u in updates if u.message and u.message.text == "gift"]

@@ -46,6 +46,7 @@ def acts() -> list[Act]:
             messages.send_object,
         ),
         Act("POST /emulator/inline", ("inline_query",), inline.type_query),
+        Act("POST /emulator/inline/answer", ("inline_answer",), inline.query_of),
         Act("POST /emulator/inline/choose", ("choose_inline_result",), inline.choose),
         Act("POST /emulator/vote", ("vote",), polls.vote),
         Act("POST /emulator/pay", ("pay",), payments.pay),

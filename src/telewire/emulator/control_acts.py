@@ -75,6 +75,15 @@ class Acts:
         await self.answers.wait(record.id, future, body.timeout)
         return inline.answer_of(record)
 
+    async def inline_answer(self, body: s.InlineAnswerBody) -> Any:
+        record = inline.query_of(
+            self.engine, body.token, body.user.described(), body.inline_query_id
+        )
+        if not record.answered:
+            future = self.answers.expect(record.id)
+            await self.answers.wait(record.id, future, body.timeout)
+        return inline.answer_of(record)
+
     async def choose(self, body: s.ChooseBody) -> Any:
         return inline.choose(
             self.engine, body.token, body.user.described(), body.inline_query_id, body.result_id
@@ -187,6 +196,7 @@ def _start_ticker(server: EmulatorServer) -> None:
 
 ROUTES: list[tuple[str, type[Any], str]] = [
     ("/emulator/inline", s.InlineQueryBody, "inline_query"),
+    ("/emulator/inline/answer", s.InlineAnswerBody, "inline_answer"),
     ("/emulator/inline/choose", s.ChooseBody, "choose"),
     ("/emulator/vote", s.VoteBody, "vote"),
     ("/emulator/pay", s.PayBody, "pay"),

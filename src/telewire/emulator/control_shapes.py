@@ -103,6 +103,13 @@ class InlineQueryBody(msgspec.Struct, kw_only=True):
     timeout: Seconds = 5.0
 
 
+class InlineAnswerBody(msgspec.Struct, kw_only=True):
+    token: str
+    user: UserRef
+    inline_query_id: str
+    timeout: Seconds = 5.0
+
+
 class ChooseBody(msgspec.Struct, kw_only=True):
     token: str
     user: UserRef

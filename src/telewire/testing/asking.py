@@ -75,6 +75,18 @@ class AskingActs:
             timeout=timeout,
         )
 
+    def inline_answer(
+        self, user: TestUser, answer: InlineAnswer, *, timeout: float = 5.0
+    ) -> InlineAnswer:
+        """The bot's answer to an earlier query, waiting up to ``timeout`` s for it."""
+        return self._act(  # type: ignore[no-any-return]
+            "/emulator/inline/answer",
+            user,
+            InlineAnswer,
+            inline_query_id=answer.inline_query_id,
+            timeout=timeout,
+        )
+
     def choose_inline_result(
         self, user: TestUser, answer: InlineAnswer, result_id: str | None = None
     ) -> t.Message:

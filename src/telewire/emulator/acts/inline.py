@@ -34,13 +34,30 @@ _MEDIA = {
 }
 
 
-def _chat_of(bot: BotState, user: t.User, chat_id: int | None) -> ChatState:
+def _chat_of(
+    engine: Engine, bot: BotState, user: t.User, chat_id: int | None
+) -> ChatState | t.Chat:
+    """Where the user types: one of the bot's chats, or (a Chat) their chat with a friend."""
     if chat_id is None or chat_id == user.id:
         return private_chat(bot, user)
+    friend = engine.world.users.get(chat_id)
+    if friend is not None:
+        # Another user's id names the private chat between the two, which the bot is not
+        # part of (the bot's own chat with that user is theirs alone).
+        return t.Chat(
+            id=friend.id,
+            type="private",
+            first_name=friend.first_name,
+            last_name=friend.last_name,
+            username=friend.username,
+        )
     chat = bot.chats.get(chat_id)
-    if chat is None or chat.members.get(user.id) in (None, "left", "kicked"):
-        raise bad_request("chat not found (the user can type inline queries in their chats)")
-    return chat
+    if chat is not None and chat.members.get(user.id) not in (None, "left", "kicked"):
+        return chat
+    raise bad_request(
+        "chat not found (a user types inline queries in the bot's chats they are in, "
+        "or in their private chat with another known user)"
+    )
 
 
 def type_query(
@@ -57,7 +74,8 @@ def type_query(
     user = engine.world.user(user_data)
     if len(query) > QUERY_LIMIT:
         raise bad_request(f"an inline query is at most {QUERY_LIMIT} characters")
-    chat = _chat_of(bot, user, chat_id)
+    where = _chat_of(engine, bot, user, chat_id)
+    chat = where.chat if isinstance(where, ChatState) else where
     records = bot.records
     record = InlineQueryRecord(
         id=records.new_id(str(bot.id)),
@@ -65,11 +83,12 @@ def type_query(
         query=query,
         offset=offset,
         created=time.time(),
-        chat_id=chat.chat.id,
+        chat_id=chat.id,
     )
     records.inline_queries[record.id] = record
     records.keep_recent(records.inline_queries)
-    chat_type = "sender" if chat.chat.type == "private" else chat.chat.type
+    own_chat = isinstance(where, ChatState) and chat.type == "private"
+    chat_type = "sender" if own_chat else chat.type
     engine.deliver(
         bot,
         "inline_query",
@@ -77,7 +96,19 @@ def type_query(
             id=record.id, from_user=user, query=query, offset=offset, chat_type=chat_type
         ),
     )
-    engine.emit(bot, "inline_query", {"inline_query_id": record.id, "chat_id": chat.chat.id})
+    engine.emit(bot, "inline_query", {"inline_query_id": record.id, "chat_id": chat.id})
+    return record
+
+
+def query_of(
+    engine: Engine, token: str, user_data: dict[str, Any], inline_query_id: str
+) -> InlineQueryRecord:
+    """The user's earlier inline query (to see the bot's answer, or choose from it)."""
+    bot = engine.bot(token)
+    user = engine.world.user(user_data)
+    record = bot.records.inline_queries.get(inline_query_id)
+    if record is None or record.user_id != user.id:
+        raise bad_request("inline query not found (type one first)")
     return record
 
 
@@ -87,9 +118,7 @@ def choose(
     """The user picks result ``result_id`` of the bot's answer; it is sent via the bot."""
     bot = engine.bot(token)
     user = engine.world.user(user_data)
-    record = bot.records.inline_queries.get(inline_query_id)
-    if record is None or record.user_id != user.id:
-        raise bad_request("inline query not found (type one first)")
+    record = query_of(engine, token, user_data, inline_query_id)
     if not record.answered:
         raise bad_request("the bot has not answered this inline query (yet)")
     raw = next((r for r in record.results if r.get("id") == result_id), None)
@@ -97,8 +126,28 @@ def choose(
         shown = ", ".join(repr(r.get("id")) for r in record.results) or "none"
         raise bad_request(f"the answer has no result {result_id!r}; results: {shown}")
     result = checked_result(raw)
-    chat = _chat_of(bot, user, record.chat_id)
+    where = _chat_of(engine, bot, user, record.chat_id)
     markup = getattr(result, "reply_markup", None)
+    if isinstance(where, t.Chat):
+        # Sent where the bot cannot see it: the bot hears only of the choice, with an
+        # inline_message_id where the result has a keyboard (as on Telegram; editing
+        # such messages is not emulated: those methods answer inline_message_id with 400).
+        inline_id = bot.records.new_id("im") if markup is not None else None
+        message = t.Message(
+            message_id=1,
+            date=now(),
+            chat=where,
+            from_user=user,
+            via_bot=bot.user,
+            reply_markup=markup,
+            **content_of(bot, raw),
+        )
+        chosen = t.ChosenInlineResult(
+            result_id=result_id, from_user=user, query=record.query, inline_message_id=inline_id
+        )
+        engine.deliver(bot, "chosen_inline_result", chosen)
+        return message
+    chat = where
     message = t.Message(
         message_id=bot.next_message_id(chat),
         date=now(),
