@@ -192,3 +192,31 @@ def test_a_refusal_needs_an_error_message(
     query = next(u.pre_checkout_query for u in bot.get_updates() if u.pre_checkout_query)
     with pytest.raises(BadRequest, match="error_message"):
         bot.answer_pre_checkout_query(pre_checkout_query_id=query.id, ok=False)
+
+
+def test_gifts_cost_the_bot_its_stars_and_reach_the_user(
+    bot: Bot, emulator: EmulatorHandle, alice: TestUser
+) -> None:
+    catalogue = bot.get_available_gifts().gifts
+    cheapest = min(catalogue, key=lambda g: g.star_count)
+    with pytest.raises(BadRequest, match="BALANCE_TOO_LOW"):
+        bot.send_gift(user_id=alice.id, gift_id=cheapest.id)
+    invoice = bot.send_invoice(
+        chat_id=alice.id,
+        title="t",
+        description="d",
+        payload="p",
+        currency="XTR",
+        prices=[LabeledPrice(label="x", amount=cheapest.star_count + 5)],
+    )
+    emulator.pay(alice, invoice, timeout=0)
+    query = next(u.pre_checkout_query for u in bot.get_updates() if u.pre_checkout_query)
+    bot.answer_pre_checkout_query(pre_checkout_query_id=query.id, ok=True)
+    assert bot.send_gift(user_id=alice.id, gift_id=cheapest.id, text="for you")
+    assert bot.get_my_star_balance().amount == 5
+    received = emulator.wait_for(alice.id, lambda m: m.gift is not None)
+    assert received.gift and received.gift.text == "for you"
+    owned = bot.get_user_gifts(user_id=alice.id)
+    assert owned.total_count == 1 and owned.gifts[0].gift.id == cheapest.id
+    with pytest.raises(BadRequest, match="STARGIFT_INVALID"):
+        bot.send_gift(user_id=alice.id, gift_id="nope")

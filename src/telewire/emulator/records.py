@@ -114,6 +114,7 @@ class Records(msgspec.Struct):
     game_scores: dict[str, dict[int, int]] = {}  # "chat:message" -> user -> score
     chat_photos: dict[int, t.ChatPhoto] = {}
     chat_sticker_sets: dict[int, str] = {}
+    gifts: dict[int, list[t.OwnedGiftRegular]] = {}  # user or chat -> gifts the bot sent
     bot_photos: list[list[t.PhotoSize]] = []  # the bot's profile photos, newest first
     emoji_statuses: dict[int, str] = {}  # user -> custom emoji id the bot set
     drafts: dict[int, dict[str, Any]] = {}  # chat -> the draft being streamed there

@@ -10,7 +10,7 @@ from telewire.api._generated import types as t
 from telewire.emulator.engine import Call, method
 from telewire.emulator.errors import bad_request
 from telewire.emulator.methods.payments import STARS, user_service_message
-from telewire.emulator.records import Charge
+from telewire.emulator.records import Charge, Records
 from telewire.emulator.world import now
 
 
@@ -73,9 +73,14 @@ def get_star_transactions(call: Call) -> t.StarTransactions:
     return t.StarTransactions(transactions=newest_first[offset : offset + limit])
 
 
+def balance(records: Records) -> int:
+    """Stars earned (transactions with a source) minus Stars spent or refunded."""
+    return sum(
+        item.amount if item.source is not None else -item.amount
+        for item in records.star_transactions
+    )
+
+
 @method("getMyStarBalance")
 def get_my_star_balance(call: Call) -> t.StarAmount:
-    balance = 0
-    for item in call.bot.records.star_transactions:
-        balance += item.amount if item.source is not None else -item.amount
-    return t.StarAmount(amount=balance)
+    return t.StarAmount(amount=balance(call.bot.records))

@@ -28,6 +28,7 @@ function serviceText(m) {
   if (m.forum_topic_reopened) return "topic reopened";
   if (m.successful_payment) return `${m.from ? name(m.from) : ""} paid ${money(m.successful_payment.total_amount, m.successful_payment.currency)}`;
   if (m.refunded_payment) return `refunded ${money(m.refunded_payment.total_amount, m.refunded_payment.currency)}`;
+  if (m.gift) return `${m.gift.gift.sticker.emoji || "🎁"} a gift worth ⭐ ${m.gift.gift.star_count}${m.gift.text ? ": " + escapeHtml(m.gift.text) : ""}`;
   if (m.web_app_data) return `data sent from “${escapeHtml(m.web_app_data.button_text)}”`;
   return "";
 }
