@@ -260,3 +260,18 @@ def test_drafts_stream_until_the_message_and_paid_media_shows_its_price(
         media=[InputPaidMediaPhoto(media=InputFile(PNG, filename="p.png"))],  # type: ignore[arg-type]
     )
     page.wait_for_selector(".msg >> text=🔒 1 paid item(s) for ⭐ 5")
+
+
+def test_reactions_made_before_the_page_opened_are_shown(
+    page: Any,  # noqa: F811
+    emulator: EmulatorHandle,
+    bot: Bot,
+) -> None:
+    user, other = emulator.user("Late", id=8989), emulator.user("Early")
+    group = emulator.group("Reacting", [user, other])
+    post = bot.send_message(chat_id=group.id, text="old news")
+    emulator.react(other, post, "🎉")
+    emulator.react(user, post, "🎉")
+    page.goto(emulator.page_url + f"?user={user.id}")
+    page.click(f"#chats li[data-chat-id='{group.id}']")
+    page.wait_for_selector(f".msg[data-message-id='{post.message_id}'] .reactions:has-text('🎉 2')")

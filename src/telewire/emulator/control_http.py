@@ -207,6 +207,18 @@ class Control:
             }
         )
 
+    async def reactions(self, request: web.Request) -> web.StreamResponse:
+        """Users' reactions in a chat: ``{message_id: {user_id: [reaction, ...]}}``."""
+        bot = self.engine.bot(request.query.get("token", ""))
+        prefix = f"{int(request.match_info['chat_id'])}:"
+        return _json(
+            {
+                key.removeprefix(prefix): {str(uid): chosen for uid, chosen in table.items()}
+                for key, table in bot.records.reactions.items()
+                if key.startswith(prefix) and table
+            }
+        )
+
     async def bots(self, request: web.Request) -> web.StreamResponse:
         return _json(
             [
@@ -306,6 +318,7 @@ def install(server: EmulatorServer) -> Control:
         ("POST", "/emulator/chats", control_api.create_chat),
         ("GET", "/emulator/chats", control_api.list_chats),
         ("GET", "/emulator/chats/{chat_id:-?\\d{1,16}}/messages", control_api.messages),
+        ("GET", "/emulator/chats/{chat_id:-?\\d{1,16}}/reactions", control_api.reactions),
         ("POST", "/emulator/chats/{chat_id:-?\\d{1,16}}/upgrade", control_api.upgrade),
         ("GET", "/emulator/chats/{chat_id:-?\\d{1,16}}", control_api.chat_state),
         ("GET", "/emulator/bots", control_api.bots),

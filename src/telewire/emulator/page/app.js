@@ -150,6 +150,8 @@ async function loadChat(chatId) {
   try {
     const messages = await api(`/emulator/chats/${chatId}/messages?token=${encodeURIComponent(state.bot.token)}&user=${state.user.id}`);
     messages.forEach(showMessage);
+    const shown = await api(`/emulator/chats/${chatId}/reactions?token=${encodeURIComponent(state.bot.token)}`);
+    for (const [messageId, byUser] of Object.entries(shown)) for (const [userId, list] of Object.entries(byUser)) noteReaction(chatId, Number(messageId), Number(userId), list);
     const info = await api(`/emulator/chats/${chatId}?token=${encodeURIComponent(state.bot.token)}`);
     renderReplyKeyboard(info.reply_keyboard);
     renderTopics(info);
