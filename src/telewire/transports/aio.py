@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 import httptools
 
 from telewire.core.errors import NetworkError, TimedOut
+from telewire.deadlines import within
 from telewire.transports.proxies import proxy_for, server_url
 
 USER_AGENT = b"telewire"
@@ -232,7 +233,7 @@ class AsyncTransport:
             if reply is None:
                 reply = await self._connect(what)
             try:
-                status, data = await asyncio.wait_for(reply.send(request, sink), timeout)
+                status, data = await within(reply.send(request, sink), timeout)
             except asyncio.TimeoutError:
                 reply.close()
                 raise TimedOut(
@@ -276,7 +277,7 @@ class AsyncTransport:
 
     async def _connect(self, what: str) -> _Reply:
         try:
-            return await asyncio.wait_for(self._open(), self._connect_timeout)
+            return await within(self._open(), self._connect_timeout)
         except asyncio.TimeoutError:
             raise NetworkError(
                 f"{what}: could not connect to the API server within {self._connect_timeout:g}s",

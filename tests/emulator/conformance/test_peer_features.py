@@ -16,6 +16,8 @@ from telewire.testing import EmulatorHandle
 
 HERE = Path(__file__).parent
 WAIT = 20.0
+START = 90.0
+"""Seconds for the bot's first answer: aiogram alone takes seconds to import on a busy machine."""
 
 
 @pytest.fixture(
@@ -56,7 +58,7 @@ def test_payments_inline_polls_quizzes_edits_reactions_and_members(
     user = emulator.user("Peer buyer")
     emulator.send(user, "/stars")
     stars = emulator.wait_for(
-        user.id, lambda m: m.invoice is not None, timeout=WAIT, what="invoice"
+        user.id, lambda m: m.invoice is not None, timeout=START, what="invoice"
     )
     assert stars.invoice and stars.invoice.currency == "XTR"
     assert emulator.pay(user, stars, timeout=WAIT).status == "paid"
