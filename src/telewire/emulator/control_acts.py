@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from telewire.deadlines import within
 from telewire.emulator import control_shapes as s
 from telewire.emulator.acts import inline, members, messages, payments, polls
 from telewire.emulator.bodies import read_object
@@ -48,7 +49,7 @@ class Answers:
     async def wait(self, query_id: str, future: asyncio.Future[Any], timeout: float) -> bool:
         """True if the bot answered within ``timeout`` seconds."""
         try:
-            await asyncio.wait_for(future, timeout)
+            await within(future, timeout)
             return True
         except asyncio.TimeoutError:
             return False
