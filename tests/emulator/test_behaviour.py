@@ -31,10 +31,8 @@ def test_unknown_method_and_malformed_token_path_are_not_found(emulator: Emulato
 
 
 def test_methods_of_the_spec_not_emulated_say_so(api) -> None:  # type: ignore[no-untyped-def]
-    code, text = api(
-        "sendInvoice", chat_id=1, title="t", description="d", payload="p", currency="XTR", prices=[]
-    )
-    assert code == 400 and "sendInvoice is not supported by the telewire emulator" in text
+    code, text = api("verifyUser", user_id=1)
+    assert code == 400 and "verifyUser is not supported by the telewire emulator" in text
 
 
 def test_chat_errors(api, emulator: EmulatorHandle, alice: TestUser) -> None:  # type: ignore[no-untyped-def]

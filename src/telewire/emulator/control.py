@@ -14,15 +14,13 @@ from telewire.emulator.engine import Engine
 from telewire.emulator.errors import bad_request
 from telewire.emulator.methods import ephemeral
 from telewire.emulator.methods.media import FOLDERS, media_object
+from telewire.emulator.privacy import bot_sees
 from telewire.emulator.uploads import Upload, store
 from telewire.emulator.world import BotState, CallbackRecord, ChatState, now
 
 
 def deliver(engine: Engine, bot: BotState, kind: str, payload: Any) -> t.Update | None:
-    update = bot.push_update(kind, payload)
-    if update is not None:
-        engine.emit(bot, "update", {"update_id": update.update_id, "kind": kind})
-    return update
+    return engine.deliver(bot, kind, payload)
 
 
 def private_chat(bot: BotState, user: t.User) -> ChatState:
@@ -53,8 +51,14 @@ def user_sends(
     kind: str = "document",
     caption: str | None = None,
     reply_to: int | None = None,
+    message_thread_id: int | None = None,
+    meta: dict[str, Any] | None = None,
 ) -> t.Message:
-    """A user writes ``text`` (or sends a file) to the bot, privately or in ``chat_id``."""
+    """A user writes ``text`` (or sends a file) to the bot, privately or in ``chat_id``.
+
+    ``meta`` describes a file (duration, width, height...); ``message_thread_id`` is a
+    forum topic to write in.
+    """
     bot = engine.bot(token)
     user = engine.world.user(user_data)
     if chat_id is None or chat_id == user.id:
@@ -71,7 +75,7 @@ def user_sends(
     if upload is not None:
         if kind not in FOLDERS:
             raise bad_request(f"unknown file kind {kind!r}")
-        content[kind] = media_object(kind, store(bot, upload, FOLDERS[kind]))
+        content[kind] = media_object(kind, store(bot, upload, FOLDERS[kind]), meta, bot)
         if caption:
             content.update(caption=caption, caption_entities=_entities(caption))
     elif text:
@@ -81,6 +85,11 @@ def user_sends(
     else:
         raise bad_request("message text is empty")
     replied = chat.messages.get(reply_to) if reply_to else None
+    if message_thread_id is not None:
+        from telewire.emulator.methods.forum import check_topic
+
+        check_topic(bot, chat, message_thread_id)
+        content.update(message_thread_id=message_thread_id, is_topic_message=True)
     message = t.Message(
         message_id=bot.next_message_id(chat),
         date=now(),
@@ -91,7 +100,8 @@ def user_sends(
     )
     chat.remember(message, engine.world.history)
     engine.emit(bot, "message", {"chat_id": chat.chat.id, "message": message})
-    deliver(engine, bot, "message", message)
+    if bot_sees(bot, chat, message):
+        deliver(engine, bot, "message", message)
     return message
 
 
@@ -165,6 +175,7 @@ def create_chat(
     title: str,
     members: list[dict[str, Any]],
     username: str | None = None,
+    is_forum: bool = False,
 ) -> t.Chat:
     """Create a group, supergroup or channel with ``members`` (the first one owns it)."""
     if kind not in ("group", "supergroup", "channel"):
@@ -174,7 +185,11 @@ def create_chat(
     world.next_group_id += 1
     number = world.next_group_id
     chat_id = -number if kind == "group" else -(10**12 + number)
-    chat = t.Chat(id=chat_id, type=kind, title=title, username=username)
+    if is_forum and kind != "supergroup":
+        raise bad_request("only a supergroup can be a forum")
+    chat = t.Chat(
+        id=chat_id, type=kind, title=title, username=username, is_forum=True if is_forum else None
+    )
     state = ChatState(chat=chat, members={bot.id: "administrator"}, started=True)
     for position, data in enumerate(members):
         user = world.user(data)

@@ -18,7 +18,7 @@ import msgspec
 from aiohttp import web
 
 from telewire.deadlines import within
-from telewire.emulator import control
+from telewire.emulator import control, control_acts
 from telewire.emulator.bodies import read_form, read_object
 from telewire.emulator.control_shapes import (
     BlockBody,
@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 _encoder = msgspec.json.Encoder()
 PAGE_EVENTS = frozenset(
     {"message", "edit", "delete", "callback_answer", "action", "pin", "reaction", "update", "press"}
+    | {"inline_query", "inline_answer", "vote", "member", "draft"}
 )
 
 
@@ -102,6 +103,7 @@ class Control:
             text=body.text,
             chat_id=body.chat_id,
             reply_to=body.reply_to_message_id,
+            message_thread_id=body.message_thread_id,
         )
         return _json(message)
 
@@ -111,8 +113,9 @@ class Control:
         if not isinstance(file, Upload):
             raise ApiFailure(400, "Bad Request: a multipart 'file' part is required")
         form["user"] = json_value(str(form.get("user") or "{}"), "user JSON object")
-        if form.get("chat_id"):
-            form["chat_id"] = coerce_integer("chat_id", form["chat_id"])
+        for name in ("chat_id", "message_thread_id", "duration", "width", "height"):
+            if form.get(name):
+                form[name] = coerce_integer(name, form[name])
         fields = {name: value for name, value in form.items() if value not in ("", None)}
         body = shaped(fields, UploadBody)
         message = control.user_sends(
@@ -123,6 +126,14 @@ class Control:
             kind=body.kind,
             caption=body.caption,
             chat_id=body.chat_id,
+            message_thread_id=body.message_thread_id,
+            meta={
+                "duration": body.duration,
+                "width": body.width,
+                "height": body.height,
+                "performer": body.performer,
+                "title": body.title,
+            },
         )
         return _json(message)
 
@@ -163,6 +174,7 @@ class Control:
             body.title,
             [member.described() for member in body.members],
             body.username,
+            body.is_forum,
         )
         return _json(chat)
 
@@ -192,6 +204,20 @@ class Control:
                 "reply_keyboard": chat.reply_keyboard,
                 "pinned": chat.pinned,
                 "blocked": chat.blocked,
+                "topics": list(bot.records.topics.get(chat.chat.id, {}).values()),
+                "members": {str(uid): status for uid, status in chat.members.items()},
+            }
+        )
+
+    async def reactions(self, request: web.Request) -> web.StreamResponse:
+        """Users' reactions in a chat: ``{message_id: {user_id: [reaction, ...]}}``."""
+        bot = self.engine.bot(request.query.get("token", ""))
+        prefix = f"{int(request.match_info['chat_id'])}:"
+        return _json(
+            {
+                key.removeprefix(prefix): {str(uid): chosen for uid, chosen in table.items()}
+                for key, table in bot.records.reactions.items()
+                if key.startswith(prefix) and table
             }
         )
 
@@ -211,7 +237,16 @@ class Control:
                 400, "Bad Request: a token is digits, a colon, then 1-128 letters, digits, _ or -"
             )
         bot = self.engine.world.add_bot(token, body.username)
-        return _json({"token": bot.token, "id": bot.id, "username": bot.username})
+        if body.can_read_all_group_messages is not None:
+            bot.records.reads_all_group_messages = body.can_read_all_group_messages
+        return _json(
+            {
+                "token": bot.token,
+                "id": bot.id,
+                "username": bot.username,
+                "can_read_all_group_messages": bot.records.reads_all_group_messages,
+            }
+        )
 
     async def users(self, request: web.Request) -> web.StreamResponse:
         return _json(list(self.engine.world.users.values()))
@@ -277,7 +312,7 @@ def new_token() -> str:
 
 async def _page(request: web.Request) -> web.StreamResponse:
     name = request.match_info.get("name", "index.html")
-    if name not in ("index.html", "app.js", "style.css"):
+    if name not in ("index.html", "app.js", "acts.js", "style.css"):
         return _error(404, "Not Found")
     data = resources.files("telewire.emulator.page").joinpath(name).read_bytes()
     kinds = {"html": "text/html", "js": "text/javascript", "css": "text/css"}
@@ -296,6 +331,7 @@ def install(server: EmulatorServer) -> Control:
         ("POST", "/emulator/chats", control_api.create_chat),
         ("GET", "/emulator/chats", control_api.list_chats),
         ("GET", "/emulator/chats/{chat_id:-?\\d{1,16}}/messages", control_api.messages),
+        ("GET", "/emulator/chats/{chat_id:-?\\d{1,16}}/reactions", control_api.reactions),
         ("POST", "/emulator/chats/{chat_id:-?\\d{1,16}}/upgrade", control_api.upgrade),
         ("GET", "/emulator/chats/{chat_id:-?\\d{1,16}}", control_api.chat_state),
         ("GET", "/emulator/bots", control_api.bots),
@@ -309,6 +345,7 @@ def install(server: EmulatorServer) -> Control:
     ]
     for verb, path, handler in routes:
         server.app.router.add_route(verb, path, functools.partial(guard, handler))
+    control_acts.install(server, control_api)
     server.app.router.add_get("/emulator/events", control_api.events)
     server.app.router.add_get("/", _page)
     server.app.router.add_get("/page/{name}", _page)

@@ -42,6 +42,7 @@ class SendBody(msgspec.Struct, kw_only=True):
     text: str | None = None
     chat_id: ChatId | None = None
     reply_to_message_id: MessageId | None = None
+    message_thread_id: MessageId | None = None
 
 
 class UploadBody(msgspec.Struct, kw_only=True):
@@ -50,6 +51,12 @@ class UploadBody(msgspec.Struct, kw_only=True):
     kind: str = "document"
     caption: str | None = None
     chat_id: ChatId | None = None
+    message_thread_id: MessageId | None = None
+    duration: Annotated[int, msgspec.Meta(ge=0, le=2**31)] | None = None
+    width: Annotated[int, msgspec.Meta(ge=0, le=100_000)] | None = None
+    height: Annotated[int, msgspec.Meta(ge=0, le=100_000)] | None = None
+    performer: str | None = None
+    title: str | None = None
 
 
 class PressBody(msgspec.Struct, kw_only=True):
@@ -74,6 +81,7 @@ class ChatBody(msgspec.Struct, kw_only=True):
     title: str = "Group"
     members: list[UserRef] = msgspec.field(default_factory=list)
     username: str | None = None
+    is_forum: bool = False
 
 
 class TokenBody(msgspec.Struct, kw_only=True):
@@ -83,6 +91,102 @@ class TokenBody(msgspec.Struct, kw_only=True):
 class BotBody(msgspec.Struct, kw_only=True):
     token: str | None = None
     username: str | None = None
+    can_read_all_group_messages: bool | None = None  # privacy mode off when true
+
+
+class InlineQueryBody(msgspec.Struct, kw_only=True):
+    token: str
+    user: UserRef
+    query: str = ""
+    chat_id: ChatId | None = None
+    offset: str = ""
+    timeout: Seconds = 5.0
+
+
+class InlineAnswerBody(msgspec.Struct, kw_only=True):
+    token: str
+    user: UserRef
+    inline_query_id: str
+    timeout: Seconds = 5.0
+
+
+class ChooseBody(msgspec.Struct, kw_only=True):
+    token: str
+    user: UserRef
+    inline_query_id: str
+    result_id: str
+
+
+class VoteBody(msgspec.Struct, kw_only=True):
+    token: str
+    user: UserRef
+    chat_id: ChatId
+    message_id: MessageId
+    option_ids: list[Annotated[int, msgspec.Meta(ge=0, le=100)]] = msgspec.field(
+        default_factory=list
+    )
+
+
+class PayBody(msgspec.Struct, kw_only=True):
+    token: str
+    user: UserRef
+    chat_id: ChatId | None = None
+    message_id: MessageId | None = None
+    invoice_link: str | None = None
+    tip_amount: Annotated[int, msgspec.Meta(ge=0, le=2**31)] = 0
+    shipping_option_id: str | None = None
+    order_info: dict[str, Any] | None = None
+    timeout: Seconds = 5.0
+
+
+class JoinBody(msgspec.Struct, kw_only=True):
+    token: str
+    user: UserRef
+    chat_id: ChatId
+    invite_link: str | None = None
+    request: bool = False
+
+
+class LeaveBody(msgspec.Struct, kw_only=True):
+    token: str
+    user: UserRef
+    chat_id: ChatId
+
+
+class MemberBody(msgspec.Struct, kw_only=True):
+    token: str
+    user: UserRef  # the owner or administrator acting
+    chat_id: ChatId
+    member_id: UserId
+    status: str
+    rights: dict[str, bool] | None = None
+    until_date: Annotated[int, msgspec.Meta(ge=0, le=2**40)] = 0
+    custom_title: str | None = None
+
+
+class EditBody(msgspec.Struct, kw_only=True):
+    token: str
+    user: UserRef
+    chat_id: ChatId
+    message_id: MessageId
+    text: str
+
+
+class ReactBody(msgspec.Struct, kw_only=True):
+    token: str
+    user: UserRef
+    chat_id: ChatId
+    message_id: MessageId
+    emoji: list[str] = msgspec.field(default_factory=list)
+
+
+class ObjectBody(msgspec.Struct, kw_only=True):
+    token: str
+    user: UserRef
+    kind: str
+    fields: dict[str, Any] = msgspec.field(default_factory=dict)
+    chat_id: ChatId | None = None
+    message_thread_id: MessageId | None = None
 
 
 class FaultsBody(msgspec.Struct, kw_only=True):

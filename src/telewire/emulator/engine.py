@@ -104,6 +104,9 @@ class Call:
     def emit(self, event: str, payload: dict[str, Any]) -> None:
         self.engine.emit(self.bot, event, payload)
 
+    def deliver(self, kind: str, payload: Any) -> None:
+        self.engine.deliver(self.bot, kind, payload)
+
 
 class Engine:
     """The emulated Bot API: a world, the method registry and the listeners."""
@@ -144,3 +147,10 @@ class Engine:
     def emit(self, bot: BotState, event: str, payload: dict[str, Any]) -> None:
         for listener in list(self.listeners):
             listener(bot, event, payload)
+
+    def deliver(self, bot: BotState, kind: str, payload: Any) -> t.Update | None:
+        """Queue an update for ``bot`` (unless its allowed_updates filter it) and say so."""
+        update = bot.push_update(kind, payload)
+        if update is not None:
+            self.emit(bot, "update", {"update_id": update.update_id, "kind": kind})
+        return update

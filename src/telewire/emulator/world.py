@@ -15,6 +15,7 @@ from typing import Any
 import msgspec
 
 from telewire.api._generated import types as t
+from telewire.emulator.records import Records
 
 DEFAULT_EXCLUDED_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 UPDATE_MAX_AGE = 24 * 3600.0
@@ -104,17 +105,21 @@ class BotState(msgspec.Struct):
     admin_rights: dict[str, t.ChatAdministratorRights] = {}
     next_file: int = 1
     next_callback: int = 1
+    records: Records = msgspec.field(default_factory=Records)
 
     @property
     def user(self) -> t.User:
-        return t.User(
-            id=self.id,
-            is_bot=True,
-            first_name=self.first_name,
-            username=self.username,
+        """The bot as others see it (a message's ``from``): no getMe-only fields."""
+        return t.User(id=self.id, is_bot=True, first_name=self.first_name, username=self.username)
+
+    @property
+    def me(self) -> t.User:
+        """The bot as getMe describes it, with its settings."""
+        return msgspec.structs.replace(
+            self.user,
             can_join_groups=True,
-            can_read_all_group_messages=False,
-            supports_inline_queries=False,
+            can_read_all_group_messages=self.records.reads_all_group_messages,
+            supports_inline_queries=True,
         )
 
     # -- updates ---------------------------------------------------------------

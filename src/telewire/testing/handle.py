@@ -17,12 +17,14 @@ import msgspec
 
 from telewire.api._generated import types as t
 from telewire.core import typed
+from telewire.testing.acts import UserActs
 from telewire.testing.bot_thread import BotThread
 from telewire.transports.sync import SyncTransport
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from telewire.client.bot import Bot
     from telewire.core.retry import RetryPolicy
     from telewire.emulator.runner import Emulator
     from telewire.jobs import Scheduler
@@ -79,7 +81,7 @@ class ControlError(AssertionError):
     """The control API refused a request (what a test asked for is impossible)."""
 
 
-class EmulatorHandle:
+class EmulatorHandle(UserActs):
     """Drive an emulator at ``base_url`` as the users of bot ``token``.
 
     Given the ``server`` it runs on (as the pytest fixture does), it can also take that
@@ -118,6 +120,12 @@ class EmulatorHandle:
 
     def close(self) -> None:
         self._http.close()
+
+    def bot(self) -> Bot:
+        """A telewire client of the emulator's bot (``with emulator.bot() as bot: ...``)."""
+        from telewire.client.bot import Bot
+
+        return Bot(self.token, base_url=self.base_url)
 
     # -- outages -------------------------------------------------------------------------
 
@@ -207,8 +215,13 @@ class EmulatorHandle:
             language_code=language_code,
         )
 
-    def group(self, title: str, members: list[TestUser], *, kind: str = "group") -> t.Chat:
-        """A group (or supergroup, channel) with ``members``; the first one owns it."""
+    def group(
+        self, title: str, members: list[TestUser], *, kind: str = "group", forum: bool = False
+    ) -> t.Chat:
+        """A group (or supergroup, channel) with ``members``; the first one owns it.
+
+        ``forum`` makes a supergroup a forum (with topics).
+        """
         chat: t.Chat = self._request(
             "POST",
             "/emulator/chats",
@@ -217,6 +230,7 @@ class EmulatorHandle:
                 "type": kind,
                 "title": title,
                 "members": [m.as_json() for m in members],
+                "is_forum": forum,
             },
             t.Chat,
         )
@@ -244,13 +258,19 @@ class EmulatorHandle:
         text: str,
         *,
         chat_id: int | None = None,
+        message_thread_id: int | None = None,
         reply_to: t.Message | int | None = None,
     ) -> t.Message:
-        """``user`` writes ``text`` to the bot (privately unless ``chat_id`` is a group),
-        as a reply to ``reply_to`` if given (the update then carries that message)."""
+        """``user`` writes ``text`` to the bot (privately unless ``chat_id`` is a group).
+
+        ``message_thread_id`` writes in a forum topic; ``reply_to`` (a message or its id)
+        makes it a reply, and the update then carries that message.
+        """
         body: dict[str, Any] = {"token": self.token, "user": user.as_json(), "text": text}
         if chat_id is not None:
             body["chat_id"] = chat_id
+        if message_thread_id is not None:
+            body["message_thread_id"] = message_thread_id
         if reply_to is not None:
             body["reply_to_message_id"] = (
                 reply_to if isinstance(reply_to, int) else reply_to.message_id
@@ -289,6 +309,7 @@ class EmulatorHandle:
         filename: str,
         caption: str | None,
         chat_id: int | None,
+        **meta: Any,
     ) -> t.Message:
         from telewire.core.files import InputFile
         from telewire.core.requests import encode_request
@@ -300,6 +321,7 @@ class EmulatorHandle:
             "caption": caption,
             "chat_id": chat_id,
             "file": InputFile(data, filename=filename),
+            **meta,
         }
         encoded = encode_request(fields)
         status, reply = self._http.request(

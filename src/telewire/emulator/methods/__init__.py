@@ -16,12 +16,46 @@ from telewire.emulator.methods import (
     chats,
     editing,
     ephemeral,
+    forum,
+    games,
+    gifts,
+    inline,
+    invites,
     media,
+    members,
     messages,
+    moderation,
+    payments,
+    polls,
+    profile,
+    reactions,
+    stars,
+    stickers,
     updates,
 )
 
-MODULES: tuple[ModuleType, ...] = (bot_info, chats, editing, ephemeral, media, messages, updates)
+MODULES: tuple[ModuleType, ...] = (
+    bot_info,
+    chats,
+    editing,
+    ephemeral,
+    forum,
+    games,
+    gifts,
+    inline,
+    invites,
+    media,
+    members,
+    messages,
+    moderation,
+    payments,
+    polls,
+    profile,
+    reactions,
+    stars,
+    stickers,
+    updates,
+)
 
 
 @cache

@@ -14,7 +14,7 @@ from telewire.emulator.errors import bad_request
 
 @method("getMe")
 def get_me(call: Call) -> t.User:
-    return call.bot.user
+    return call.bot.me
 
 
 @method("logOut", "close")

@@ -30,14 +30,47 @@ def formatted(
     """Apply the call's parse mode (or explicit entities) to ``text``."""
     given = call.get(entities_param)
     if given:
-        return text, entities_of(given)
+        return text, mentions(call, entities_of(given))
     try:
         plain, found = parse(text, call.get(mode_param))
     except MarkupError as exc:
         raise bad_request(str(exc)) from None
-    if auto and not found:
-        found = detect_entities(plain)
-    return plain, entities_of(found)
+    if auto:
+        # Telegram finds commands, links and mentions only in text no entity covers:
+        # "<b>/start</b>" stays bold, with no bot_command inside.
+        found = sorted(
+            [*found, *(e for e in detect_entities(plain) if not _covered(e, found))],
+            key=lambda e: int(str(e["offset"])),
+        )
+    return plain, mentions(call, entities_of(found))
+
+
+def _covered(entity: dict[str, Any], others: list[dict[str, Any]]) -> bool:
+    start = int(entity["offset"])
+    end = start + int(entity["length"])
+    return any(
+        start < int(o["offset"]) + int(o["length"]) and int(o["offset"]) < end for o in others
+    )
+
+
+def mentions(call: Call, entities: list[t.MessageEntity] | None) -> list[t.MessageEntity] | None:
+    """Links to ``tg://user?id=N`` of a known user become text_mention entities."""
+    if not entities:
+        return entities
+    result = []
+    for entity in entities:
+        url = entity.url or ""
+        if entity.type == "text_link" and url.startswith("tg://user?id="):
+            user_id = url.removeprefix("tg://user?id=")
+            user = (call.world.users.get(int(user_id)) if user_id.isdigit() else None) or (
+                call.bot.user if user_id == str(call.bot.id) else None
+            )
+            if user is not None:
+                entity = t.MessageEntity(
+                    type="text_mention", offset=entity.offset, length=entity.length, user=user
+                )
+        result.append(entity)
+    return result
 
 
 def message_text(call: Call, name: str = "text") -> tuple[str, list[t.MessageEntity] | None]:
@@ -125,6 +158,13 @@ def post(call: Call, chat: ChatState, **content: Any) -> t.Message:
     if wanted is not None:
         return ephemeral.post_ephemeral(call, chat, wanted, content)
     markup = apply_reply_markup(call, chat)
+    thread_id = call.get("message_thread_id")
+    if thread_id is not None and "message_thread_id" not in content:
+        from telewire.emulator.methods.forum import check_topic
+
+        check_topic(call.bot, chat, int(thread_id))
+        if chat.chat.is_forum:
+            content.update(message_thread_id=int(thread_id), is_topic_message=True)
     message = t.Message(
         message_id=call.bot.next_message_id(chat),
         date=now(),

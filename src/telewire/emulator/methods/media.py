@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import msgspec
+
 from telewire.api._generated import types as t
 from telewire.core import typed
 from telewire.emulator.engine import Call, method
@@ -25,8 +27,32 @@ FOLDERS = {
 }
 
 
-def media_object(kind: str, record: FileRecord) -> Any:
-    """The Bot API object describing ``record`` as a ``kind`` (photo sizes for photos)."""
+PHOTO_SIDES = (90, 320, 800, 1280)
+"""The longest sides of the smaller copies Telegram keeps of a photo."""
+MEDIA_META = ("duration", "width", "height", "performer", "title", "length")
+_MIME = {
+    "voice": "audio/ogg",
+    "video": "video/mp4",
+    "audio": "audio/mpeg",
+    "video_note": "video/mp4",
+}
+_BYTES_PER_SECOND = {"voice": 2_000, "audio": 16_000, "video": 250_000, "video_note": 100_000}
+
+
+def media_object(
+    kind: str,
+    record: FileRecord,
+    meta: dict[str, Any] | None = None,
+    bot: BotState | None = None,
+) -> Any:
+    """The Bot API object describing ``record`` as a ``kind``.
+
+    As on Telegram, a photo comes in several sizes (smaller copies share the original's
+    bytes here, as the emulator resizes nothing; they need ``bot`` to get file ids),
+    and audio and video have a duration: the one given in ``meta``, else an estimate
+    from the size. Mime types come from the upload, else from the kind.
+    """
+    meta = {k: v for k, v in (meta or {}).items() if v is not None}
     ids: dict[str, Any] = {
         "file_id": record.file_id,
         "file_unique_id": record.file_unique_id,
@@ -35,18 +61,39 @@ def media_object(kind: str, record: FileRecord) -> Any:
     width, height = (
         image_size(record.data) if kind in ("photo", "sticker", "animation", "video") else (0, 0)
     )
+    width, height = int(meta.get("width", width)), int(meta.get("height", height))
+    mime = record.mime_type
+    if mime in ("application/octet-stream", "") and kind in _MIME:
+        mime = _MIME[kind]
+    duration = int(meta.get("duration", max(1, len(record.data) // _BYTES_PER_SECOND.get(kind, 1))))
     if kind == "photo":
-        return [t.PhotoSize(width=width, height=height, **ids)]
+        return _photo_sizes(record, width, height, bot)
     if kind == "document":
-        return t.Document(file_name=record.file_name, mime_type=record.mime_type, **ids)
+        return t.Document(file_name=record.file_name, mime_type=mime, **ids)
     if kind == "audio":
-        return t.Audio(duration=0, file_name=record.file_name, mime_type=record.mime_type, **ids)
+        return t.Audio(
+            duration=duration,
+            file_name=record.file_name,
+            mime_type=mime,
+            performer=meta.get("performer"),
+            title=meta.get("title"),
+            **ids,
+        )
     if kind == "video":
-        return t.Video(width=width, height=height, duration=0, mime_type=record.mime_type, **ids)
+        return t.Video(
+            width=width or 640,
+            height=height or 360,
+            duration=duration,
+            file_name=record.file_name,
+            mime_type=mime,
+            **ids,
+        )
     if kind == "voice":
-        return t.Voice(duration=0, mime_type=record.mime_type, **ids)
+        return t.Voice(duration=duration, mime_type=mime, **ids)
     if kind == "animation":
-        return t.Animation(width=width, height=height, duration=0, **ids)
+        return t.Animation(
+            width=width, height=height, duration=duration, file_name=record.file_name, **ids
+        )
     if kind == "sticker":
         return t.Sticker(
             type="regular",
@@ -56,14 +103,48 @@ def media_object(kind: str, record: FileRecord) -> Any:
             is_video=False,
             **ids,
         )
-    return t.VideoNote(length=width or 240, duration=0, **ids)
+    return t.VideoNote(length=int(meta.get("length", width or 240)), duration=duration, **ids)
+
+
+def _photo_sizes(
+    record: FileRecord, width: int, height: int, bot: BotState | None
+) -> list[t.PhotoSize]:
+    sizes = []
+    longest = max(width, height)
+    if bot is not None and longest:
+        for side in PHOTO_SIDES:
+            if side >= longest:
+                break
+            file_id, unique_id = bot.new_file_id()
+            bot.files[file_id] = msgspec.structs.replace(
+                record, file_id=file_id, file_unique_id=unique_id
+            )
+            scale = side / longest
+            sizes.append(
+                t.PhotoSize(
+                    file_id=file_id,
+                    file_unique_id=unique_id,
+                    width=max(1, round(width * scale)),
+                    height=max(1, round(height * scale)),
+                    file_size=len(record.data),
+                )
+            )
+    original = t.PhotoSize(
+        file_id=record.file_id,
+        file_unique_id=record.file_unique_id,
+        width=width,
+        height=height,
+        file_size=len(record.data),
+    )
+    return [*sizes, original]
 
 
 def _send(call: Call, kind: str) -> t.Message:
     chat = call.chat(sending=True)
     record = resolve(call.bot, call.need(kind), call.params, FOLDERS[kind])
     extra = caption(call) if kind not in ("sticker", "video_note") else {}
-    return post(call, chat, **{kind: media_object(kind, record)}, **extra)
+    meta = {name: call.get(name) for name in MEDIA_META}
+    return post(call, chat, **{kind: media_object(kind, record, meta, call.bot)}, **extra)
 
 
 def _sender(kind: str) -> Callable[[Call], t.Message]:
@@ -103,7 +184,13 @@ def send_media_group(call: Call) -> list[t.Message]:
     prepared = [_input_media(call, raw) for raw in items]
     group_id = f"{call.bot.id}{chat.next_message_id:08d}"
     return [
-        post(call, chat, media_group_id=group_id, **{kind: media_object(kind, record)}, **extra)
+        post(
+            call,
+            chat,
+            media_group_id=group_id,
+            **{kind: media_object(kind, record, None, call.bot)},
+            **extra,
+        )
         for kind, record, extra in prepared
     ]
 
@@ -126,11 +213,3 @@ def get_file(call: Call) -> t.File:
         file_size=len(record.data),
         file_path=record.file_path,
     )
-
-
-@method("getUserProfilePhotos")
-def get_user_profile_photos(call: Call) -> t.UserProfilePhotos:
-    user_id = int(call.need("user_id"))
-    if user_id not in call.world.users and user_id != call.bot.id:
-        raise bad_request("user not found")
-    return t.UserProfilePhotos(total_count=0, photos=[])

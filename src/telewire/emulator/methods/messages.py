@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import random
+import time
 from typing import Any
+
+import msgspec
 
 from telewire.api._generated import types as t
 from telewire.core import typed
+from telewire.emulator import errors as e
 from telewire.emulator.engine import Call, method
 from telewire.emulator.errors import bad_request
 from telewire.emulator.methods.common import formatted, message_text, post
@@ -143,10 +147,83 @@ def copy_messages(call: Call) -> list[t.MessageId]:
 @method("sendLocation")
 def send_location(call: Call) -> t.Message:
     chat = call.chat(sending=True)
+    period = call.get("live_period")
+    if period is not None and not (60 <= int(period) <= 86_400 or int(period) == LIVE_FOREVER):
+        raise bad_request("live_period must be 60-86400 seconds or 2147483647")
     location = t.Location(
-        latitude=float(call.need("latitude")), longitude=float(call.need("longitude"))
+        latitude=_coordinate(call, "latitude", 90),
+        longitude=_coordinate(call, "longitude", 180),
+        horizontal_accuracy=call.get("horizontal_accuracy"),
+        live_period=int(period) if period else None,
+        heading=call.get("heading"),
+        proximity_alert_radius=call.get("proximity_alert_radius"),
     )
     return post(call, chat, location=location)
+
+
+LIVE_FOREVER = 0x7FFFFFFF
+
+
+def _coordinate(call: Call, name: str, limit: float) -> float:
+    value = float(call.need(name))
+    if not -limit <= value <= limit:
+        raise bad_request(f"wrong {name} specified")
+    return value
+
+
+def _live(call: Call) -> tuple[ChatState, t.Message, t.Location]:
+    if call.get("inline_message_id"):
+        raise bad_request("inline messages are not supported by the telewire emulator")
+    chat = call.chat()
+    message = call.message(chat, "message_id", "message to edit not found")
+    location = message.location
+    if location is None or not location.live_period or message.venue is not None:
+        raise bad_request("message can't be edited")
+    if location.live_period != LIVE_FOREVER and time.time() > message.date + location.live_period:
+        raise bad_request("message can't be edited")
+    return chat, message, location
+
+
+def _replace_location(
+    call: Call, chat: ChatState, message: t.Message, new: t.Location
+) -> t.Message:
+    from telewire.emulator.methods.common import inline_keyboard
+
+    markup = call.get("reply_markup")
+    edited = msgspec.structs.replace(
+        message,
+        location=new,
+        edit_date=int(time.time()),
+        reply_markup=inline_keyboard(markup) if markup else message.reply_markup,
+    )
+    chat.messages[message.message_id] = edited
+    call.emit("edit", {"chat_id": chat.chat.id, "message": edited})
+    return edited
+
+
+@method("editMessageLiveLocation")
+def edit_message_live_location(call: Call) -> t.Message:
+    chat, message, location = _live(call)
+    period = call.get("live_period")
+    new = msgspec.structs.replace(
+        location,
+        latitude=_coordinate(call, "latitude", 90),
+        longitude=_coordinate(call, "longitude", 180),
+        horizontal_accuracy=call.get("horizontal_accuracy"),
+        heading=call.get("heading"),
+        proximity_alert_radius=call.get("proximity_alert_radius"),
+        live_period=int(period) if period else location.live_period,
+    )
+    if new == location and not call.get("reply_markup"):
+        raise bad_request(e.NOT_MODIFIED)
+    return _replace_location(call, chat, message, new)
+
+
+@method("stopMessageLiveLocation")
+def stop_message_live_location(call: Call) -> t.Message:
+    chat, message, location = _live(call)
+    stopped = t.Location(latitude=location.latitude, longitude=location.longitude)
+    return _replace_location(call, chat, message, stopped)
 
 
 @method("sendVenue")
@@ -168,49 +245,6 @@ def send_contact(call: Call) -> t.Message:
         last_name=call.get("last_name"),
     )
     return post(call, chat, contact=contact)
-
-
-@method("sendPoll")
-def send_poll(call: Call) -> t.Message:
-    chat = call.chat(sending=True)
-    question = str(call.need("question"))
-    raw_options = call.need("options")
-    if not 2 <= len(raw_options) <= 12:
-        raise bad_request(
-            "poll must have 2-12 options" if len(raw_options) > 1 else "POLL_OPTIONS_TOO_FEW"
-        )
-    options = [
-        t.PollOption(
-            persistent_id=str(i), text=o["text"] if isinstance(o, dict) else str(o), voter_count=0
-        )
-        for i, o in enumerate(raw_options)
-    ]
-    poll = t.Poll(
-        id=f"{call.bot.id}{chat.next_message_id:06d}",
-        question=question,
-        options=options,
-        total_voter_count=0,
-        is_closed=bool(call.get("is_closed", False)),
-        is_anonymous=bool(call.get("is_anonymous", True)),
-        type=call.get("type", "regular"),
-        allows_multiple_answers=bool(call.get("allows_multiple_answers", False)),
-        allows_revoting=bool(call.get("allows_revoting", True)),
-        members_only=bool(call.get("members_only", False)),
-    )
-    return post(call, chat, poll=poll)
-
-
-@method("stopPoll")
-def stop_poll(call: Call) -> t.Poll:
-    chat = call.chat()
-    message = call.message(chat, "message_id", "message with poll to stop not found")
-    if message.poll is None:
-        raise bad_request("message with poll to stop not found")
-    if message.poll.is_closed:
-        raise bad_request("poll has already been closed")
-    message.poll.is_closed = True
-    call.emit("edit", {"chat_id": chat.chat.id, "message": message})
-    return message.poll
 
 
 @method("sendDice")

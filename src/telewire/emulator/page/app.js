@@ -63,6 +63,9 @@ function renderMessage(m) {
   li.dataset.messageId = messageKey(m);
   const who = m.from ? m.from.first_name : (m.sender_chat ? m.sender_chat.title : "");
   let html = `<div class="who">${escapeHtml(who)}</div>`;
+  const service = serviceText(m);
+  if (service) html = `<div class="service-text">${service}</div>`;
+  html += albumHtml(m) + extrasHtml(m);
   if (m.photo) html += `<img alt="photo" data-file="${m.photo[m.photo.length - 1].file_id}">`;
   if (m.document) html += `<div class="document">📄 <a href="#" data-file="${m.document.file_id}">${escapeHtml(m.document.file_name || "file")}</a></div>`;
   if (m.text !== undefined) html += `<div class="text">${renderText(m.text, m.entities)}</div>`;
@@ -70,7 +73,6 @@ function renderMessage(m) {
   if (m.location) html += `<div>📍 ${m.location.latitude}, ${m.location.longitude}</div>`;
   if (m.contact) html += `<div>👤 ${escapeHtml(m.contact.first_name)} ${escapeHtml(m.contact.phone_number)}</div>`;
   if (m.dice) html += `<div>${m.dice.emoji} ${m.dice.value}</div>`;
-  if (m.poll) html += `<div>📊 ${escapeHtml(m.poll.question)}<br>${m.poll.options.map((o) => "◻ " + escapeHtml(o.text)).join("<br>")}</div>`;
   const time = new Date(m.date * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
   html += `<div class="meta">${m.receiver_user ? "only you can see this · " : ""}${m.edit_date ? "edited " : ""}${time}</div>`;
   li.innerHTML = html;
@@ -90,6 +92,7 @@ function renderMessage(m) {
     }
     li.appendChild(keyboard);
   }
+  decorate(li, m);
   li.querySelectorAll("img[data-file]").forEach(async (img) => { img.src = await fileUrl(img.dataset.file); });
   li.querySelectorAll("a[data-file]").forEach(async (a) => { a.href = await fileUrl(a.dataset.file); a.target = "_blank"; });
   return li;
@@ -101,7 +104,16 @@ function showMessage(m) {
   const list = $("messages");
   const old = list.querySelector(`[data-message-id="${messageKey(m)}"]`);
   const el = renderMessage(m);
+  const album = m.media_group_id && list.querySelector(`.album[data-group="${CSS.escape(m.media_group_id)}"]`);
+  if (!old && album && album.closest("li") !== el) {
+    // Albums show as one bubble: later parts add their media to the first one's.
+    el.querySelectorAll("img, .document").forEach((part) => album.appendChild(part));
+    album.closest("li").dataset.parts = `${album.closest("li").dataset.parts || ""} ${messageKey(m)}`;
+    state.messages.set(messageKey(m), m);
+    return;
+  }
   if (old) old.replaceWith(el); else list.appendChild(el);
+  if (m.media_group_id) el.querySelectorAll(":scope > img, :scope > .document").forEach((part) => el.querySelector(".album").appendChild(part));
   state.messages.set(messageKey(m), m);
   list.scrollTop = list.scrollHeight;
 }
@@ -132,15 +144,19 @@ async function press(message, data) {
 async function loadChat(chatId) {
   state.chatId = chatId;
   state.messages.clear();
+  reactions.clear();
   $("messages").innerHTML = "";
   document.querySelectorAll("#chats li").forEach((li) => li.classList.toggle("active", Number(li.dataset.chatId) === chatId));
   try {
     const messages = await api(`/emulator/chats/${chatId}/messages?token=${encodeURIComponent(state.bot.token)}&user=${state.user.id}`);
     messages.forEach(showMessage);
+    const shown = await api(`/emulator/chats/${chatId}/reactions?token=${encodeURIComponent(state.bot.token)}`);
+    for (const [messageId, byUser] of Object.entries(shown)) for (const [userId, list] of Object.entries(byUser)) noteReaction(chatId, Number(messageId), Number(userId), list);
     const info = await api(`/emulator/chats/${chatId}?token=${encodeURIComponent(state.bot.token)}`);
     renderReplyKeyboard(info.reply_keyboard);
+    renderTopics(info);
     $("blocked").checked = !!info.blocked;
-  } catch { renderReplyKeyboard(null); }
+  } catch { renderReplyKeyboard(null); renderTopics(null); }
 }
 
 function renderReplyKeyboard(markup) {
@@ -151,7 +167,7 @@ function renderReplyKeyboard(markup) {
     const button = document.createElement("button");
     const text = typeof b === "string" ? b : b.text;
     button.textContent = text;
-    button.onclick = () => sendText(text);
+    button.onclick = () => (b.web_app ? webAppButton(text) : sendText(text));
     box.appendChild(button);
   }
 }
@@ -181,6 +197,7 @@ async function sendText(text) {
   if (!text.trim()) return;
   const body = { token: state.bot.token, user: state.user, text };
   if (state.chatId !== state.user.id) body.chat_id = state.chatId;
+  if (state.topic) body.message_thread_id = state.topic;
   try { showMessage(await api("/emulator/send", body)); } catch (e) { $("status").textContent = e.message; }
 }
 
@@ -189,7 +206,8 @@ async function sendFile(file) {
   form.append("token", state.bot.token);
   form.append("user", JSON.stringify(state.user));
   if (state.chatId !== state.user.id) form.append("chat_id", state.chatId);
-  form.append("kind", file.type.startsWith("image/") ? "photo" : "document");
+  form.append("kind", uploadKind(file));
+  if (state.topic) form.append("message_thread_id", state.topic);
   form.append("caption", $("text").value);
   form.append("file", file);
   $("text").value = "";
@@ -203,10 +221,14 @@ function listen() {
   state.events = new EventSource(`/emulator/events?token=${encodeURIComponent(state.bot.token)}`);
   state.events.onmessage = (event) => {
     const e = JSON.parse(event.data);
+    if (e.type === "draft") showDraft(e);
+    if (e.type === "message") dropDraft(e.message);
     if (e.type === "message" || e.type === "edit") { showMessage(e.message); if (e.message.chat.id === state.chatId) $("status").textContent = ""; }
     else if (e.type === "delete" && e.chat_id === state.chatId) document.querySelector(`[data-message-id="${e.ephemeral_message_id ? "e" + e.ephemeral_message_id : e.message_id}"]`)?.remove();
+    else if (e.type === "vote") { const m = state.messages.get(String(e.message_id)); if (m && e.chat_id === state.chatId) showMessage({ ...m, poll: e.poll }); }
+    else if (e.type === "reaction") noteReaction(e.chat_id, e.message_id, e.user_id || state.bot.id, e.reaction);
     else if (e.type === "action" && e.chat_id === state.chatId) $("status").textContent = `${state.bot.first_name} is ${e.action.replace(/_/g, " ")}…`;
-    if (e.type === "message" && e.message.chat.id === state.chatId) api(`/emulator/chats/${state.chatId}?token=${encodeURIComponent(state.bot.token)}`).then((i) => renderReplyKeyboard(i.reply_keyboard)).catch(() => {});
+    if (e.type === "message" && e.message.chat.id === state.chatId) api(`/emulator/chats/${state.chatId}?token=${encodeURIComponent(state.bot.token)}`).then((i) => { renderReplyKeyboard(i.reply_keyboard); if (e.message.forum_topic_created) renderTopics(i); }).catch(() => {});
   };
 }
 
@@ -265,6 +287,7 @@ async function start() {
   $("composer").onsubmit = (e) => { e.preventDefault(); const t = $("text").value; $("text").value = ""; sendText(t); };
   $("file").onchange = () => { if ($("file").files[0]) sendFile($("file").files[0]); $("file").value = ""; };
   $("alert-ok").onclick = () => { $("alert").hidden = true; };
+  setUpActions();
   state.chatId = state.user.id;
   listen();
   await refreshChats();

@@ -1,0 +1,238 @@
+"""telewire's emulator against the npm package telegram-test-api, on the same load.
+
+    python benchmarks/vs_telegram_test_api.py [--messages 5000] [--clients 8] [--round-trips 1000]
+
+Installs telegram-test-api (``npm install`` into a temporary folder; needs node and npm),
+starts it and ``telewire emulator`` side by side on loopback ports, and drives both with
+one load generator (aiohttp, keep-alive connections):
+
+* **sendMessage throughput**: ``--messages`` sendMessage calls from ``--clients``
+  concurrent connections to 100 chats;
+* **getUpdates round trip**: a user's message goes in through each emulator's own client
+  API, and the bot's getUpdates loop (no waiting on either side) takes it out; one at a
+  time, ``--round-trips`` times, timed from the user's request to the update's arrival.
+
+Both keep everything in memory. telegram-test-api checks nothing (any chat, any text)
+and its getUpdates scans every message it ever stored; telewire's emulator checks each
+call as Telegram does and keeps offsets. Prints a table of rates and the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+TOKEN = "7654321:" + "E" * 35
+PACKAGE = "telegram-test-api@4.2.1"
+CHATS = 100
+SERVER_JS = """
+const TelegramServer = require('telegram-test-api');
+const server = new TelegramServer({port: Number(process.argv[2]), host: '127.0.0.1', storeTimeout: 600});
+server.start().then(() => console.log('listening'));
+process.on('SIGTERM', () => server.stop().then(() => process.exit(0)));
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Target:
+    """One emulator under test: how to start it, and how a user writes to it."""
+
+    name = ""
+    base_url = ""
+    process: subprocess.Popen[str] | None = None
+
+    def start(self) -> None:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+    async def prepare(self, http: aiohttp.ClientSession) -> None:
+        """Whatever must exist before the bot may write (users who started the bot)."""
+
+    async def user_writes(self, http: aiohttp.ClientSession, chat: int, text: str) -> None:
+        raise NotImplementedError
+
+
+class TelewireEmulator(Target):
+    name = "telewire emulator"
+
+    def start(self) -> None:
+        command = [sys.executable, "-m", "telewire.cli.main", "emulator", "--port", "0"]
+        self.process = subprocess.Popen(
+            [*command, "--token", TOKEN], stdout=subprocess.PIPE, text=True
+        )
+        assert self.process.stdout is not None
+        lines = [self.process.stdout.readline() for _ in range(2)]
+        found = re.search(r"http://\S+", lines[1])
+        if found is None:
+            raise SystemExit(f"telewire emulator did not start: {lines}")
+        self.base_url = found.group(0).rstrip("/")
+
+    async def prepare(self, http: aiohttp.ClientSession) -> None:
+        for chat in range(CHATS):
+            await self.user_writes(http, 90_000 + chat, "/start")
+        async with http.post(f"{self.base_url}/bot{TOKEN}/getUpdates", json={"offset": -1}):
+            pass
+
+    async def user_writes(self, http: aiohttp.ClientSession, chat: int, text: str) -> None:
+        body = {"token": TOKEN, "user": {"id": chat, "first_name": f"U{chat}"}, "text": text}
+        async with http.post(f"{self.base_url}/emulator/send", json=body) as reply:
+            reply.raise_for_status()
+
+
+class TelegramTestApi(Target):
+    name = "telegram-test-api " + PACKAGE.rsplit("@", 1)[1]
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def start(self) -> None:
+        port = free_port()
+        script = self.folder / "server.js"
+        script.write_text(SERVER_JS)
+        self.process = subprocess.Popen(
+            ["node", str(script), str(port)], cwd=self.folder, stdout=subprocess.PIPE, text=True
+        )
+        assert self.process.stdout is not None
+        if "listening" not in self.process.stdout.readline():
+            raise SystemExit("telegram-test-api did not start")
+        self.base_url = f"http://127.0.0.1:{port}"
+
+    async def user_writes(self, http: aiohttp.ClientSession, chat: int, text: str) -> None:
+        user = {"id": chat, "first_name": f"U{chat}", "is_bot": False}
+        body = {
+            "botToken": TOKEN,
+            "date": int(time.time()),
+            "from": user,
+            "chat": {"id": chat, "type": "private", "first_name": f"U{chat}"},
+            "text": text,
+        }
+        async with http.post(f"{self.base_url}/sendMessage", json=body) as reply:
+            reply.raise_for_status()
+
+
+async def send_rate(target: Target, messages: int, clients: int) -> float:
+    connector = aiohttp.TCPConnector(limit=clients)
+    async with aiohttp.ClientSession(connector=connector) as http:
+        await target.prepare(http)
+        url = f"{target.base_url}/bot{TOKEN}/sendMessage"
+        numbers = iter(range(messages))
+
+        async def worker() -> None:
+            for i in numbers:
+                body = {"chat_id": 90_000 + i % CHATS, "text": f"message {i}"}
+                async with http.post(url, json=body) as reply:
+                    data = await reply.json(content_type=None)
+                    if not data.get("ok"):
+                        raise SystemExit(f"{target.name}: sendMessage failed: {data}")
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(clients)))
+        return messages / (time.perf_counter() - started)
+
+
+async def round_trips(target: Target, count: int) -> tuple[float, float]:
+    """Round trips per second and the median round trip in milliseconds."""
+    async with aiohttp.ClientSession() as http:
+        await target.prepare(http)
+        url = f"{target.base_url}/bot{TOKEN}/getUpdates"
+        offset = 0
+        times = []
+        started = time.perf_counter()
+        for i in range(count):
+            sent = time.perf_counter()
+            await target.user_writes(http, 90_000 + i % CHATS, f"ping {i}")
+            while True:
+                async with http.post(url, json={"offset": offset, "timeout": 0}) as reply:
+                    updates = (await reply.json(content_type=None))["result"]
+                if updates:
+                    offset = updates[-1]["update_id"] + 1
+                    break
+            times.append(time.perf_counter() - sent)
+        return count / (time.perf_counter() - started), statistics.median(times) * 1000
+
+
+def install(folder: Path) -> None:
+    if shutil.which("npm") is None or shutil.which("node") is None:
+        raise SystemExit("node and npm are needed to install telegram-test-api")
+    (folder / "package.json").write_text(json.dumps({"name": "bench", "private": True}))
+    done = subprocess.run(
+        ["npm", "install", "--no-audit", "--no-fund", "--silent", PACKAGE],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"npm install {PACKAGE} failed: {done.stderr.strip()[-500:]}")
+
+
+def measure(target: Target, args: argparse.Namespace) -> dict[str, float]:
+    target.start()
+    try:
+        rate = asyncio.run(send_rate(target, args.messages, args.clients))
+    finally:
+        target.stop()
+    target.start()  # a fresh server: the first run's messages would slow the second
+    try:
+        trips, median_ms = asyncio.run(round_trips(target, args.round_trips))
+    finally:
+        target.stop()
+    return {"send": rate, "trips": trips, "median_ms": median_ms}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=5_000)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--round-trips", type=int, default=1_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="telegram-test-api-") as temp:
+        folder = Path(temp)
+        install(folder)
+        results: dict[str, dict[str, Any]] = {}
+        for target in (TelewireEmulator(), TelegramTestApi(folder)):
+            results[target.name] = measure(target, args)
+    ours, theirs = results.values()
+    print(
+        f"{args.messages} sendMessage calls over {args.clients} keep-alive connections; "
+        f"{args.round_trips} getUpdates round trips; {os.cpu_count()} cores\n"
+    )
+    print("| emulator | sendMessage/s | getUpdates round trips/s | median round trip ms |")
+    print("|---|---:|---:|---:|")
+    for name, r in results.items():
+        print(f"| {name} | {r['send']:.0f} | {r['trips']:.0f} | {r['median_ms']:.2f} |")
+    print(
+        f"| ratio (telewire / telegram-test-api) | {ours['send'] / theirs['send']:.2f}× | "
+        f"{ours['trips'] / theirs['trips']:.2f}× | |"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
