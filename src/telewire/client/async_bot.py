@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from telewire.api._generated.bot import AsyncBotMethods
-from telewire.client._shared import ClientBase
+from telewire.client._shared import ClientBase, copy_local_file
 from telewire.core.errors import TelewireError
 from telewire.core.exchange import Exchange, Send
 from telewire.transports.aio import AsyncTransport
@@ -24,8 +24,8 @@ class AsyncBot(ClientBase, AsyncBotMethods):
     __slots__ = ()
     _transport: AsyncTransport
 
-    def _connect(self, base_url: str) -> AsyncTransport:
-        return AsyncTransport(base_url)
+    def _connect(self, base_url: str, *, proxy: str | None, tls: Any) -> AsyncTransport:
+        return AsyncTransport(base_url, proxy=proxy, tls=tls)
 
     async def _drive(self, exchange: Exchange) -> Any:
         """Run a core exchange with asyncio I/O."""
@@ -63,6 +63,10 @@ class AsyncBot(ClientBase, AsyncBotMethods):
         """Download a file by file_id or File: its bytes, or the Path written if given one."""
         if isinstance(file, str):
             file = await self.get_file(file_id=file)
+        local = self._local_file(file)
+        if local is not None:  # a local server's file: a disk copy, off the event loop
+            target = None if destination is None else self._prepare(destination)
+            return await asyncio.to_thread(copy_local_file, local, target)
         if destination is None:
             return await self._drive(self._download(file, None))
         target = self._prepare(destination)

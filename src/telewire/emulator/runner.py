@@ -30,8 +30,18 @@ class Emulator:
         state: str | Path | None = None,
         faults: str | None = None,
         telegram_limits: bool = False,
+        local: bool = False,
+        local_dir: str | Path | None = None,
     ) -> None:
+        """``local``: behave as ``telegram-bot-api --local`` (getFile gives absolute paths
+        under ``local_dir``, a new temporary folder by default; ``file://`` uploads; 2000 MB
+        uploads and no download limit)."""
         self.host = host
+        self.local_dir: Path | None = None
+        if local or local_dir is not None:
+            import tempfile
+
+            self.local_dir = Path(local_dir or tempfile.mkdtemp(prefix="telewire-local-"))
         self.port = port
         self.tokens = [str(Token(t)) for t in tokens]
         self._state_path = state
@@ -63,7 +73,11 @@ class Emulator:
         for token in self.tokens:
             engine.world.add_bot(token)
         self.server = EmulatorServer(
-            engine, state=state, faults=self._faults, telegram_limits=self._limits
+            engine,
+            state=state,
+            faults=self._faults,
+            telegram_limits=self._limits,
+            local_dir=self.local_dir.resolve() if self.local_dir else None,
         )
         self._runner = web.AppRunner(
             self.server.app, access_log=None, handle_signals=False, shutdown_timeout=2.0

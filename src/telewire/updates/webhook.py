@@ -43,9 +43,17 @@ class WebhookApp:
         secret_token: str | None = None,
         concurrency: int = 64,
         ack_after_handling: bool = False,
+        proxy: str | None = None,
+        test_environment: bool = False,
     ) -> None:
+        """``proxy`` and ``test_environment`` shape the bot made when none is given (it
+        registers the webhook with :meth:`register`, in the test environment if asked)."""
         self.router = router
         self._bot = bot
+        self._bot_options: dict[str, Any] = {
+            "proxy": proxy,
+            "test_environment": test_environment,
+        }
         self.secret_token = secret_token or secrets.token_urlsafe(32)
         self._secret = self.secret_token.encode()
         self.concurrency = concurrency
@@ -58,7 +66,7 @@ class WebhookApp:
         if self._bot is None:
             from telewire.client.async_bot import AsyncBot
 
-            self._bot = AsyncBot()
+            self._bot = AsyncBot(**self._bot_options)
         return self._bot
 
     async def register(self, url: str, **options: Any) -> bool:
