@@ -242,6 +242,11 @@ class EmulatorHandle:
         )
         return messages
 
+    def stats(self) -> dict[str, int]:
+        """Counters: ``requests``, ``429``, ``bot_messages``, ``test_environment`` (requests
+        that came by Telegram's test-environment path ``/bot<token>/test/...``)."""
+        return self._request("GET", "/emulator/stats")  # type: ignore[no-any-return]
+
     def deliveries(self) -> dict[str, Any]:
         return self._request("GET", f"/emulator/deliveries?token={self.token}")  # type: ignore[no-any-return]
 
