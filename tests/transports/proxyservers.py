@@ -185,6 +185,8 @@ def _relay(client: socket.socket, upstream: socket.socket) -> None:
     import select
 
     peers = {client: upstream, upstream: client}
+    for side in peers:  # forward each write at once, as real proxies do
+        side.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         while True:
             ready = [s for s in peers if getattr(s, "pending", lambda: 0)()]
