@@ -60,3 +60,40 @@ def test_a_malformed_proxy_is_a_usage_error_that_hides_the_password(
     result = run_cli("send", "x", env={**env, "TELEGRAM_PROXY": "ftp://me:hunter2@h"})
     assert result.returncode == 2 and "scheme 'ftp' is not supported" in result.stderr
     assert "hunter2" not in result.stderr
+
+
+def test_emulator_local_mode_from_the_command_line(tmp_path: Path) -> None:
+    import re
+    import signal
+    import subprocess
+    import sys
+
+    from telewire import Bot
+    from telewire.testing import EmulatorHandle
+
+    token = "4243:" + "l" * 30
+    folder = tmp_path / "files"
+    command = ["emulator", "--port", "0", "--token", token, "--local", "--dir", str(folder)]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "telewire.cli.main", *command],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        lines = [process.stdout.readline() for _ in range(5)]  # type: ignore[union-attr]
+        assert f"files in {folder}" in lines[4], lines
+        url = re.search(r"http://127\.0\.0\.1:\d+", lines[1]).group(0)  # type: ignore[union-attr]
+        handle = EmulatorHandle(url, token)
+        alice = handle.user("Alice")
+        handle.send(alice, "hi")
+        source = tmp_path / "notes.txt"
+        source.write_text("kept on the server's disk")
+        with Bot(token, base_url=url, local_mode=True) as bot:
+            sent = bot.send_document(chat_id=alice.id, document=source.as_uri())
+            path = bot.get_file(file_id=sent.document.file_id).file_path
+            assert path is not None and Path(path).is_relative_to(folder.resolve())
+            assert bot.download(sent.document.file_id) == b"kept on the server's disk"
+        handle.close()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(10) == 0
