@@ -107,9 +107,20 @@ class ProxyServer:
         )
         if given != expected:
             self._refuse()
+            length = next(
+                (int(line.split(b":", 1)[1]) for line in lines[1:]
+                 if line.lower().startswith(b"content-length:")),
+                0,
+            )  # fmt: skip
+            while len(rest) < length:  # read the whole request: closing on unread bytes
+                chunk = conn.recv(65536)  # would reset the connection, answer and all
+                if not chunk:
+                    return None
+                rest += chunk
             conn.sendall(
                 b"HTTP/1.1 407 Proxy Authentication Required\r\n"
-                b'Proxy-Authenticate: Basic realm="tests"\r\nContent-Length: 0\r\n\r\n'
+                b'Proxy-Authenticate: Basic realm="tests"\r\nContent-Length: 0\r\n'
+                b"Connection: close\r\n\r\n"
             )
             return None
         if verb == b"CONNECT":

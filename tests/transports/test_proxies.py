@@ -296,25 +296,37 @@ def test_a_socks_error_code_is_reported(face: str) -> None:
     assert not isinstance(raised.value, ProxyError)  # transient: retried by the retry model
 
 
-def test_http_targets_use_absolute_form_with_credentials() -> None:
-    """A plain-http server behind an HTTP proxy: absolute-form requests, Basic credentials."""
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_http_targets_use_absolute_form_with_credentials(
+    scheme: str, certificates: Certificates
+) -> None:
+    """A plain-http server behind an HTTP(S) proxy: absolute form, Basic credentials."""
     server = BotApiStandIn()
-    proxy = ProxyServer("http")
+    proxy = ProxyServer("http", tls=certificates.server_context() if scheme == "https" else None)
+    ca = str(certificates.ca)
+    wrong = proxy.url(password="wrong")
     try:
-        with Bot(TOKEN, base_url=server.base_url, proxy=proxy.url(), retry=ONCE) as bot:
+        with Bot(TOKEN, base_url=server.base_url, proxy=proxy.url(), tls=ca, retry=ONCE) as bot:
             assert bot.get_me().username == "standin_bot"
+        with pytest.raises(ProxyError, match=r"refused the username and password \(HTTP 407\)"):
+            Bot(TOKEN, base_url=server.base_url, proxy=wrong, tls=ca, retry=ONCE).get_me()
 
         async def call() -> None:
             async with AsyncBot(
-                TOKEN, base_url=server.base_url, proxy=proxy.url(), retry=ONCE
+                TOKEN, base_url=server.base_url, proxy=proxy.url(), tls=ca, retry=ONCE
             ) as bot:
                 assert (await bot.get_me()).username == "standin_bot"
+            async with AsyncBot(
+                TOKEN, base_url=server.base_url, proxy=wrong, tls=ca, retry=ONCE
+            ) as bot:
+                with pytest.raises(ProxyError, match="refused the username and password"):
+                    await bot.get_me()
 
         asyncio.run(call())
     finally:
         proxy.close()
         server.close()
-    assert len(proxy.forwarded) == 2
+    assert len(proxy.forwarded) == 2 and proxy.refused == 2
     assert all(line.startswith(b"POST http://127.0.0.1:") for line in proxy.forwarded)
 
 

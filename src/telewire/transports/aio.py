@@ -24,7 +24,7 @@ import httptools
 from telewire.core.errors import NetworkError, TimedOut
 from telewire.core.proxy import Proxy
 from telewire.core.tunnel import Tunnel
-from telewire.transports.proxies import proxy_for, server_url
+from telewire.transports.proxies import proxy_for, proxy_refused, server_url
 from telewire.transports.tls import TlsOption, build_context, check_option
 
 USER_AGENT = b"telewire"
@@ -165,7 +165,10 @@ class _Handshake(asyncio.Protocol):
             self.done.set_exception(exc)
             return
         self.transport.write(self.tunnel.data_to_send())
-        if self.tunnel.open:
+        if self.tunnel.open and self.tunnel.leftover:  # the server cannot speak first
+            what = self.tunnel.closed_early()
+            self.done.set_exception(NetworkError(what))
+        elif self.tunnel.open:
             self.done.set_result(None)
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -326,6 +329,8 @@ class AsyncTransport:
                 self._idle.append(reply)
             else:
                 reply.close()
+            if status == 407 and self.proxy is not None and self._forward:
+                raise proxy_refused(self.proxy, what)
             return status, data
 
     def _checkout(self) -> _Reply | None:

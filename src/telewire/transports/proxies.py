@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from urllib.parse import SplitResult, urlsplit
 
+from telewire.core.errors import ProxyError
 from telewire.core.proxy import Proxy
 
 _LOOPBACK = ("localhost", "127.0.0.1", "::1")
@@ -55,3 +56,13 @@ def proxy_for(url: str, explicit: str | Proxy | None = None) -> Proxy | None:
     if not value:
         variable, value = _env("all_proxy")
     return Proxy.parse(value, source=variable) if value else None
+
+
+def proxy_refused(proxy: Proxy, what: str) -> ProxyError:
+    """A 407 to a forwarded (absolute-form) request: the proxy wants other credentials."""
+    refused = (
+        "refused the username and password"
+        if proxy.has_credentials
+        else "requires a username and password (give them as user:password@ in the proxy URL)"
+    )
+    return ProxyError(f"{what}: the proxy at {proxy.address} {refused} (HTTP 407)")

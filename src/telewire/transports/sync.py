@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import IO, TYPE_CHECKING
 
 from telewire.core.errors import NetworkError, TimedOut
-from telewire.transports.proxies import proxy_for, server_url
+from telewire.transports.proxies import proxy_for, proxy_refused, server_url
 from telewire.transports.tls import TlsOption, check_option
 
 if TYPE_CHECKING:
@@ -269,6 +269,8 @@ class SyncTransport:
             conn.close()
         else:
             self._checkin(conn)
+        if response.status == 407 and self.proxy is not None and self._forward:
+            raise proxy_refused(self.proxy, what)
         return response.status, data
 
     def _failure(
