@@ -18,6 +18,15 @@ ROOT = Path(__file__).resolve().parent.parent
 FAST_RETRY = RetryPolicy(attempts=4, backoff=0.01, max_backoff=0.05)
 
 
+@pytest.fixture(autouse=True)
+def own_config_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No test reads the settings `telewire setup` saved on the machine running the suite."""
+    if "TELEWIRE_CONFIG" not in os.environ:
+        monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+
+
 @pytest.fixture
 def bot(emulator: EmulatorHandle) -> Iterator[Bot]:
     """A sync client of the emulator's bot, retrying quickly."""

@@ -8,73 +8,26 @@ wait for a person (a bot, an approval, ``telewire setup``/``listen``) are driven
 plays the person. Conventions (stated in the README's Development section): a block whose
 first line is ``# name.py`` is saved under that name for later blocks to import
 (``test_*.py`` blocks run under pytest); ``<!-- readme-test: skip (why) -->`` before a
-block excludes it.
+block excludes it. The machinery is shared with the docs/ pages: tests/snippets.py.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import signal
 import subprocess
 import sys
-import threading
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import telewire
-from telewire.core.token import EXAMPLE
-from telewire.emulator import Emulator
-from telewire.testing import EmulatorHandle, TestUser
+from tests.snippets import FENCE, Block, World, blocks_of, run_block, world_for
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-OWNER = 42  # the chat id the README's examples write to
-SKIP = re.compile(r"<!--\s*readme-test:\s*skip\b[^>]*-->\s*$")
-FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.M | re.S)
-WAIT = 30.0  # only bounds a failure
-TINY_PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000080000000808") + b"\0" * 30
-
-
-@dataclass(frozen=True)
-class Block:
-    language: str
-    code: str
-    line: int
-    skipped: bool
-
-    @property
-    def name(self) -> str | None:
-        """The file name the block declares on its first line (``# bot.py``), if any."""
-        found = re.match(r"# ([\w-]+\.py)\n", self.code)
-        return found.group(1) if found else None
-
-    @property
-    def label(self) -> str:
-        return f"line{self.line}-{self.name or self.language}"
-
-
-def readme_blocks() -> list[Block]:
-    text = README.read_text()
-    blocks = []
-    for fence in FENCE.finditer(text):
-        before = text[: fence.start()].rstrip("\n").rsplit("\n", 1)[-1]
-        blocks.append(
-            Block(
-                language=fence.group(1),
-                code=fence.group(2),
-                line=text.count("\n", 0, fence.start()) + 1,
-                skipped=bool(SKIP.search(before)),
-            )
-        )
-    return blocks
-
-
-BLOCKS = readme_blocks()
-RUNNABLE = [b for b in BLOCKS if b.language in ("python", "sh") and not b.skipped]
+BLOCKS = blocks_of(README)
+RUNNABLE = [b for b in BLOCKS if b.runnable]
 
 
 def test_the_readme_blocks_are_found_and_few_are_skipped() -> None:
@@ -83,182 +36,17 @@ def test_the_readme_blocks_are_found_and_few_are_skipped() -> None:
     assert all(b.language in ("python", "sh", "") for b in BLOCKS), [b.language for b in BLOCKS]
 
 
-# -- the world a block runs in ---------------------------------------------------------------
-
-
-@dataclass
-class World:
-    emulator: EmulatorHandle
-    owner: TestUser
-    cwd: Path
-    env: dict[str, str]
-
-    def last_bot_message(self) -> int:
-        return max((m.message_id for m in self.emulator.bot_messages(self.owner.id)), default=0)
-
-    def from_the_bot_after(self, message_id: int) -> Callable[[Any], bool]:
-        bot_id = int(EXAMPLE.split(":")[0])
-        return lambda m: (
-            m.from_user is not None and m.from_user.id == bot_id and (m.message_id > message_id)
-        )
-
-
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
-    server = Emulator(tokens=[EXAMPLE]).in_thread()
-    handle = EmulatorHandle(server.base_url, server.token)
-    owner = handle.user("Owner", id=OWNER, username="owner")
-    handle.send(owner, "/start")
-    for block in BLOCKS:
-        if block.name:
-            (tmp_path / block.name).write_text(block.code)
-    (tmp_path / "chart.png").write_bytes(TINY_PNG)
-    deploy = tmp_path / "deploy.sh"
-    deploy.write_text("#!/bin/sh\necho deploying\n")
-    deploy.chmod(0o755)
-    env = {
-        **os.environ,
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-        "TELEGRAM_API_URL": server.base_url,
-        "TELEGRAM_BOT_TOKEN": EXAMPLE,
-        "TELEGRAM_CHAT_ID": str(OWNER),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_STATE_HOME": str(tmp_path / "state"),
-        "PYTHONUNBUFFERED": "1",
-    }
-    try:
-        yield World(handle, owner, tmp_path, env)
-    finally:
-        handle.close()
-        server.close()
-
-
-class Running:
-    """A block running in a subprocess, its output collected line by line as it comes."""
-
-    def __init__(self, command: list[str], world: World, env: dict[str, str] | None = None):
-        self.process = subprocess.Popen(
-            command,
-            cwd=world.cwd,
-            env=env or world.env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            start_new_session=True,  # its own process group, to interrupt it like Ctrl-C
-        )
-        self.output = ""
-        self._changed = threading.Condition()
-        self._read_all = threading.Event()
-        threading.Thread(target=self._collect, daemon=True).start()
-
-    def _collect(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            with self._changed:
-                self.output += line
-                self._changed.notify_all()
-        self._read_all.set()
-
-    def wait_for_output(self, text: str) -> None:
-        with self._changed:
-            if not self._changed.wait_for(lambda: text in self.output, WAIT):
-                self.stop()
-                raise AssertionError(f"expected {text!r} in the output:\n{self.output}")
-
-    def interrupt(self) -> None:
-        os.killpg(self.process.pid, signal.SIGINT)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-
-    def finish(self) -> int:
-        try:
-            code = self.process.wait(WAIT)
-        finally:
-            self.stop()
-        self._read_all.wait(WAIT)
-        return code
-
-
-def command_for(block: Block, world: World) -> list[str]:
-    if block.language == "sh":
-        return ["bash", "-e", "-c", block.code]
-    path = world.cwd / (block.name or f"block_{block.line}.py")
-    path.write_text(block.code)
-    if path.name.startswith("test_"):
-        return [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", path.name]
-    return [sys.executable, path.name]
-
-
-# -- playing the person a block waits for ------------------------------------------------------
-
-
-def chat_with_the_bot(world: World, running: Running) -> None:
-    """The README bot: say hello, press its button, then stop it with SIGTERM."""
-    world.emulator.send(world.owner, "hello")
-    reply = world.emulator.expect_reply(OWNER, timeout=WAIT)
-    assert reply.text == "Hey there!"
-    answer = world.emulator.press(world.owner, reply, button="👍", timeout=WAIT)
-    assert answer == {"text": "Thanks!", "show_alert": False}
-    os.kill(running.process.pid, signal.SIGTERM)
-    assert (world.cwd / "bot.offset").exists()
-
-
-def approve_the_question(world: World, running: Running) -> None:
-    """``ask``/``telewire approve``: press Approve on the question, then expect the deploy."""
-    question = world.emulator.wait_for(
-        OWNER,
-        lambda m: m.reply_markup is not None and "Deploy" in (m.text or ""),
-        timeout=WAIT,
-        what="the approval question",
-    )
-    assert question.reply_markup is not None
-    buttons = [b for row in question.reply_markup.inline_keyboard for b in row]
-    approve = next(b for b in buttons if "Approve" in b.text)
-    world.emulator.press(world.owner, question, approve.callback_data, timeout=WAIT)
-    running.wait_for_output("deploying")
-
-
-def set_up_then_listen(world: World, running: Running) -> None:
-    """``setup`` finds the owner's chat from their /start; ``listen`` prints a new message."""
-    running.wait_for_output(f"your chat id is {OWNER}")
-    running.wait_for_output("listening as @")
-    world.emulator.send(world.owner, "ping from the owner")
-    running.wait_for_output("ping from the owner")
-    running.interrupt()
-
-
-def driver_for(block: Block) -> Callable[[World, Running], None] | None:
-    if "run_polling(" in block.code:
-        return chat_with_the_bot
-    if "ask(" in block.code or "telewire approve" in block.code:
-        return approve_the_question
-    if "telewire listen" in block.code:
-        return set_up_then_listen
-    return None
+    with world_for(BLOCKS, tmp_path) as made:
+        yield made
 
 
 @pytest.mark.parametrize("block", RUNNABLE, ids=[b.label for b in RUNNABLE])
 def test_the_readme_block_runs_as_written(block: Block, world: World) -> None:
-    env = dict(world.env)
-    if "telewire setup" in block.code:
-        del env["TELEGRAM_CHAT_ID"]  # setup finds it, and later commands read it back
-    before = world.last_bot_message()
-    running = Running(command_for(block, world), world, env)
-    driver = driver_for(block)
-    try:
-        if driver is not None:
-            driver(world, running)
-        code = running.finish()
-    finally:
-        running.stop()
-    assert code == 0, f"README block at line {block.line} failed:\n{running.output}"
-    assert "Traceback" not in running.output, running.output
-    if block.name is None or not block.name.startswith("test_"):
-        world.emulator.wait_for(  # it did talk to the owner (outbox messages may come later)
-            OWNER, world.from_the_bot_after(before), timeout=WAIT, what="a message from the block"
-        )
+    running = run_block(block, world)
+    if "run_polling(" in block.code:
+        assert (world.cwd / "bot.offset").exists(), running.output
 
 
 def test_the_readme_bot_can_be_imported_without_polling(world: World) -> None:
@@ -268,7 +56,7 @@ def test_the_readme_bot_can_be_imported_without_polling(world: World) -> None:
         env=world.env,
         capture_output=True,
         text=True,
-        timeout=WAIT,
+        timeout=30,
     )
     assert done.returncode == 0 and done.stdout.startswith("Router("), done.stderr
 

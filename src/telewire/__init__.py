@@ -46,6 +46,11 @@ _EXPORTS = {
     "start_polling": "telewire.updates.polling",
     "WebhookApp": "telewire.updates.webhook",
     "InlineKeyboard": "telewire.keyboards",
+    "ReplyKeyboard": "telewire.keyboards",
+    "CallbackData": "telewire.callback_data",
+    "DeepLinks": "telewire.deep_links",
+    "I18n": "telewire.i18n",
+    "publish_commands": "telewire.routing.menu",
     "notify": "telewire.quick",
     "ask": "telewire.quick",
     "Outbox": "telewire.features.outbox",
@@ -56,11 +61,12 @@ _EXPORTS = {
     "Ledger": "telewire.features.ledger",
 }
 
-_SUBMODULES = frozenset({"types", "keyboards", "testing", "emulator"})
+_SUBMODULES = frozenset({"types", "keyboards", "testing", "emulator", "i18n"})
 
 __all__ = sorted([*_EXPORTS, "__bot_api_version__", "__version__"])
 
 if TYPE_CHECKING:
+    from telewire.callback_data import CallbackData as CallbackData
     from telewire.client.async_bot import AsyncBot as AsyncBot
     from telewire.client.bot import Bot as Bot
     from telewire.client.config import MissingToken as MissingToken
@@ -82,18 +88,22 @@ if TYPE_CHECKING:
     from telewire.core.retry import RetryPolicy as RetryPolicy
     from telewire.core.token import InvalidToken as InvalidToken
     from telewire.core.token import Token as Token
+    from telewire.deep_links import DeepLinks as DeepLinks
     from telewire.features.approvals import ApprovalBook as ApprovalBook
     from telewire.features.approvals import approvals_router as approvals_router
     from telewire.features.ledger import Ledger as Ledger
     from telewire.features.logging_handler import TelegramHandler as TelegramHandler
     from telewire.features.outbox import AsyncOutbox as AsyncOutbox
     from telewire.features.outbox import Outbox as Outbox
+    from telewire.i18n import I18n as I18n
     from telewire.keyboards import InlineKeyboard as InlineKeyboard
+    from telewire.keyboards import ReplyKeyboard as ReplyKeyboard
     from telewire.quick import ask as ask
     from telewire.quick import notify as notify
     from telewire.routing.context import Context as Context
     from telewire.routing.filters import F as F
     from telewire.routing.filters import Filter as Filter
+    from telewire.routing.menu import publish_commands as publish_commands
     from telewire.routing.middleware import owner_only as owner_only
     from telewire.routing.router import Router as Router
     from telewire.updates.polling import run_polling as run_polling

@@ -96,16 +96,32 @@ def resolve(
     proxy: str | None = None,
     ca_bundle: str | None = None,
 ) -> Settings:
-    """Flags, else environment, else the saved file."""
-    from telewire.client.config import CA_ENV, PROXY_ENV
+    """Flags, else environment, else the saved file: the one order every entry point uses.
 
-    saved = load()
+    The file is read only when a flag and its variable are both missing. For the network
+    settings (proxy, CA bundle), which are usually absent, a damaged file is passed over
+    when everything else came from flags or the environment, so such a program runs on.
+    """
+    token = token or os.environ.get("TELEGRAM_BOT_TOKEN")
+    chat = chat or os.environ.get(CHAT_ENV)
+    api_url = api_url or os.environ.get("TELEGRAM_API_URL")
+    proxy = proxy or os.environ.get("TELEGRAM_PROXY")
+    ca_bundle = ca_bundle or os.environ.get("TELEGRAM_CA_BUNDLE")
+    complete = bool(token and chat and api_url)
+    if complete and proxy and ca_bundle:
+        return Settings(token, chat, api_url, proxy, ca_bundle)
+    try:
+        saved = load()
+    except ValueError:
+        if not complete:
+            raise
+        saved = Settings()
     return Settings(
-        token=token or os.environ.get("TELEGRAM_BOT_TOKEN") or saved.token,
-        chat_id=chat or os.environ.get(CHAT_ENV) or saved.chat_id,
-        api_url=api_url or os.environ.get("TELEGRAM_API_URL") or saved.api_url,
-        proxy=proxy or os.environ.get(PROXY_ENV) or saved.proxy,
-        ca_bundle=ca_bundle or os.environ.get(CA_ENV) or saved.ca_bundle,
+        token=token or saved.token,
+        chat_id=chat or saved.chat_id,
+        api_url=api_url or saved.api_url,
+        proxy=proxy or saved.proxy,
+        ca_bundle=ca_bundle or saved.ca_bundle,
     )
 
 

@@ -3,10 +3,13 @@
 WAL journal (readers never wait for the writer; several processes may share a file),
 autocommit unless inside :class:`transaction`, a generous busy timeout, and
 ``synchronous=FULL`` where "written" must survive a power cut (outbox, ledger).
+New folders are made 0700 and new files 0600 (SQLite gives its side files the same
+mode): state files hold tokens, approvals and audit records.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -18,7 +21,9 @@ class StorageError(ValueError):
 def connect(path: str | Path, *, durable: bool = False, rows: bool = False) -> sqlite3.Connection:
     target = Path(path)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not target.exists():
+            os.close(os.open(target, os.O_WRONLY | os.O_CREAT, 0o600))
         db = sqlite3.connect(target, isolation_level=None, check_same_thread=False, timeout=30)
         db.execute("PRAGMA journal_mode=WAL")
     except (sqlite3.Error, OSError) as exc:

@@ -6,7 +6,8 @@ import pytest
 
 from telewire import BadRequest, Bot, InputFile
 from telewire.api._generated.methods import METHODS
-from telewire.emulator.engine import REGISTRY, Engine
+from telewire.emulator.engine import Engine
+from telewire.emulator.methods import registry
 from telewire.testing import EmulatorHandle, TestUser
 from telewire.types import (
     BotCommand,
@@ -37,8 +38,22 @@ def keyboard(*data: str) -> InlineKeyboardMarkup:
 
 
 def test_at_least_sixty_methods_are_emulated() -> None:
-    Engine()
-    assert len({k for k in REGISTRY if k in METHODS}) >= 60
+    assert len({k for k in registry() if k in METHODS}) >= 60
+    assert Engine().registry is registry()
+
+
+def test_an_engine_serves_exactly_the_registry_it_is_given() -> None:
+    """No hidden global: the methods an engine serves are an argument (default: all)."""
+    from telewire.core.token import EXAMPLE
+    from telewire.emulator.errors import ApiFailure
+    from telewire.emulator.world import World
+
+    world = World()
+    world.add_bot(EXAMPLE, "only_bot")
+    engine = Engine(world, registry={"getme": registry()["getme"]})
+    assert engine.call(EXAMPLE, "getMe", {}).username == "only_bot"
+    with pytest.raises(ApiFailure, match="sendMessage is not supported"):
+        engine.call(EXAMPLE, "sendMessage", {"chat_id": 1, "text": "x"})
 
 
 def test_messages_forwards_copies_and_misc_sends(

@@ -48,10 +48,10 @@ def test_an_outage_of_any_length_loses_nothing(
     ) as outbox:
         for i in range(20):
             outbox.notify(f"m{i}")
-        time.sleep(1.5)
+        assert emulator.wait_until(lambda: emulator.struck("500") >= 4, timeout=20)
         assert outbox.status() == {"pending": 20}
         emulator.faults("drop=0.3,502=0.2,seed=11")
-        time.sleep(0.5)
+        assert emulator.wait_until(lambda: emulator.struck("drop", "502") >= 2, timeout=20)
         emulator.faults(None)
         assert outbox.flush(20)
     assert bot_texts(emulator, alice.id) == [f"m{i}" for i in range(20)]

@@ -125,16 +125,18 @@ def test_stop_finishes_in_flight_work_then_confirms(
 ) -> None:
     router = Router()
     finished: list[str] = []
+    started = threading.Event()
 
     @router.message()
     async def slow(ctx: Context) -> None:
+        started.set()
         await asyncio.sleep(0.5)
         finished.append(ctx.text or "")
 
     user = emulator.user("Patient")
     emulator.send(user, "long job")
     bot = emulator.run(router, offsets=tmp_path / "offset").start()
-    time.sleep(0.2)
+    assert started.wait(10)  # stop while the handler is in flight
     bot.stop()
     assert finished == ["long job"]
     assert emulator.deliveries()["pending"] == []  # confirmed to the server on the way out
@@ -184,10 +186,10 @@ def test_network_outages_are_survived(emulator: EmulatorHandle) -> None:
     with emulator.run(router):
         emulator.faults("500=1.0")
         emulator.send(user, "during outage")
-        time.sleep(1.0)
+        assert emulator.wait_until(lambda: emulator.struck("500") >= 3, timeout=20)
         emulator.faults("drop=0.3,429=0.2,seed=5")
         emulator.send(user, "flaky")
-        time.sleep(0.5)
+        assert emulator.wait_until(lambda: emulator.struck("drop", "429") >= 2, timeout=20)
         emulator.faults(None)
         emulator.wait_for(user.id, lambda m: m.text == "got flaky", timeout=20)
     texts = [m.text for m in emulator.messages(user.id)]
@@ -201,7 +203,8 @@ def test_sigterm_in_a_real_process_drains(tmp_path: Path) -> None:
         for i in range(30):
             handle.send(user, str(i))
         bot = start_bot(server, tmp_path / "offset")
-        time.sleep(0.3)
+        # All 30 were pending, so the first poll took them all: stop as the first is answered.
+        assert handle.wait_until(lambda: bot_messages(server) >= 1, timeout=20)
         bot.send_signal(signal.SIGTERM)
         assert bot.wait(15) == 0
         assert handle.deliveries()["pending"] == []

@@ -1,7 +1,15 @@
-"""``telewire audit``: show the audit ledger, or check that nobody altered it.
+"""``telewire audit``: show the audit ledger, check it against anchors, post the digest.
 
-    telewire audit show [--limit N]     telewire audit verify [--head HASH]
-Exit codes of verify: 0 intact, 1 tampered (the first broken link is named).
+    telewire audit show [--limit N]
+    telewire audit verify [--anchor SEQ:HASH ...] [--export result.json ...] [--copy]
+    telewire audit digest [--day YYYY-MM-DD] [--print]
+
+``verify`` opens the file read-only and leaves it byte-identical. Anchors are entries the
+owner was sent (sequence number and full hash, from the chat, or from a Telegram Desktop
+export of it); without any, the most it can say is "consistent with itself".
+Exit codes of verify: 0 intact, 1 tampered (the first broken link is named), 2 bad input.
+``digest`` sends the day's last entry and hash to the owner's chat and pins it; run it
+once a day from a scheduler (cron, systemd timer).
 """
 
 from __future__ import annotations
@@ -9,44 +17,115 @@ from __future__ import annotations
 import argparse
 import time
 
+from telewire.cli.connect import UsageError, add_connection_arguments
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from telewire.paths import state_file
 
-    parser.add_argument("action", choices=["show", "verify"])
+    parser.add_argument("action", choices=["show", "verify", "digest"])
     parser.add_argument("--path", help=f"ledger file (default: {state_file('audit.db')})")
     parser.add_argument("--limit", type=int, default=50, help="show: the last N entries")
     parser.add_argument(
-        "--head", help="verify: the last hash you were sent (catches removed tails)"
+        "--anchor",
+        action="append",
+        default=[],
+        metavar="SEQ:HASH",
+        help="verify: an entry the owner was sent, with its full hash (repeatable)",
     )
+    parser.add_argument(
+        "--export",
+        action="append",
+        default=[],
+        metavar="RESULT_JSON",
+        help="verify: a Telegram Desktop export (JSON) of the owner's chat with the bot",
+    )
+    parser.add_argument(
+        "--copy",
+        action="store_true",
+        help="verify: the file is a copy nothing writes (opened immutable, no side files)",
+    )
+    parser.add_argument("--day", help="digest: YYYY-MM-DD (default: today)")
+    parser.add_argument(
+        "--print", action="store_true", help="digest: print it instead of sending it"
+    )
+    add_connection_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from telewire.features.ledger import Ledger
     from telewire.paths import state_dir
 
     path = Path(args.path) if args.path else state_dir() / "audit.db"
-    if not path.exists():
-        raise ValueError(f"no ledger at {path}; pass --path")
-    ledger = Ledger(path)
+    if not path.is_file():
+        raise UsageError(f"no ledger at {path}; pass --path")
     if args.action == "show":
-        entries = ledger.entries()
-        for entry in entries[-args.limit :]:
-            when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(entry.time))
-            print(
-                f"#{entry.seq:<5} {when} {entry.kind:<12} {entry.actor:<16} "
-                f"{entry.data} {entry.short}"
-            )
-        return 0
-    problems = ledger.verify(expect_head=args.head)
-    if not problems:
+        return _show(path, args.limit)
+    if args.action == "digest":
+        return _digest(path, args)
+    return _verify(path, args)
+
+
+def _show(path: object, limit: int) -> int:
+    from telewire.core.untrusted import visible
+    from telewire.features.ledger import read_only
+    from telewire.features.ledger.chain import read_entries
+
+    with read_only(str(path)) as db:
+        entries = read_entries(db)
+    for entry in entries[-limit:] if limit > 0 else []:
+        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(entry.time))
         print(
-            f"ledger intact: {len(ledger.entries(limit=10**9))} entries, head {ledger.head()[:12]}"
+            f"#{entry.seq:<5} {when} {visible(entry.kind):<12} {visible(entry.actor):<16} "
+            f"{visible(str(entry.data))} {entry.hash}"
         )
-        return 0
-    print(f"ledger TAMPERED: first broken link at {problems[0]}")
-    for problem in problems[1:]:
+    return 0
+
+
+def _verify(path: object, args: argparse.Namespace) -> int:
+    from telewire.features.ledger import (
+        AnchorError,
+        LedgerError,
+        anchors_from_export,
+        parse_anchor,
+        verify_file,
+    )
+
+    try:
+        anchors = [parse_anchor(text) for text in args.anchor]
+        for export in args.export:
+            found = anchors_from_export(export)
+            anchors += found.anchors
+            print(f"{export}: {len(found.anchors)} anchors", end="")
+            print(f" ({found.edited} in edited messages, not used)" if found.edited else "")
+        verdict = verify_file(str(path), anchors, immutable=args.copy)
+    except (AnchorError, LedgerError) as exc:
+        raise UsageError(str(exc)) from None
+    print(verdict.summary())
+    if verdict.intact and not verdict.anchors:
+        print("  check it against your chat: --anchor SEQ:HASH, or --export result.json")
+    for problem in verdict.problems[1:]:
         print(f"  also {problem}")
-    return 1
+    note = verdict.gap_note()
+    if note:
+        print(note)
+    return 0 if verdict.intact else 1
+
+
+def _digest(path: object, args: argparse.Namespace) -> int:
+    from telewire.cli.connect import client_of, settings_of
+    from telewire.features.ledger import digest_of, post_digest
+
+    try:
+        digest = digest_of(str(path), args.day)  # a bad day or file stops here, before sending
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if args.print:
+        print(digest.text())
+        return 0
+    found = settings_of(args, need_chat=True)
+    with client_of(found, timeout=30) as client:
+        digest = post_digest(str(path), client, found.chat_id, args.day)
+    print(f"sent and pinned: {digest.text()}")
+    return 0

@@ -62,7 +62,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     export = sub.add_parser("export", help="export all bills as CSV (the owner approves)")
     export.add_argument("file")
     export.add_argument("--by", required=True)
-    sub.add_parser("verify", help="check the records against the ledger")
+    verify = sub.add_parser(
+        "verify", help="check the records against the ledger (and the owner's chat)"
+    )
+    verify.add_argument("--anchor", action="append", default=[], metavar="SEQ:HASH")
+    verify.add_argument(
+        "--export",
+        action="append",
+        default=[],
+        metavar="RESULT_JSON",
+        help="a Telegram Desktop export (JSON) of the owner's chat with the bot",
+    )
     sub.add_parser("shell", help="an interactive till: type the actions above, one per line")
     sub.add_parser("bot", help="run the owner's bot (and deliver the owner's messages)")
     demo = sub.add_parser("demo", help="a store against the built-in emulator")
@@ -222,11 +232,33 @@ def _act(store: Any, args: argparse.Namespace) -> int:
     elif command == "export":
         print(f"exported to {store.export(args.file, actor=args.by)}")
     elif command == "verify":
-        problems = store.verify()
-        if problems:
-            print("records ALTERED:\n" + "\n".join(f"  {p}" for p in problems))
-            return 1
-        print(f"records intact (ledger head {store.ledger.head()[:12]})")
+        return _verify(store, args)
+    return 0
+
+
+def _verify(store: Any, args: argparse.Namespace) -> int:
+    from telewire.features.ledger import anchors_from_export, parse_anchor
+
+    anchors = [parse_anchor(text) for text in args.anchor]
+    for export in args.export:
+        anchors += anchors_from_export(export).anchors
+    problems = store.verify(anchors)
+    if problems:
+        print("records ALTERED:\n" + "\n".join(f"  {p}" for p in problems))
+        return 1
+    head = store.ledger.head()
+    if anchors:
+        latest = max(a.seq for a in anchors)
+        print(
+            f"records intact: every bill matches its seal, and the ledger matches "
+            f"{len(set(anchors))} anchors from the owner's chat (the latest is #{latest})"
+        )
+    else:
+        print(
+            f"records consistent with the ledger, and the ledger with itself (head "
+            f"#{head.seq if head else 0}); nothing external checked: pass --export result.json "
+            "(a Telegram Desktop export of the owner's chat) or --anchor SEQ:HASH"
+        )
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ class AsyncBot(ClientBase, AsyncBotMethods):
 
     One keep-alive connection pool serves all concurrent calls. Use ``async with``, or
     await :meth:`close`, to release it. With no arguments the token and server come from
-    ``TELEGRAM_BOT_TOKEN`` and ``TELEGRAM_API_URL``.
+    ``TELEGRAM_BOT_TOKEN`` and ``TELEGRAM_API_URL``, else from what ``telewire setup`` saved.
     """
 
     __slots__ = ()
@@ -60,24 +61,22 @@ class AsyncBot(ClientBase, AsyncBotMethods):
         return await self._drive(self._method_call(method, params, returns))
 
     async def download(self, file: Any, destination: str | Path | None = None) -> Any:
-        """Download a file by file_id or File: its bytes, or the Path written if given one."""
+        """Download a file by file_id or File: its bytes, or the Path written if given one.
+
+        The body is read into memory (the Bot API serves at most 20 MB) and written to
+        ``destination`` in a worker thread, so the event loop never waits on the disk. In
+        local mode the server's own file is copied (or read) in a worker thread instead.
+        """
         if isinstance(file, str):
             file = await self.get_file(file_id=file)
         local = self._local_file(file)
         if local is not None:  # a local server's file: a disk copy, off the event loop
             target = None if destination is None else self._prepare(destination)
             return await asyncio.to_thread(copy_local_file, local, target)
+        data = await self._drive(self._download(file, None))
         if destination is None:
-            return await self._drive(self._download(file, None))
-        target = self._prepare(destination)
-        with open(target, "wb") as sink:  # noqa: ASYNC230 (local file; chunks are small)
-            try:
-                await self._drive(self._download(file, sink))
-            except BaseException:
-                sink.close()
-                target.unlink(missing_ok=True)
-                raise
-        return target
+            return data
+        return await asyncio.to_thread(_write, self._prepare, destination, data)
 
     async def close(self) -> None:  # type: ignore[override]
         await self._transport.close()
@@ -87,3 +86,13 @@ class AsyncBot(ClientBase, AsyncBotMethods):
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
+
+
+def _write(prepare: Callable[[str | Path], Path], destination: str | Path, data: bytes) -> Path:
+    target = prepare(destination)
+    try:
+        target.write_bytes(data)
+    except BaseException:
+        target.unlink(missing_ok=True)  # no half-written file left behind
+        raise
+    return target

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from telewire.client._shared import ClientBase, copy_local_file
+from telewire.client._shared import ClientBase, copy_local_file, result_type
 from telewire.core.errors import TelewireError
 from telewire.core.exchange import Exchange, Send
 from telewire.transports.sync import SyncTransport
@@ -66,8 +66,8 @@ class BlockingClient(ClientBase):
 
     def download(self, file: Any, destination: str | Path | None = None) -> Any:
         """Download a file by file_id or File: its bytes, or the Path written if given one."""
-        if isinstance(file, str):
-            file = self.request("getFile", {"file_id": file})
+        if isinstance(file, str):  # typed, as AsyncBot.download has it
+            file = self.request("getFile", {"file_id": file}, returns=result_type("getFile"))
         local = self._local_file(file)
         if local is not None:
             return copy_local_file(

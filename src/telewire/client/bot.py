@@ -13,7 +13,7 @@ class Bot(BlockingClient, BotMethods):  # type: ignore[misc]
 
     Connections are kept alive and shared between threads. Use as a context manager, or
     call :meth:`close`, to release them. With no arguments the token and server come from
-    ``TELEGRAM_BOT_TOKEN`` and ``TELEGRAM_API_URL``.
+    ``TELEGRAM_BOT_TOKEN`` and ``TELEGRAM_API_URL``, else from what ``telewire setup`` saved.
     """
 
     __slots__ = ()

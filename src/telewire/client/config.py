@@ -1,12 +1,14 @@
-"""Where a client finds its token, server and proxy: arguments first, then the environment.
+"""Where a client finds its token, server, proxy and CA bundle: one order everywhere.
 
-(:mod:`telewire.settings` adds the saved file for the CLI and the outbox, and passes what
-it found here as arguments.)
+An argument wins, then the environment (``TELEGRAM_BOT_TOKEN``, ``TELEGRAM_API_URL``,
+``TELEGRAM_PROXY``, ``TELEGRAM_CA_BUNDLE``), then what ``telewire setup`` saved
+(:mod:`telewire.settings` reads them all). ``Bot()``,
+``telewire.notify()``, ``telewire.ask()`` and every command resolve the same way, so a
+program works wherever the shell does.
 """
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from telewire.core.token import EXAMPLE, Token
@@ -19,35 +21,51 @@ CA_ENV = "TELEGRAM_CA_BUNDLE"
 
 
 class MissingToken(ValueError):
-    """No token was given and TELEGRAM_BOT_TOKEN is not set."""
+    """No token was given, TELEGRAM_BOT_TOKEN is not set, and none was saved."""
 
 
 def resolve_token(token: str | None) -> Token:
-    value = token if token is not None else os.environ.get(TOKEN_ENV)
-    if value is None or (token is None and not value):
+    if token is not None:
+        return Token(token)  # given, even empty: a malformed token is an error, not a lookup
+    from telewire.settings import resolve
+
+    value = resolve().token
+    if not value:
         raise MissingToken(
-            f"no bot token: pass token= or set TELEGRAM_BOT_TOKEN (e.g. {EXAMPLE}). "
-            "No token yet? `telewire demo` runs against the built-in emulator."
+            f"no bot token: pass token=, set TELEGRAM_BOT_TOKEN (e.g. {EXAMPLE}) or run "
+            "`telewire setup`. No token yet? `telewire demo` runs against the built-in emulator."
         )
     return Token(value)
 
 
 def resolve_base_url(base_url: str | None) -> str:
-    return (base_url or os.environ.get(URL_ENV) or TELEGRAM_URL).rstrip("/")
+    if not base_url:
+        from telewire.settings import resolve
+
+        base_url = resolve().api_url
+    return (base_url or TELEGRAM_URL).rstrip("/")
 
 
 def resolve_proxy(proxy: str | None) -> str | None:
-    """The proxy named for this client: ``proxy=``, else ``TELEGRAM_PROXY``.
+    """The proxy named for this client: ``proxy=``, else ``TELEGRAM_PROXY``, else saved.
 
-    Either applies to every host. None leaves the choice to the standard variables
+    Any of these applies to every host. None leaves the choice to the standard variables
     (``HTTPS_PROXY``... with ``NO_PROXY``), made by the transport.
     """
-    return proxy or os.environ.get(PROXY_ENV) or None
+    if proxy:
+        return proxy
+    from telewire.settings import resolve
+
+    return resolve().proxy or None
 
 
 def resolve_tls(tls: Any) -> Any:
-    """The TLS option: ``tls=`` (a context or CA bundle path), else ``TELEGRAM_CA_BUNDLE``."""
-    return tls if tls is not None else (os.environ.get(CA_ENV) or None)
+    """``tls=`` (a context or CA bundle path), else ``TELEGRAM_CA_BUNDLE``, else saved."""
+    if tls is not None:
+        return tls
+    from telewire.settings import resolve
+
+    return resolve().ca_bundle or None
 
 
 def long_poll_timeout(method: str, params: dict[str, object], read_timeout: float) -> float:

@@ -66,13 +66,16 @@ def decode(body: bytes | str, tp: Any) -> Any:
 
 
 @overload
-def convert(obj: Any, tp: type[T]) -> T: ...
+def convert(obj: Any, tp: type[T], *, strict: bool = True) -> T: ...
 @overload
-def convert(obj: Any, tp: Any) -> Any: ...
-def convert(obj: Any, tp: Any) -> Any:
-    """Turn already-parsed JSON values into ``tp`` (raises ``msgspec.ValidationError``)."""
+def convert(obj: Any, tp: Any, *, strict: bool = True) -> Any: ...
+def convert(obj: Any, tp: Any, *, strict: bool = True) -> Any:
+    """Turn already-parsed JSON values into ``tp`` (raises ``msgspec.ValidationError``).
+
+    ``strict=False`` also accepts strings for numbers and booleans (text that came from
+    callback data or a form)."""
     from telewire.core.unions import decode_hook
 
     if tp not in _prepared:
         decoder(tp)
-    return msgspec.convert(obj, tp, dec_hook=decode_hook)
+    return msgspec.convert(obj, tp, dec_hook=decode_hook, strict=strict)

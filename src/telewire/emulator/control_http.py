@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import math
 import secrets
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 from aiohttp import web
 
+from telewire.deadlines import within
 from telewire.emulator import control
 from telewire.emulator.bodies import read_form, read_object
 from telewire.emulator.control_shapes import (
@@ -138,7 +140,7 @@ class Control:
         future: asyncio.Future[dict[str, Any] | None] = asyncio.get_running_loop().create_future()
         self.answers[record.id] = future
         try:
-            answer = await asyncio.wait_for(future, body.timeout)
+            answer = await within(future, body.timeout)
         except asyncio.TimeoutError:
             answer = None
         finally:
@@ -231,7 +233,18 @@ class Control:
         return _json(self.server.faults.describe())
 
     async def stats(self, request: web.Request) -> web.StreamResponse:
-        return _json(self.server.stats)
+        return _json({**self.server.stats, "version": self.server.version})
+
+    async def changes(self, request: web.Request) -> web.StreamResponse:
+        """Long poll: answers ``{"version": V}`` once V > ``since`` (or after ``timeout``)."""
+        since = coerce_integer("since", request.query.get("since", "0"))
+        try:
+            timeout = float(request.query.get("timeout", "10"))
+        except ValueError:
+            timeout = math.nan
+        if not 0 <= timeout <= 25:
+            raise ApiFailure(400, "Bad Request: timeout must be a number of seconds, 0 to 25")
+        return _json({"version": await self.server.changes(since, timeout)})
 
     async def events(self, request: web.Request) -> web.StreamResponse:
         response = web.StreamResponse(
@@ -245,7 +258,7 @@ class Control:
             await response.write(b": connected\n\n")
             while True:
                 try:
-                    data = await asyncio.wait_for(queue.get(), 15)
+                    data = await within(queue.get(), 15)
                 except asyncio.TimeoutError:
                     data = b": keep-alive\n\n"
                 if not data:  # the server is shutting down
@@ -292,6 +305,7 @@ def install(server: EmulatorServer) -> Control:
         ("GET", "/emulator/faults", control_api.faults),
         ("POST", "/emulator/faults", control_api.faults),
         ("GET", "/emulator/stats", control_api.stats),
+        ("GET", "/emulator/changes", control_api.changes),
     ]
     for verb, path, handler in routes:
         server.app.router.add_route(verb, path, functools.partial(guard, handler))

@@ -1,14 +1,16 @@
 """The emulator's engine: dispatches Bot API calls to their implementations, no I/O.
 
-Method implementations live in ``telewire.emulator.methods`` and register themselves
-with :func:`method`. Each gets a :class:`Call` holding the bot, the decoded parameters
+Method implementations live in ``telewire.emulator.methods``, marked with :func:`method`;
+that package's ``registry()`` collects them from the modules it lists, so which methods an
+engine serves is stated in one place, not the side effect of what happened to be imported.
+Each gets a :class:`Call` holding the bot, the decoded parameters
 and helpers that raise Telegram's exact errors. Listeners (the HTTP server's event
 stream, long pollers) hear about every change through :meth:`Engine.emit`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,21 +22,20 @@ from telewire.emulator.errors import ApiFailure, bad_request, forbidden
 from telewire.emulator.world import BotState, ChatState, World
 
 Handler = Callable[["Call"], Any]
-REGISTRY: dict[str, Handler] = {}
+NAMES = "__bot_api_methods__"
 Listener = Callable[[BotState, str, dict[str, Any]], None]
 
 _EMPTY_MESSAGES = {"text": e.TEXT_EMPTY}
 
 
 def method(*names: str) -> Callable[[Handler], Handler]:
-    """Register a Bot API method implementation under its (case-insensitive) names."""
+    """Mark a function as the implementation of these Bot API methods (case-insensitive)."""
 
-    def register(handler: Handler) -> Handler:
-        for name in names:
-            REGISTRY[name.lower()] = handler
+    def mark(handler: Handler) -> Handler:
+        setattr(handler, NAMES, tuple(name.lower() for name in names))
         return handler
 
-    return register
+    return mark
 
 
 class Call:
@@ -108,9 +109,14 @@ class Call:
 class Engine:
     """The emulated Bot API: a world, the method registry and the listeners."""
 
-    def __init__(self, world: World | None = None) -> None:
-        from telewire.emulator import methods  # noqa: F401  (registers implementations)
+    def __init__(
+        self, world: World | None = None, registry: Mapping[str, Handler] | None = None
+    ) -> None:
+        if registry is None:
+            from telewire.emulator.methods import registry as everything
 
+            registry = everything()
+        self.registry = registry
         self.world = world or World()
         self.listeners: list[Listener] = []
         # Set for a ``--local`` server: files live under it, getFile gives absolute paths.
@@ -125,7 +131,7 @@ class Engine:
     def call(self, token: str, name: str, params: dict[str, Any]) -> Any:
         """Carry out one method call; raise :class:`ApiFailure` as Telegram would answer."""
         bot = self.bot(token)
-        handler = REGISTRY.get(name.lower())
+        handler = self.registry.get(name.lower())
         if handler is None:
             from telewire.api._generated.methods import METHODS
 

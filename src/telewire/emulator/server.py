@@ -8,6 +8,7 @@ and the server's life cycle.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
 import re
@@ -20,6 +21,7 @@ import msgspec
 from aiohttp import web
 
 from telewire.core.flood import FloodLimiter, is_sending
+from telewire.deadlines import wait_event, within
 from telewire.emulator import errors as e
 from telewire.emulator.bodies import read_params
 from telewire.emulator.engine import Call, Engine
@@ -90,7 +92,11 @@ class EmulatorServer:
         self.limiters: dict[int, FloodLimiter] = {}
         self.pollers: dict[str, Poller] = {}
         self.closing = False
-        self.stats = {"requests": 0, "429": 0, "bot_messages": 0, "test_environment": 0}
+        self.stats: dict[str, Any] = {"requests": 0, "429": 0, "bot_messages": 0, "faults": {}}
+        self.stats["test_environment"] = 0  # requests by /bot<token>/test/<method>
+        self.version = 0
+        """Counts changes a test may wait for (every event, every fault that struck)."""
+        self._watchers: list[asyncio.Future[None]] = []
         self._save_pending = False
         self.on_close: list[Callable[[], None]] = []
         self.engine.listeners.append(self._wake_pollers)
@@ -118,6 +124,10 @@ class EmulatorServer:
         if "/test/" in request.path:
             self.stats["test_environment"] += 1
         fault, delay = self.faults.pick()
+        if fault is not None:
+            struck = self.stats["faults"]
+            struck[fault] = struck.get(fault, 0) + 1
+            self.bump()
         if fault == "drop":
             if request.transport is not None:
                 request.transport.abort()
@@ -139,6 +149,7 @@ class EmulatorServer:
             else:
                 result = self.engine.call(token, name, params)
                 self.changed()
+                self.bump()  # any method may change what a test waits for (a pin, a title)
             if delay:  # the call happened; only its answer is late, as with a slow network
                 await asyncio.sleep(delay)
             if fault == "gateway":  # the call happened; a proxy in front timed out on it
@@ -195,9 +206,7 @@ class EmulatorServer:
                 if remaining <= 0:
                     return []
                 poller.event.clear()
-                try:
-                    await asyncio.wait_for(poller.event.wait(), remaining)
-                except asyncio.TimeoutError:
+                if not await wait_event(poller.event, remaining):
                     return []
                 if self.closing:
                     return []
@@ -211,7 +220,26 @@ class EmulatorServer:
             if self.pollers.get(bot.token) is poller:
                 del self.pollers[bot.token]
 
+    def bump(self) -> None:
+        """Something changed: wake whoever waits in :meth:`changes`."""
+        self.version += 1
+        watchers, self._watchers = self._watchers, []
+        for watcher in watchers:
+            if not watcher.done():
+                watcher.set_result(None)
+
+    async def changes(self, since: int, timeout: float) -> int:
+        """The version once it passes ``since``, or after ``timeout`` seconds: tests wait on
+        this instead of asking again every few milliseconds."""
+        if self.version <= since and not self.closing:
+            watcher = asyncio.get_running_loop().create_future()
+            self._watchers.append(watcher)
+            with contextlib.suppress(asyncio.TimeoutError):
+                await within(watcher, timeout)
+        return self.version
+
     def _wake_pollers(self, bot: BotState, event: str, payload: dict[str, Any]) -> None:
+        self.bump()
         if event == "message" and payload["message"].from_user is not None:
             self.stats["bot_messages"] += payload["message"].from_user.is_bot
         if event in ("update", "webhook"):
@@ -245,6 +273,7 @@ class EmulatorServer:
 
     async def close(self) -> None:
         self.closing = True
+        self.bump()
         for hook in self.on_close:
             hook()
         for poller in self.pollers.values():

@@ -19,6 +19,7 @@ import aiohttp
 import msgspec
 
 from telewire.core.updates import order_key
+from telewire.deadlines import within
 from telewire.emulator.errors import ApiFailure
 from telewire.emulator.params import coerce, json_value
 from telewire.emulator.world import BotState, Pending, Webhook, now
@@ -76,7 +77,7 @@ class WebhookDelivery:
                 tasks.add(task)
                 task.add_done_callback(functools.partial(_release, busy, key, tasks, waker))
             with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(waker.wait(), 1.0)
+                await within(waker.wait(), 1.0)
         for task in tasks:
             task.cancel()
 

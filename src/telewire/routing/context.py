@@ -11,13 +11,14 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from telewire.api._generated import types as t
+from telewire.routing.replies import AsyncReplies, SyncReplies, Targets
 
 if TYPE_CHECKING:
     from telewire.client.async_bot import AsyncBot
     from telewire.client.bot import Bot
 
 
-class BaseContext:
+class BaseContext(Targets):
     """The update and what handlers usually want from it."""
 
     # A dict of slots gives each attribute a docstring that help() and IDEs show.
@@ -104,7 +105,9 @@ class BaseContext:
                 f"this {self.kind} update has no chat to reply to; answer it with its own "
                 "method, or send to ctx.user_id if a private message is what you mean"
             )
-        return {"chat_id": self.chat_id, "text": text, **kwargs}
+        thread = self._topic()  # in a forum topic, the reply stays in that topic
+        topic = {"message_thread_id": thread} if thread is not None else {}
+        return {"chat_id": self.chat_id, **topic, "text": text, **kwargs}
 
     def _edit_params(self, text: str, kwargs: dict[str, Any]) -> dict[str, Any]:
         message = self.message
@@ -124,8 +127,8 @@ class BaseContext:
         return {"callback_query_id": query.id, "text": text, **kwargs}
 
 
-class Context(BaseContext):
-    """For async handlers."""
+class Context(BaseContext, AsyncReplies):
+    """For async handlers (replies beyond text: :mod:`telewire.routing.replies`)."""
 
     __slots__ = ("bot",)
 
@@ -146,7 +149,7 @@ class Context(BaseContext):
         return await self.bot.edit_message_text(**self._edit_params(text, kwargs))  # type: ignore[no-any-return]
 
 
-class SyncContext(BaseContext):
+class SyncContext(BaseContext, SyncReplies):
     """For plain (blocking) handlers, which run in a worker thread."""
 
     __slots__ = ("bot",)

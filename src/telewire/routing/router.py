@@ -28,6 +28,8 @@ cannot turn an outage into updates confirmed as handled.
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
 import inspect
 import re
 from collections.abc import Awaitable, Callable
@@ -40,6 +42,7 @@ from telewire.routing.filters import Filter, Predicate, as_filter
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
+    from telewire.api._generated.types import BotCommand
     from telewire.client.bot import Bot
 
 H = TypeVar("H", bound=Callable[..., Any])
@@ -49,6 +52,8 @@ Matcher = Callable[[Context], "Found | bool | None"]
 """Returns what it found, or None/False for no match (True: a match with nothing found)."""
 Middleware = Callable[[Context, Callable[[], Awaitable[bool]]], Awaitable[Any]]
 ErrorHandler = Callable[[Any, BaseException], Any]
+Description = str | dict[str, str]
+"""A command's menu text, or its texts by language code (``""`` for everyone else)."""
 
 
 class Runtime:
@@ -113,6 +118,7 @@ class Router:
         self._children: list[Router] = []
         self._middlewares: list[Middleware] = []
         self._error_handlers: dict[type[BaseException], list[ErrorHandler]] = {}
+        self._descriptions: dict[str, Description] = {}
 
     # -- building -------------------------------------------------------------------
 
@@ -132,9 +138,23 @@ class Router:
         """Handle messages (optionally only those passing ``filter``)."""
         return self.on("message", filter)
 
-    def command(self, *names: str, filter: Predicate | None = None) -> Callable[[H], H]:
-        """Handle ``/name args`` (also ``/name@ThisBot``); ``ctx.args`` holds the words."""
+    def command(
+        self,
+        *names: str,
+        filter: Predicate | None = None,
+        description: Description | None = None,
+    ) -> Callable[[H], H]:
+        """Handle ``/name args`` (also ``/name@ThisBot``); ``ctx.args`` holds the words.
+
+        With a ``description`` (text, or ``{language_code: text}`` with ``""`` for the
+        default) the command is listed in the bot's menu: see :meth:`commands_menu`.
+        """
         wanted = frozenset(n.lower().lstrip("/") for n in names)
+        if description is not None:
+            from telewire.routing.menu import checked_description
+
+            for name in sorted(wanted):
+                self._descriptions[name] = checked_description(name, description)
 
         def matcher(ctx: Context) -> Found | None:
             text = ctx.text
@@ -188,14 +208,21 @@ class Router:
 
     def callback(
         self,
-        data: str | None = None,
+        data: str | Filter | None = None,
         *,
         prefix: str | None = None,
         pattern: str | re.Pattern[str] | None = None,
         filter: Predicate | None = None,
     ) -> Callable[[H], H]:
-        """Handle inline-button presses by exact ``data``, ``prefix`` or regex ``pattern``."""
+        """Handle inline-button presses by exact ``data``, ``prefix`` or regex ``pattern``.
+
+        ``data`` may be a filter instead, as typed callback data builds one:
+        ``router.callback(OrderAction.filter(action="buy"))``.
+        """
         regex = re.compile(pattern) if isinstance(pattern, str) else pattern
+        if isinstance(data, Filter):
+            filter = data if filter is None else data & filter
+            data = None
 
         def matcher(ctx: Context) -> Found | bool:
             value = ctx.callback_data
@@ -262,6 +289,23 @@ class Router:
             if handlers:
                 return handlers
         return []
+
+    def commands_menu(self, language_code: str = "") -> list[BotCommand]:
+        """The described commands of this router and those it includes, for setMyCommands.
+
+        Texts for ``language_code`` where given, else the default (``""``) text; commands
+        with neither are left out. See :func:`telewire.routing.menu.publish_commands`.
+        """
+        from telewire.routing.menu import menu_of
+
+        return menu_of(self._all_descriptions(), language_code)
+
+    def _all_descriptions(self) -> dict[str, Description]:
+        found: dict[str, Description] = {}
+        for child in reversed(self._children):
+            found.update(child._all_descriptions())
+        found.update(self._descriptions)  # a router's own beat those it includes
+        return found
 
     def include(self, router: Router) -> Router:
         """Add a router whose routes are tried after this one's own."""
@@ -338,7 +382,10 @@ async def _call(route: Route, ctx: Context) -> None:
     sync_ctx = SyncContext(ctx.update, ctx.kind, ctx.chat_id, runtime.sync_bot())
     sync_ctx.args, sync_ctx.match, sync_ctx.data = ctx.args, ctx.match, ctx.data
     loop = asyncio.get_running_loop()
-    await loop.run_in_executor(runtime.executor, route.handler, sync_ctx)
+    # In the handler's thread, the context variables of the update (its language...) hold,
+    # as with asyncio.to_thread.
+    run_in_context = functools.partial(contextvars.copy_context().run, route.handler, sync_ctx)
+    await loop.run_in_executor(runtime.executor, run_in_context)
 
 
 __all__ = ["Filter", "Router", "Runtime"]

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from telewire.routing.router import Router
 
 _user_ids = itertools.count(1001)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class TestUser:
     first_name: str
     username: str | None = None
     last_name: str | None = None
+    language_code: str | None = None  # what their Telegram app is set to ("de", "pt-br")
 
     def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"id": self.id, "first_name": self.first_name}
@@ -41,6 +44,8 @@ class TestUser:
             data["username"] = self.username
         if self.last_name:
             data["last_name"] = self.last_name
+        if self.language_code:
+            data["language_code"] = self.language_code
         return data
 
 
@@ -83,11 +88,19 @@ class EmulatorHandle:
     # -- people and chats ------------------------------------------------------------------
 
     def user(
-        self, first_name: str = "Alice", *, id: int | None = None, username: str | None = None
+        self,
+        first_name: str = "Alice",
+        *,
+        id: int | None = None,
+        username: str | None = None,
+        language_code: str | None = None,
     ) -> TestUser:
         """A new user (ids are unique within the test session unless given)."""
         return TestUser(
-            id=id if id is not None else next(_user_ids), first_name=first_name, username=username
+            id=id if id is not None else next(_user_ids),
+            first_name=first_name,
+            username=username,
+            language_code=language_code,
         )
 
     def group(self, title: str, members: list[TestUser], *, kind: str = "group") -> t.Chat:
@@ -121,11 +134,23 @@ class EmulatorHandle:
 
     # -- acting ----------------------------------------------------------------------------
 
-    def send(self, user: TestUser, text: str, *, chat_id: int | None = None) -> t.Message:
-        """``user`` writes ``text`` to the bot (privately unless ``chat_id`` is a group)."""
+    def send(
+        self,
+        user: TestUser,
+        text: str,
+        *,
+        chat_id: int | None = None,
+        reply_to: t.Message | int | None = None,
+    ) -> t.Message:
+        """``user`` writes ``text`` to the bot (privately unless ``chat_id`` is a group),
+        as a reply to ``reply_to`` if given (the update then carries that message)."""
         body: dict[str, Any] = {"token": self.token, "user": user.as_json(), "text": text}
         if chat_id is not None:
             body["chat_id"] = chat_id
+        if reply_to is not None:
+            body["reply_to_message_id"] = (
+                reply_to if isinstance(reply_to, int) else reply_to.message_id
+            )
         message: t.Message = self._request("POST", "/emulator/send", body, t.Message)
         return message
 
@@ -242,10 +267,9 @@ class EmulatorHandle:
         )
         return messages
 
-    def stats(self) -> dict[str, int]:
-        """Counters: ``requests``, ``429``, ``bot_messages``, ``test_environment`` (requests
-        that came by Telegram's test-environment path ``/bot<token>/test/...``)."""
-        return self._request("GET", "/emulator/stats")  # type: ignore[no-any-return]
+    def chat_state(self, chat_id: int) -> dict[str, Any]:
+        """The chat as the emulator keeps it: its reply keyboard, pinned ids, blocked flag."""
+        return self._request("GET", f"/emulator/chats/{chat_id}?token={self.token}")  # type: ignore[no-any-return]
 
     def deliveries(self) -> dict[str, Any]:
         return self._request("GET", f"/emulator/deliveries?token={self.token}")  # type: ignore[no-any-return]
@@ -270,35 +294,64 @@ class EmulatorHandle:
                 (m.message_id for m in known if not (m.from_user and m.from_user.id == bot_id)),
                 default=0,
             )
-        deadline = time.monotonic() + timeout
-        while True:
-            messages = self.messages(chat_id)
-            for m in messages:
-                if m.message_id > after and m.from_user is not None and m.from_user.id == bot_id:
-                    return m
-            if time.monotonic() >= deadline:
-                raise AssertionError(
-                    f"expected a reply in chat {chat_id} within {timeout:g} s; last messages were: "
-                    + (_transcript(messages[-5:]) or "(none)")
-                )
-            time.sleep(0.02)
+
+        def reply() -> t.Message | None:
+            return next(
+                (
+                    m
+                    for m in self.messages(chat_id)
+                    if m.message_id > after and m.from_user is not None and m.from_user.id == bot_id
+                ),
+                None,
+            )
+
+        found = self.wait_until(reply, timeout=timeout)
+        if found is None:
+            raise AssertionError(
+                f"expected a reply in chat {chat_id} within {timeout:g} s; last messages were: "
+                + (_transcript(self.messages(chat_id)[-5:]) or "(none)")
+            )
+        return found
 
     def wait_for(
         self, chat_id: int, predicate: Any, *, timeout: float = 5.0, what: str = "a message"
     ) -> t.Message:
         """Wait until some message of the chat satisfies ``predicate``."""
+        found = self.wait_until(
+            lambda: next((m for m in self.messages(chat_id) if predicate(m)), None),
+            timeout=timeout,
+        )
+        if found is None:
+            raise AssertionError(
+                f"expected {what} in chat {chat_id} within {timeout:g} s; "
+                f"last messages were: {_transcript(self.messages(chat_id)[-5:]) or '(none)'}"
+            )
+        return found
+
+    def stats(self) -> dict[str, Any]:
+        """Requests served, 429s, bot messages, faults struck by kind, and the change version."""
+        return self._request("GET", "/emulator/stats")  # type: ignore[no-any-return]
+
+    def struck(self, *kinds: str) -> int:
+        """How many faults of these kinds (``"500"``, ``"drop"``...) have been injected."""
+        faults: dict[str, int] = self.stats()["faults"]
+        return sum(faults.get(kind, 0) for kind in kinds)
+
+    def wait_until(self, check: Callable[[], T | None], *, timeout: float = 5.0) -> T | None:
+        """``check()``'s first truthy result, checked again after each change in the emulator
+        (the server holds the request until something happens: no polling); None on timeout.
+        """
         deadline = time.monotonic() + timeout
         while True:
-            messages = self.messages(chat_id)
-            for m in messages:
-                if predicate(m):
-                    return m
-            if time.monotonic() >= deadline:
-                raise AssertionError(
-                    f"expected {what} in chat {chat_id} within {timeout:g} s; "
-                    f"last messages were: {_transcript(messages[-5:]) or '(none)'}"
-                )
-            time.sleep(0.02)
+            version = self.stats()["version"]
+            result = check()
+            if result:
+                return result
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            wait = min(remaining, 20.0)
+            self._request("GET", f"/emulator/changes?since={version}&timeout={wait:.3f}")
 
 
 def _transcript(messages: list[t.Message]) -> str:

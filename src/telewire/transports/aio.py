@@ -24,6 +24,7 @@ import httptools
 from telewire.core.errors import NetworkError, TimedOut
 from telewire.core.proxy import Proxy
 from telewire.core.tunnel import Tunnel
+from telewire.deadlines import within
 from telewire.transports.proxies import proxy_for, proxy_refused, server_url
 from telewire.transports.tls import TlsOption, build_context, check_option
 
@@ -305,7 +306,7 @@ class AsyncTransport:
             if reply is None:
                 reply = await self._connect(what)
             try:
-                status, data = await asyncio.wait_for(reply.send(request, sink), timeout)
+                status, data = await within(reply.send(request, sink), timeout)
             except asyncio.TimeoutError:
                 reply.close()
                 raise TimedOut(
@@ -351,7 +352,7 @@ class AsyncTransport:
 
     async def _connect(self, what: str) -> _Reply:
         try:
-            return await asyncio.wait_for(self._open(what), self._connect_timeout)
+            return await within(self._open(what), self._connect_timeout)
         except asyncio.TimeoutError:
             through = f" through the proxy at {self.proxy.address}" if self.proxy else ""
             raise NetworkError(

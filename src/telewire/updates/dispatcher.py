@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from telewire.core.retry import RetryPolicy, is_transient
 from telewire.core.updates import chat_id_of, order_key, update_kind
+from telewire.deadlines import wait_event
 from telewire.routing.context import Context
 from telewire.routing.router import Router, Runtime
 from telewire.updates.parked import MemoryParked, ParkedStore
@@ -187,11 +188,7 @@ class Dispatcher:
 
     async def drain(self, timeout: float | None = None) -> bool:
         """Wait until every queued update was handled; False if ``timeout`` came first."""
-        try:
-            await asyncio.wait_for(self._idle.wait(), timeout)
-        except asyncio.TimeoutError:
-            return False
-        return True
+        return await wait_event(self._idle, timeout)
 
     async def close(self) -> None:
         if self._executor is not None:

@@ -12,6 +12,10 @@ from typing import Protocol
 
 
 class OffsetStore(Protocol):
+    """``blocking``: saving may wait on the disk, so the poller saves from a worker thread."""
+
+    blocking: bool
+
     def load(self) -> int | None: ...
     def save(self, offset: int) -> None: ...
     def close(self) -> None: ...
@@ -24,9 +28,11 @@ class FileOffsets:
     a crash leaves either the old offset or the new one, and saving costs one syscall.
     """
 
+    blocking = False  # one pwrite into the page cache: microseconds, done on the loop
+
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         self._fd: int | None = None
         self._last: int | None = None
 
@@ -60,6 +66,8 @@ class FileOffsets:
 
 class SQLiteOffsets:
     """The offset in a SQLite database (WAL), one row per bot id; shareable with app data."""
+
+    blocking = True  # a commit can wait for a checkpoint or another process's lock
 
     def __init__(self, path: str | Path, bot_id: int) -> None:
         from telewire.storage import connect
@@ -96,6 +104,8 @@ class SQLiteOffsets:
 
 class MemoryOffsets:
     """No persistence (restarts replay unconfirmed updates)."""
+
+    blocking = False
 
     def __init__(self) -> None:
         self.value: int | None = None

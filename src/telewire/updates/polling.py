@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from telewire.core.errors import Conflict, RetryAfter
 from telewire.core.retry import RetryPolicy, backoff, is_transient
+from telewire.deadlines import wait_event
 from telewire.updates.dispatcher import RERUNS, Dispatcher
 from telewire.updates.offsets import OffsetStore, open_offsets
 from telewire.updates.parked import ParkedStore, open_parked, parked_path
@@ -69,6 +70,8 @@ class Polling:
         self._stopping = asyncio.Event()
         self._progress = asyncio.Event()
         self._save_scheduled = False
+        self._save_lock = asyncio.Lock()
+        self._saving: asyncio.Task[None] | None = None
         self._poll: asyncio.Task[Any] | None = None
         self._last_failure = ""
 
@@ -79,13 +82,23 @@ class Polling:
         self._progress.set()
         if not self._save_scheduled:
             self._save_scheduled = True
-            asyncio.get_running_loop().call_soon(self._save)
+            self._saving = asyncio.get_running_loop().create_task(self._save())
 
-    def _save(self) -> None:
-        self._save_scheduled = False
-        offset = self.watermark.confirmed
-        if offset is not None:
-            self.store.save(offset)
+    async def _save(self) -> None:
+        """Save the confirmed offset: one save at a time, the newest offset each time.
+
+        A store that may wait on the disk (SQLite) saves from a worker thread, so a slow
+        commit never stalls the handlers of other chats.
+        """
+        async with self._save_lock:
+            self._save_scheduled = False
+            offset = self.watermark.confirmed
+            if offset is None:
+                return
+            if getattr(self.store, "blocking", True):
+                await asyncio.to_thread(self.store.save, offset)
+            else:
+                self.store.save(offset)
 
     # -- running ----------------------------------------------------------------------
 
@@ -170,7 +183,7 @@ class Polling:
             self.dispatcher.submit(update, replay=True)
 
     async def _fetch(self) -> list[Any]:
-        self._save()
+        await self._save()
         self._progress.clear()  # progress from here on lets a repeated batch go on at once
         self._poll = asyncio.ensure_future(
             self.bot.get_updates(
@@ -198,10 +211,7 @@ class Polling:
             waiter.cancel()
 
     async def _sleep(self, seconds: float) -> None:
-        try:
-            await asyncio.wait_for(self._stopping.wait(), seconds)
-        except asyncio.TimeoutError:
-            pass
+        await wait_event(self._stopping, seconds)
 
     async def _shutdown(self) -> None:
         drained = await self.dispatcher.drain(self.drain_timeout)
@@ -210,7 +220,7 @@ class Polling:
                 "stopping with %d updates unfinished; they will be delivered again",
                 self.watermark.in_flight,
             )
-        self._save()
+        await self._save()
         offset = self.watermark.confirmed
         if offset is not None:
             try:  # tell Telegram what is done, so another instance starts after it

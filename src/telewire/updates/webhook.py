@@ -54,6 +54,7 @@ class WebhookApp:
             "proxy": proxy,
             "test_environment": test_environment,
         }
+        self._owns_bot = bot is None  # a bot we were given is the caller's to close
         self.secret_token = secret_token or secrets.token_urlsafe(32)
         self._secret = self.secret_token.encode()
         self.concurrency = concurrency
@@ -90,7 +91,7 @@ class WebhookApp:
             await self._dispatcher.drain(10)
             await self._dispatcher.close()
             self._dispatcher = None
-        if self._bot is not None:
+        if self._bot is not None and self._owns_bot:
             await self._bot.close()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -15,6 +15,7 @@ from telewire.apps.store.money import format_amount
 from telewire.apps.store.service import HEARTBEAT, Store, today
 from telewire.core.files import InputFile
 from telewire.features.approvals import approvals_router
+from telewire.features.ledger import AnchorError, anchor_of_message, post_digest_async
 from telewire.routing.context import Context
 from telewire.routing.middleware import owner_only
 from telewire.routing.router import Router
@@ -22,7 +23,8 @@ from telewire.routing.router import Router
 HELP = (
     "I report on your store.\n/sales [YYYY-MM-DD] – the day's bills and totals\n"
     "/stock – products running low\n/report week – daily sales with a chart\n"
-    "/verify – check that no record was altered"
+    "/verify – check that no record was altered; as a reply to one of my 🔗 ledger messages,\n"
+    "  check the ledger against it\n/digest – pin today's last ledger entry and its hash"
 )
 
 
@@ -77,11 +79,35 @@ def build_router(store: Store) -> Router:
 
     @router.command("verify")
     async def verify(ctx: Context) -> None:
-        problems = store.verify()
-        if not problems:
-            await ctx.reply(f"✅ Records intact: ledger head {store.ledger.head()[:12]}.")
-            return
-        await ctx.reply("🚨 Records were altered:\n" + "\n".join(f"• {p}" for p in problems[:20]))
+        replied = ctx.message.reply_to_message if ctx.message else None
+        anchors = []
+        if replied is not None:
+            try:
+                anchors = [anchor_of_message(replied, ctx.bot.token.bot_id)]
+            except AnchorError as refused:
+                await ctx.reply(f"⚠️ Not checked: {refused}.")
+                return
+        problems = store.verify(anchors)
+        if problems:
+            await ctx.reply(
+                "🚨 Records were altered:\n" + "\n".join(f"• {p}" for p in problems[:20])
+            )
+        elif anchors:
+            await ctx.reply(
+                f"✅ Entry #{anchors[0].seq} matches the message you replied to; the ledger "
+                "after it is consistent with itself, and every bill matches its seal."
+            )
+        else:
+            await ctx.reply(
+                "✅ Consistent with itself; nothing external checked. Every bill matches its "
+                "seal and the ledger's chain is whole, but only your chat can show that it "
+                "was not rewritten: reply /verify to one of my 🔗 ledger messages (or the "
+                "pinned digest) to check against it."
+            )
+
+    @router.command("digest")
+    async def digest(ctx: Context) -> None:
+        await post_digest_async(store.ledger.path, ctx.bot, store.owner_id)
 
     return router
 

@@ -15,4 +15,11 @@ class NotApproved(StoreError):
         self.decision = decision
 
 
-__all__ = ["NotApproved", "StoreError"]
+class ForgedApproval(StoreError):
+    """The approvals file says approved, but the ledger holds no such decision."""
+
+    def __init__(self, action: str, detail: str) -> None:
+        super().__init__(f"{action}: refused, the approval was forged ({detail})")
+
+
+__all__ = ["ForgedApproval", "NotApproved", "StoreError"]

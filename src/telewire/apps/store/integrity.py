@@ -1,21 +1,30 @@
-"""Tamper evidence: the bills in the file, checked against what the ledger recorded.
+"""Tamper evidence: the bills in the file, checked against their seals in the ledger.
 
-Each issued (or approved-edited) bill's fingerprint goes into the hash-chained ledger.
-A bill changed or deleted behind the program's back, or one added without an entry,
-no longer matches, and the ledger's own chain catches edits to the ledger.
+Each issued (or approved-edited) bill is sealed under ``bill:<id>``: its canonical
+content hashed into a ledger entry. A bill changed or deleted behind the program's back,
+or one added without an entry, no longer matches its seal, and the ledger's own chain
+(with the owner's anchors) catches edits to the ledger.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from telewire.features.ledger import Ledger
+    from telewire.features.ledger import Anchor, Ledger
 
 from telewire.apps.store.money import format_amount
+from telewire.features.ledger import record_digest
+
+SEALED_FIELDS = (
+    *("id", "created", "cashier", "customer_id"),
+    *("subtotal", "discount", "tax", "total", "payment"),
+)
+
+
+def bill_key(bill_id: int) -> str:
+    return f"bill:{bill_id}"
 
 
 class Integrity:
@@ -28,48 +37,31 @@ class Integrity:
         raise NotImplementedError
 
     @staticmethod
-    def digest(bill: dict[str, Any]) -> str:
-        """A fingerprint of what a bill said when issued (refunds are recorded separately)."""
-        fixed = {
-            k: bill[k]
-            for k in (
-                "id",
-                "created",
-                "cashier",
-                "customer_id",
-                "subtotal",
-                "discount",
-                "tax",
-                "total",
-                "payment",
-            )
-        }
-        canonical = json.dumps([fixed, bill["lines"]], sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+    def sealed_record(bill: dict[str, Any]) -> dict[str, Any]:
+        """What a bill said when issued (refunds are recorded separately)."""
+        return {**{k: bill[k] for k in SEALED_FIELDS}, "lines": bill["lines"]}
 
-    def verify(self) -> list[str]:
-        """Problems found by the ledger's chain and by comparing bills with it."""
-        problems = [str(p) for p in self.ledger.verify()]
-        issued: dict[int, str] = {}
-        deleted: set[int] = set()
-        for entry in self.ledger.entries(limit=10**9):
-            if entry.kind in ("bill.issue", "bill.edit"):
-                issued[int(entry.data["bill"])] = str(entry.data["digest"])
-            elif entry.kind == "bill.delete":
-                deleted.add(int(entry.data["bill"]))
+    @classmethod
+    def digest(cls, bill: dict[str, Any]) -> str:
+        return record_digest(cls.sealed_record(bill))
+
+    def verify(self, anchors: list[Anchor] | None = None) -> list[str]:
+        """Problems found by the ledger (chain, triggers, anchors) and by the bills' seals."""
+        problems = [str(p) for p in self.ledger.verify(anchors).problems]
+        sealed = {int(key.split(":", 1)[1]) for key in self.ledger.keys(prefix="bill:")}
         in_file = {int(r["id"]) for r in self.db.execute("SELECT id FROM bills")}
-        for bill_id, digest in sorted(issued.items()):
-            if bill_id in deleted:
-                continue
-            if bill_id not in in_file:
+        for bill_id in sorted(sealed | in_file):
+            current = self.sealed_record(self.bill(bill_id)) if bill_id in in_file else None
+            check = self.ledger.check_seal(bill_key(bill_id), current)
+            if check.status == "missing":
                 problems.append(f"bill #{bill_id} was deleted without approval")
-            elif self.digest(self.bill(bill_id)) != digest:
+            elif check.status == "changed":
                 problems.append(
                     f"bill #{bill_id} was changed after it was issued "
                     f"(total now {format_amount(self.bill(bill_id)['total'])})"
                 )
-        for bill_id in sorted(in_file - set(issued)):
-            problems.append(
-                f"bill #{bill_id} is not in the ledger (added behind the program's back)"
-            )
+            elif check.status == "unsealed":
+                problems.append(
+                    f"bill #{bill_id} is not in the ledger (added behind the program's back)"
+                )
         return problems

@@ -21,7 +21,7 @@ class Reports:
     db: sqlite3.Connection
     ledger: Ledger
 
-    def approve(self, action: str, question: str, actor: str) -> Decision:
+    def approve(self, action: str, question: str, actor: str, note: str | None = None) -> Decision:
         raise NotImplementedError
 
     def sales(self, day: str, actor: str) -> dict[str, Any]:
@@ -57,7 +57,7 @@ class Reports:
         return [(day, int(totals.get(day, 0))) for day in days]
 
     def export(self, target: str | Path, actor: str) -> Path:
-        self.approve("export", f"Export all bills to a file? Asked by {actor}.", actor)
+        self.approve("export", "Export all bills to a file?", actor)
         path = Path(target)
         with path.open("w", newline="") as handle:
             writer = csv.writer(handle)

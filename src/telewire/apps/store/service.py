@@ -14,14 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from telewire.apps.store import data
+from telewire.apps.store.errors import ForgedApproval as ForgedApproval
 from telewire.apps.store.errors import NotApproved as NotApproved
 from telewire.apps.store.errors import StoreError as StoreError
-from telewire.apps.store.integrity import Integrity
+from telewire.apps.store.integrity import Integrity, bill_key
 from telewire.apps.store.money import MoneyError, format_amount, parse_amount, tax_of
 from telewire.apps.store.reports import Reports
 from telewire.apps.store.sessions import Sessions
 from telewire.core.flood import SENDER
-from telewire.features.approvals import ApprovalBook, Decision, ask
+from telewire.features.approvals import ApprovalBook, Decision, ForgedDecision, ask
 from telewire.features.ledger import Ledger
 from telewire.features.outbox import Outbox
 from telewire.storage import transaction
@@ -57,7 +58,9 @@ class Store(Reports, Sessions, Integrity):
             self.folder / "outbox.db", chat_id=self.owner_id, start=deliver, limits=limits
         )
         self.ledger = Ledger(self.folder / "audit.db", outbox=self.outbox, chat_id=self.owner_id)
-        self.book = ApprovalBook(self.folder / "approvals.db", approvers=[self.owner_id])
+        self.book = ApprovalBook(
+            self.folder / "approvals.db", approvers=[self.owner_id], ledger=self.ledger
+        )
         if client is None:
             from telewire.client.blocking import BlockingClient
 
@@ -68,7 +71,7 @@ class Store(Reports, Sessions, Integrity):
     @staticmethod
     def create(folder: str | Path, *, owner_id: int, tax_percent: str = "0") -> Path:
         target = Path(folder)
-        target.mkdir(parents=True, exist_ok=True)
+        target.mkdir(parents=True, exist_ok=True, mode=0o700)
         rate = parse_amount(tax_percent) if tax_percent else 0  # "10" -> 1000 basis points
         (target / "config.json").write_text(
             json.dumps({"owner_id": owner_id, "tax_basis_points": rate})
@@ -92,20 +95,25 @@ class Store(Reports, Sessions, Integrity):
         except (OSError, ValueError):
             return False
 
-    def approve(self, action: str, question: str, actor: str) -> Decision:
-        """Ask the owner; record the outcome; raise :class:`NotApproved` unless approved."""
-        decision = ask(
-            self.book,
-            question,
-            timeout=self.approval_timeout,
-            client=self.client,
-            listen=not self._bot_is_running(),
-        )
-        self.ledger.record(
-            f"approval.{decision.status}",
-            actor=actor,
-            data={"action": action, "request": decision.request_id},
-        )
+    def approve(self, action: str, question: str, actor: str, note: str | None = None) -> Decision:
+        """Ask the owner; raise :class:`NotApproved` unless approved.
+
+        ``question`` holds the facts (with who asks, on a line of its own); ``note`` is the
+        asker's free text. The process that receives the press records the decision in
+        the ledger; a decision the ledger does not back raises :class:`ForgedApproval`.
+        """
+        try:
+            decision = ask(
+                self.book,
+                f"{question}\nAsked by: {actor}",
+                note=note,
+                timeout=self.approval_timeout,
+                client=self.client,
+                listen=not self._bot_is_running(),
+            )
+        except ForgedDecision as forged:
+            self.ledger.record("approval.forged", actor=actor, data={"action": action})
+            raise ForgedApproval(action, str(forged)) from None
         if not decision.approved:
             raise NotApproved(action, decision)
         return decision
@@ -152,11 +160,13 @@ class Store(Reports, Sessions, Integrity):
         cents = self._amount(price)
         self.approve(
             "price change",
-            f"Change the price of {sku} from {format_amount(old)} to "
-            f"{format_amount(cents)}? (asked by {actor})",
+            f"Change the price of {sku} from {format_amount(old)} to {format_amount(cents)}?",
             actor,
         )
-        self.db.execute("UPDATE products SET price = ? WHERE sku = ?", (cents, sku))
+        with transaction(self.db) as db:  # what was approved must still be what is changed
+            if self.product(sku)["price"] != old:
+                raise StoreError(f"the price of {sku} changed meanwhile; nothing was changed")
+            db.execute("UPDATE products SET price = ? WHERE sku = ?", (cents, sku))
         self.ledger.record(
             "product.price",
             actor=actor,
@@ -259,17 +269,15 @@ class Store(Reports, Sessions, Integrity):
         message = (
             f"🧾 Bill #{bill_id}: total {format_amount(bill['total'])} ({payment})\n{items}\n"
             f"subtotal {format_amount(subtotal)}, discount {format_amount(off)}, "
-            f"tax {format_amount(tax)}\ncashier {cashier} · hash {{hash}}"
+            f"tax {format_amount(tax)}\ncashier {cashier}"
         )
-        self.ledger.record(
-            "bill.issue",
+        self.ledger.seal(
+            bill_key(bill_id),
+            self.sealed_record(bill),
+            kind="bill.issue",
             actor=f"cashier:{cashier}",
             message=message,
-            data={
-                "bill": bill_id,
-                "total": format_amount(bill["total"]),
-                "digest": self.digest(bill),
-            },
+            data={"bill": bill_id, "total": format_amount(bill["total"])},
         )
         return bill_id
 
@@ -311,11 +319,23 @@ class Store(Reports, Sessions, Integrity):
             )
         self.approve(
             "refund",
-            f"Refund {format_amount(cents)} of bill #{bill_id} "
-            f"(total {format_amount(bill['total'])})? Reason: {reason}. Asked by {actor}.",
+            f"Refund {format_amount(cents)} of bill #{bill_id}?\n"
+            f"Bill total {format_amount(bill['total'])}, "
+            f"refunded so far {format_amount(bill['refunded'])}",
             actor,
+            note=f"Reason: {reason}",
         )
-        with transaction(self.db) as db:
+        with transaction(self.db) as db:  # checked again: another refund may have come first
+            now = db.execute(
+                "SELECT total, refunded FROM bills WHERE id = ?", (bill_id,)
+            ).fetchone()
+            if now is None:
+                raise StoreError(f"bill #{bill_id} was deleted meanwhile; nothing was refunded")
+            if cents > now["total"] - now["refunded"]:
+                raise StoreError(
+                    f"only {format_amount(now['total'] - now['refunded'])} of bill #{bill_id} is "
+                    "left to refund (another refund was applied meanwhile); nothing was refunded"
+                )
             db.execute(
                 "INSERT INTO refunds (bill_id, amount, reason, created) VALUES (?, ?, ?, ?)",
                 (bill_id, cents, reason, time.time()),
@@ -332,10 +352,12 @@ class Store(Reports, Sessions, Integrity):
         self.approve(
             "bill deletion",
             f"Delete bill #{bill_id} (total {format_amount(bill['total'])}, "
-            f"cashier {bill['cashier']})? Asked by {actor}.",
+            f"cashier {bill['cashier']})?",
             actor,
         )
         with transaction(self.db) as db:
+            if self.bill(bill_id) != bill:
+                raise StoreError(f"bill #{bill_id} changed meanwhile; nothing was deleted")
             for line in bill["lines"]:
                 db.execute(
                     "UPDATE products SET stock = stock + ? WHERE sku = ?",
@@ -344,8 +366,9 @@ class Store(Reports, Sessions, Integrity):
             db.execute("DELETE FROM refunds WHERE bill_id = ?", (bill_id,))
             db.execute("DELETE FROM bill_lines WHERE bill_id = ?", (bill_id,))
             db.execute("DELETE FROM bills WHERE id = ?", (bill_id,))
-        self.ledger.record(
-            "bill.delete",
+        self.ledger.retire(
+            bill_key(bill_id),
+            kind="bill.delete",
             actor=actor,
             data={"bill": bill_id, "total": format_amount(bill["total"])},
         )
@@ -357,13 +380,17 @@ class Store(Reports, Sessions, Integrity):
             raise StoreError("payment must be cash, card or transfer")
         self.approve(
             "bill edit",
-            f"Change bill #{bill_id} payment from {bill['payment']} to {payment}? "
-            f"Asked by {actor}.",
+            f"Change bill #{bill_id} payment from {bill['payment']} to {payment}?",
             actor,
         )
-        self.db.execute("UPDATE bills SET payment = ? WHERE id = ?", (payment, bill_id))
-        self.ledger.record(
-            "bill.edit",
+        with transaction(self.db) as db:
+            if self.bill(bill_id) != bill:
+                raise StoreError(f"bill #{bill_id} changed meanwhile; nothing was edited")
+            db.execute("UPDATE bills SET payment = ? WHERE id = ?", (payment, bill_id))
+        self.ledger.seal(
+            bill_key(bill_id),
+            self.sealed_record(self.bill(bill_id)),
+            kind="bill.edit",
             actor=actor,
-            data={"bill": bill_id, "payment": payment, "digest": self.digest(self.bill(bill_id))},
+            data={"bill": bill_id, "payment": payment},
         )

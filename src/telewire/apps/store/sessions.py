@@ -22,7 +22,7 @@ class Sessions:
     folder: Path
     ledger: Ledger
 
-    def approve(self, action: str, question: str, actor: str) -> Decision:
+    def approve(self, action: str, question: str, actor: str, note: str | None = None) -> Decision:
         raise NotImplementedError
 
     def login(self, cashier: str) -> None:

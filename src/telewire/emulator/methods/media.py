@@ -75,8 +75,10 @@ def _sender(kind: str) -> Callable[[Call], t.Message]:
     return send
 
 
-for _kind in FOLDERS:
-    method("send" + "".join(part.title() for part in _kind.split("_")))(_sender(_kind))
+SENDERS = tuple(
+    method("send" + "".join(part.title() for part in kind.split("_")))(_sender(kind))
+    for kind in FOLDERS
+)
 
 
 def _input_media(call: Call, raw: dict[str, Any]) -> tuple[str, FileRecord, dict[str, Any]]:

@@ -1,14 +1,27 @@
 """Inline-button approvals: a person confirms (or refuses) before a program acts.
 
-    book = ApprovalBook("approvals.db", approvers=[OWNER_ID])
-    decision = ask(book, "Refund bill #17 (12.50)?", timeout=300)
+    book = ApprovalBook("approvals.db", approvers=[OWNER_ID], ledger=ledger)
+    decision = ask(book, "Refund 12.50 of bill #17\nAsked by: ann", note=reason, timeout=300)
     if decision.approved: ...
 
-Only listed approvers can decide, once, before the deadline; every button carries an
-HMAC of its request, so forged or altered presses are refused.
+Only listed approvers can decide, once, before the deadline (wall-clock time); every
+button carries an HMAC of its request, so forged or altered presses are refused. With a
+ledger, each decision is recorded there with who decided and a hash of the question, and
+a decision row the ledger does not back is refused.
 """
 
 from telewire.features.approvals.asking import approvals_router, ask, ask_async
-from telewire.features.approvals.book import ApprovalBook, Decision, PressOutcome
+from telewire.features.approvals.book import ApprovalBook, Decision, ForgedDecision, PressOutcome
+from telewire.features.approvals.keys import KeyFileError, load_secret
 
-__all__ = ["ApprovalBook", "Decision", "PressOutcome", "approvals_router", "ask", "ask_async"]
+__all__ = [
+    "ApprovalBook",
+    "Decision",
+    "ForgedDecision",
+    "KeyFileError",
+    "PressOutcome",
+    "approvals_router",
+    "ask",
+    "ask_async",
+    "load_secret",
+]

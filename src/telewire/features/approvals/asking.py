@@ -42,19 +42,24 @@ def ask(
     book: ApprovalBook,
     question: str,
     *,
+    note: str | None = None,
     timeout: float = 300.0,
     client: Any = None,
     listen: bool = True,
     poll: float = 0.2,
 ) -> Decision:
-    """Ask the approvers and block until approved, denied, or expired."""
+    """Ask the approvers and block until approved, denied, or expired.
+
+    ``question`` states the facts (the program writes it); ``note`` is free text someone
+    else typed, shown quoted on one line. The timeout is wall-clock time.
+    """
     from telewire.client.blocking import BlockingClient
 
     own = client is None
     client = client or BlockingClient(timeout=40)
     offset: int | None = None
     try:
-        request_id = book.create(question, timeout)
+        request_id = book.create(question, timeout, note=note)
         _send_question(book, request_id, client.request)
         deadline = time.time() + timeout
         while time.time() < deadline and book.decision(request_id).status == "pending":
@@ -105,10 +110,16 @@ def _quietly(call: Any, method: str, params: dict[str, Any]) -> None:
 
 
 async def ask_async(
-    book: ApprovalBook, question: str, *, bot: Any, timeout: float = 300.0, poll: float = 0.2
+    book: ApprovalBook,
+    question: str,
+    *,
+    bot: Any,
+    note: str | None = None,
+    timeout: float = 300.0,
+    poll: float = 0.2,
 ) -> Decision:
     """Ask from asyncio code. Presses are heard by a bot running :func:`approvals_router`."""
-    request_id = book.create(question, timeout)
+    request_id = book.create(question, timeout, note=note)
     for chat_id in sorted(book.approvers):
         message = await bot.request(
             "sendMessage",

@@ -1,8 +1,16 @@
 """Approval requests on disk, their signed buttons, and the rules for a press.
 
 Everything that decides lives here and does no network I/O: creating a request, the
-keyboard to send, judging a press (who, once, in time, signed), and the text that
-shows the outcome. :mod:`telewire.features.approvals.asking` does the sending.
+keyboard to send, judging a press (who, once, before the deadline, signed), and the text
+that shows the outcome. :mod:`telewire.features.approvals.asking` does the sending.
+
+With a ledger, the process that receives a press records the decision (who decided and
+a hash of the question) in the same step that marks the request decided, and every
+decision read back is checked against that entry: a row edited to say "approved" by
+someone with access to the file is refused (:class:`ForgedDecision`).
+
+The deadline is wall-clock time (this machine's clock, like ``time.time()``): a press
+counts only if the approving update runs before it.
 """
 
 from __future__ import annotations
@@ -12,14 +20,20 @@ import hashlib
 import hmac
 import json
 import math
-import os
 import secrets
+import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from telewire.storage import connect
+from telewire.core.untrusted import one_line
+from telewire.features.approvals import wording
+from telewire.features.approvals.keys import KEY_BYTES, load_secret
+from telewire.storage import connect, transaction
+
+if TYPE_CHECKING:
+    from telewire.features.ledger import Ledger
 
 PREFIX = "tw:"
 SCHEMA = """
@@ -31,7 +45,8 @@ CREATE TABLE IF NOT EXISTS approvals (
     deadline REAL NOT NULL,
     status TEXT NOT NULL DEFAULT 'pending',
     decided_by TEXT,
-    decided_at REAL
+    decided_at REAL,
+    note TEXT
 );
 CREATE TABLE IF NOT EXISTS approval_messages (
     request_id TEXT NOT NULL,
@@ -39,7 +54,11 @@ CREATE TABLE IF NOT EXISTS approval_messages (
     message_id INTEGER NOT NULL
 );
 """
-STATUS_WORDS = {"approved": "✅ Approved", "denied": "❌ Denied", "expired": "⌛ Expired"}
+STATUS_WORDS = wording.STATUS_WORDS
+
+
+class ForgedDecision(ValueError):
+    """A decision in the approvals file that the ledger does not back: the file was altered."""
 
 
 class Decision(NamedTuple):
@@ -69,45 +88,44 @@ class PressOutcome(NamedTuple):
     """Set when this press decided (or found expired) the request: messages need editing."""
 
 
-def load_secret(path: Path) -> bytes:
-    """The per-install HMAC key, created on first use (mode 0600)."""
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_bytes(32)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(key)
-        return key
-
-
 class ApprovalBook:
     def __init__(
-        self, path: str | Path, *, approvers: Iterable[int], secret: bytes | None = None
+        self,
+        path: str | Path,
+        *,
+        approvers: Iterable[int],
+        secret: bytes | None = None,
+        ledger: Ledger | None = None,
     ) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.approvers = frozenset(int(a) for a in approvers)
         if not self.approvers:
             raise ValueError("approvals need at least one approver (a Telegram user id)")
-        self.secret = secret or load_secret(self.path.with_suffix(".key"))
+        if secret is not None and len(secret) < KEY_BYTES:
+            raise ValueError(f"an approvals secret must be at least {KEY_BYTES} bytes")
+        self.secret = secret if secret is not None else load_secret(self.path.with_suffix(".key"))
+        self.ledger = ledger
+        self._deciding = threading.Lock()  # one connection, shared by a bot's threads
         self.db = connect(self.path)
         self.db.executescript(SCHEMA)
+        if "note" not in {r[1] for r in self.db.execute("PRAGMA table_info(approvals)")}:
+            self.db.execute("ALTER TABLE approvals ADD COLUMN note TEXT")
 
     # -- requests ----------------------------------------------------------------------
 
-    def create(self, question: str, timeout: float) -> str:
-        if not question.strip():
+    def create(self, question: str, timeout: float, *, note: str | None = None) -> str:
+        """A pending request: ``question`` holds the program's facts, ``note`` free text."""
+        if not wording.facts(question):
             raise ValueError("an approval needs a question")
         if not math.isfinite(timeout) or timeout <= 0:
             raise ValueError(f"the timeout must be a positive number of seconds, not {timeout!r}")
         request_id = secrets.token_hex(5)
         now = time.time()
         self.db.execute(
-            "INSERT INTO approvals (id, question, approvers, created, deadline)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (request_id, question, json.dumps(sorted(self.approvers)), now, now + timeout),
+            "INSERT INTO approvals (id, question, approvers, created, deadline, note)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (request_id, question, json.dumps(sorted(self.approvers)), now, now + timeout, note),
         )
         return request_id
 
@@ -133,9 +151,13 @@ class ApprovalBook:
         }
 
     def question_text(self, request_id: str) -> str:
-        question, deadline = self._row(request_id, "question, deadline")
-        until = time.strftime("%H:%M:%S", time.localtime(deadline))
-        return f"🔐 Approval needed\n\n{question}\n\nAnswer before {until}."
+        question, note, deadline = self._row(request_id, "question, note, deadline")
+        return wording.question_text(question, note, deadline)
+
+    def question_hash(self, request_id: str) -> str:
+        """SHA-256 of what the approvers were asked (question, note, deadline, who may decide)."""
+        row = self._row(request_id, "id, question, note, deadline, approvers")
+        return hashlib.sha256(json.dumps(list(row), ensure_ascii=False).encode()).hexdigest()
 
     def remember_message(self, request_id: str, chat_id: int, message_id: int) -> None:
         self.db.execute(
@@ -161,26 +183,70 @@ class ApprovalBook:
         return tuple(row)
 
     def decision(self, request_id: str) -> Decision:
+        """The request's state; raises :class:`ForgedDecision` if the ledger does not back it."""
         status, by, at = self._row(request_id, "status, decided_by, decided_at")
-        return Decision(request_id, status, json.loads(by) if by else None, at)
+        decision = Decision(request_id, status, json.loads(by) if by else None, at)
+        if status != "pending" and self.ledger is not None:
+            self._check_against_ledger(decision)
+        return decision
+
+    def _check_against_ledger(self, decision: Decision) -> None:
+        assert self.ledger is not None
+        asked = self.question_hash(decision.request_id)
+        who = (decision.by or {}).get("id")
+        for entry in reversed(self.ledger.find(f"approval:{decision.request_id}")):
+            if (
+                entry.data.get("status") == decision.status
+                and entry.data.get("question_sha256") == asked
+                and (entry.data.get("by") or {}).get("id") == who
+                and (who is None or int(who) in self.approvers)
+            ):
+                return
+        raise ForgedDecision(
+            f"request {decision.request_id} is marked {decision.status} in {self.path}, but "
+            "the audit ledger holds no matching decision: the approvals file was altered; "
+            "treat the request as refused"
+        )
+
+    def _record(self, decision: Decision) -> None:
+        """The ledger entry of a decision, written by the process that made it."""
+        if self.ledger is None:
+            return
+        by = decision.by or {}
+        who = f" by {one_line(str(by.get('first_name') or by['id']), 64)}" if by else ""
+        self.ledger.record(
+            f"approval.{decision.status}",
+            message=f"{STATUS_WORDS[decision.status]}{who}: request {decision.request_id}",
+            actor=f"user:{by['id']}" if by else "telewire",
+            key=f"approval:{decision.request_id}",
+            data={
+                "request": decision.request_id,
+                "status": decision.status,
+                "by": {k: by[k] for k in ("id", "first_name") if k in by},
+                "question_sha256": self.question_hash(decision.request_id),
+            },
+        )
 
     def expire_if_due(self, request_id: str, now: float | None = None) -> Decision | None:
         """Mark a pending request past its deadline expired; return it if this call did."""
-        cursor = self.db.execute(
-            "UPDATE approvals SET status = 'expired', decided_at = ?"
-            " WHERE id = ? AND status = 'pending' AND deadline <= ?",
-            (time.time(), request_id, now or time.time()),
-        )
-        return self.decision(request_id) if cursor.rowcount else None
+        moment = time.time() if now is None else now
+        with self._deciding, transaction(self.db) as db:
+            cursor = db.execute(
+                "UPDATE approvals SET status = 'expired', decided_at = ?"
+                " WHERE id = ? AND status = 'pending' AND deadline <= ?",
+                (moment, request_id, moment),
+            )
+            if not cursor.rowcount:
+                return None
+            expired = Decision(request_id, "expired", None, moment)
+            self._record(expired)
+        return expired
 
     def outcome_text(self, request_id: str) -> str:
-        question = self._row(request_id, "question")[0]
+        question, note = self._row(request_id, "question, note")
         decision = self.decision(request_id)
-        when = time.strftime("%H:%M:%S", time.localtime(decision.at or time.time()))
-        who = f" by {decision.by.get('first_name')}" if decision.by else ""
-        return (
-            f"🔐 {question}\n\n{STATUS_WORDS.get(decision.status, decision.status)}{who} at {when}"
-        )
+        who = str(decision.by.get("first_name") or "") if decision.by else None
+        return wording.outcome_text(question, note, decision.status, who, decision.at)
 
     # -- presses -----------------------------------------------------------------------
 
@@ -199,26 +265,33 @@ class ApprovalBook:
             return PressOutcome("⚠️ This button is not valid.", True, None)
         request_id, action = parts[0], parts[1]
         try:
-            self.decision(request_id)
+            self._row(request_id, "id")
         except KeyError:
             return PressOutcome("⚠️ This request is unknown here.", True, None)
         if int(user.get("id", 0)) not in self.approvers:
             return PressOutcome("⛔ You are not allowed to decide this.", True, None)
-        expired = self.expire_if_due(request_id, now)
+        moment = time.time() if now is None else now
+        status = "approved" if action == "a" else "denied"
+        who = {k: user.get(k) for k in ("id", "first_name", "username") if user.get(k)}
+        with self._deciding, transaction(self.db) as db:
+            cursor = db.execute(
+                "UPDATE approvals SET status = ?, decided_by = ?, decided_at = ?"
+                " WHERE id = ? AND status = 'pending' AND deadline > ?",
+                (status, json.dumps(who), moment, request_id, moment),
+            )
+            decided = Decision(request_id, status, who, moment)
+            if cursor.rowcount:
+                self._record(decided)  # a failure here rolls the decision back
+        if cursor.rowcount:
+            return PressOutcome(STATUS_WORDS[status], False, decided)
+        expired = self.expire_if_due(request_id, moment)
         if expired is not None:
             return PressOutcome("⌛ Too late: this request has expired.", True, expired)
-        status = "approved" if action == "a" else "denied"
-        who = json.dumps({k: user.get(k) for k in ("id", "first_name", "username") if user.get(k)})
-        cursor = self.db.execute(
-            "UPDATE approvals SET status = ?, decided_by = ?, decided_at = ?"
-            " WHERE id = ? AND status = 'pending'",
-            (status, who, time.time(), request_id),
-        )
-        if cursor.rowcount == 0:
-            earlier = self.decision(request_id)
-            return PressOutcome(f"Already decided: {earlier.describe()}.", True, None)
-        decision = self.decision(request_id)
-        return PressOutcome(STATUS_WORDS[status], False, decision)
+        try:
+            earlier = self.decision(request_id).describe()
+        except ForgedDecision:
+            earlier = "by no one this ledger knows of"
+        return PressOutcome(f"Already decided: {earlier}.", True, None)
 
     def close(self) -> None:
         self.db.close()

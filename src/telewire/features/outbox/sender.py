@@ -11,6 +11,7 @@ from typing import Any
 from telewire.core.errors import TelewireError
 from telewire.core.flood import SENDER, Limits
 from telewire.core.retry import RetryPolicy
+from telewire.deadlines import wait_event
 from telewire.features.outbox.courier import Courier
 from telewire.features.outbox.lock import DeliveryLock
 from telewire.features.outbox.store import OutboxStore
@@ -212,10 +213,7 @@ class AsyncOutbox(_OutboxBase):
             step = self.courier.take() if self.lock.acquire() else 1.0
             if isinstance(step, float):
                 self._event.clear()
-                try:
-                    await asyncio.wait_for(self._event.wait(), step)
-                except asyncio.TimeoutError:
-                    pass
+                await wait_event(self._event, step)
                 continue
             try:
                 result = await self.client.request(step.method, step.params)
