@@ -342,3 +342,20 @@ def test_an_explicit_proxy_beats_no_proxy_and_the_environment(
     assert str(chosen) == "socks5h://***@corp:1080"
     monkeypatch.setenv("TELEGRAM_PROXY", "http://tp:1")
     assert str(Bot(TOKEN, base_url="http://127.0.0.1:1").proxy) == "http://tp:1"
+
+
+def test_bot_uses_the_saved_proxy_after_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from telewire import settings
+
+    monkeypatch.setenv("TELEWIRE_CONFIG", str(tmp_path / "config.json"))
+    monkeypatch.delenv("TELEGRAM_PROXY", raising=False)
+    settings.Settings(token=TOKEN, proxy="socks5h://me:secret@saved:1080").save()
+    bot = Bot(base_url="http://127.0.0.1:1")
+    assert str(bot.proxy) == "socks5h://***@saved:1080" and "secret" not in repr(bot)
+    monkeypatch.setenv("TELEGRAM_PROXY", "http://from-env:3128")
+    assert str(Bot(base_url="http://127.0.0.1:1").proxy) == "http://from-env:3128"
+    assert str(Bot(base_url="http://127.0.0.1:1", proxy="socks5://arg:1").proxy) == (
+        "socks5://arg:1"
+    )

@@ -36,10 +36,12 @@ class ClientBase:
     Network options (the same on every client face):
 
     * ``proxy``: ``http://``, ``https://``, ``socks5://`` or ``socks5h://`` with optional
-      ``user:password@``; else ``TELEGRAM_PROXY``; else the standard ``HTTPS_PROXY``...
-      variables (with ``NO_PROXY``). A proxy named here is used for every host.
+      ``user:password@``; else ``TELEGRAM_PROXY``, else ``telewire setup``'s; else the
+      standard ``HTTPS_PROXY``... (with ``NO_PROXY``). A proxy named so is used for every
+      host, loopback included.
     * ``tls``: an :class:`ssl.SSLContext` or the path of a CA bundle (else
-      ``TELEGRAM_CA_BUNDLE``), for the server and an ``https://`` proxy; built once.
+      ``TELEGRAM_CA_BUNDLE``, else saved), for the server and an ``https://`` proxy;
+      built once per client.
     * ``local_mode``: the server is a self-hosted ``telegram-bot-api --local``: ``getFile``
       gives absolute paths that :meth:`download` reads from disk, uploads may name local
       files as ``file:///path`` strings, and the server's larger limits apply.
