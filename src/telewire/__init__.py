@@ -36,6 +36,7 @@ _EXPORTS = {
     "NetworkError": "telewire.core.errors",
     "TimedOut": "telewire.core.errors",
     "MalformedReply": "telewire.core.errors",
+    "ProxyError": "telewire.core.errors",
     "Router": "telewire.routing.router",
     "Context": "telewire.routing.context",
     "F": "telewire.routing.filters",
@@ -88,6 +89,7 @@ if TYPE_CHECKING:
     from telewire.core.errors import MalformedReply as MalformedReply
     from telewire.core.errors import NetworkError as NetworkError
     from telewire.core.errors import NotFound as NotFound
+    from telewire.core.errors import ProxyError as ProxyError
     from telewire.core.errors import RetryAfter as RetryAfter
     from telewire.core.errors import ServerError as ServerError
     from telewire.core.errors import TelewireError as TelewireError

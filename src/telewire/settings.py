@@ -1,15 +1,16 @@
-"""Saved settings (token, owner's chat id, server) for the CLI and programs, and their order.
+"""Saved settings (token, owner's chat id, server, proxy) for the CLI and programs, and their order.
 
 ``telewire setup`` writes ``$XDG_CONFIG_HOME/telewire/config.json`` (mode 0600, since it
-holds the token). Flags beat environment variables (``TELEGRAM_BOT_TOKEN``,
-``TELEGRAM_CHAT_ID``, ``TELEGRAM_API_URL``), which beat the file.
+holds the token and maybe a proxy password). Flags beat environment variables
+(``TELEGRAM_BOT_TOKEN``, ``TELEGRAM_CHAT_ID``, ``TELEGRAM_API_URL``, ``TELEGRAM_PROXY``,
+``TELEGRAM_CA_BUNDLE``), which beat the file.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from telewire.paths import config_home
 
@@ -29,18 +30,37 @@ def config_path() -> Path:
     return Path(config_file())
 
 
-class Settings:
-    """Token, owner's chat id and API server; any may be missing."""
+FIELDS = ("token", "chat_id", "api_url", "proxy", "ca_bundle")
 
-    __slots__ = ("api_url", "chat_id", "token")
+
+class Settings:
+    """Token, owner's chat id, API server, proxy URL and CA bundle; any may be missing."""
+
+    __slots__ = ("api_url", "ca_bundle", "chat_id", "proxy", "test_environment", "token")
 
     def __init__(
-        self, token: str | None = None, chat_id: str | None = None, api_url: str | None = None
+        self,
+        token: str | None = None,
+        chat_id: str | None = None,
+        api_url: str | None = None,
+        proxy: str | None = None,
+        ca_bundle: str | None = None,
     ):
         self.token, self.chat_id, self.api_url = token, chat_id, api_url
+        self.proxy, self.ca_bundle = proxy, ca_bundle
+        self.test_environment = False  # a flag (--test-env), never saved
+
+    def client_options(self) -> dict[str, Any]:
+        """The keyword arguments that make a client reach the server these settings name."""
+        return {
+            "base_url": self.api_url,
+            "proxy": self.proxy,
+            "tls": self.ca_bundle,
+            "test_environment": self.test_environment,
+        }
 
     def as_dict(self) -> dict[str, str]:
-        return {k: v for k in self.__slots__ if (v := getattr(self, k))}
+        return {k: v for k in FIELDS if (v := getattr(self, k))}
 
     def save(self, path: Path | None = None) -> Path:
         """Write the settings where only this user can read them."""
@@ -65,27 +85,43 @@ def load(path: Path | None = None) -> Settings:
         raise ValueError(
             f"cannot read {source}: {exc}; fix or delete it, then `telewire setup`"
         ) from None
-    return Settings(**{k: str(v) for k, v in data.items() if k in ("token", "chat_id", "api_url")})
+    return Settings(**{k: str(v) for k, v in data.items() if k in FIELDS})
 
 
 def resolve(
-    *, token: str | None = None, chat: str | None = None, api_url: str | None = None
+    *,
+    token: str | None = None,
+    chat: str | None = None,
+    api_url: str | None = None,
+    proxy: str | None = None,
+    ca_bundle: str | None = None,
 ) -> Settings:
     """Flags, else environment, else the saved file: the one order every entry point uses.
 
-    The file is read only when a flag and its variable are both missing, so a program
-    configured entirely by its environment never touches it.
+    The file is read only when a flag and its variable are both missing. For the network
+    settings (proxy, CA bundle), which are usually absent, a damaged file is passed over
+    when everything else came from flags or the environment, so such a program runs on.
     """
     token = token or os.environ.get("TELEGRAM_BOT_TOKEN")
     chat = chat or os.environ.get(CHAT_ENV)
     api_url = api_url or os.environ.get("TELEGRAM_API_URL")
-    if token and chat and api_url:
-        return Settings(token=token, chat_id=chat, api_url=api_url)
-    saved = load()
+    proxy = proxy or os.environ.get("TELEGRAM_PROXY")
+    ca_bundle = ca_bundle or os.environ.get("TELEGRAM_CA_BUNDLE")
+    complete = bool(token and chat and api_url)
+    if complete and proxy and ca_bundle:
+        return Settings(token, chat, api_url, proxy, ca_bundle)
+    try:
+        saved = load()
+    except ValueError:
+        if not complete:
+            raise
+        saved = Settings()
     return Settings(
         token=token or saved.token,
         chat_id=chat or saved.chat_id,
         api_url=api_url or saved.api_url,
+        proxy=proxy or saved.proxy,
+        ca_bundle=ca_bundle or saved.ca_bundle,
     )
 
 

@@ -54,7 +54,8 @@ def test_proxies_come_from_the_standard_variables(
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    assert proxy_for(url) == expected
+    chosen = proxy_for(url)
+    assert (str(chosen) if chosen else None) == expected
 
 
 class FakeProxy:
@@ -127,23 +128,27 @@ def test_http_targets_go_through_the_proxy_in_absolute_form(
     )
 
 
-def test_https_through_a_refusing_proxy_is_a_clear_network_error(
-    monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize("face", ["sync", "async"])
+def test_https_through_a_refusing_proxy_is_a_clear_proxy_error(
+    monkeypatch: pytest.MonkeyPatch, face: str
 ) -> None:
     import asyncio
 
-    from telewire import NetworkError, RetryPolicy
+    from telewire import ProxyError, RetryPolicy
     from telewire.client.async_bot import AsyncBot
 
     proxy = FakeProxy(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
     monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    options = {"base_url": "https://api.example.test", "retry": RetryPolicy(attempts=1)}
 
     async def call() -> object:
-        async with AsyncBot(
-            "42:" + "p" * 30, base_url="https://api.example.test", retry=RetryPolicy(attempts=1)
-        ) as bot:
+        async with AsyncBot("42:" + "p" * 30, **options) as bot:  # type: ignore[arg-type]
             return await bot.get_me()
 
-    with pytest.raises(NetworkError, match=r"proxy refused to connect \(HTTP 403\)"):
-        asyncio.run(call())
+    with pytest.raises(ProxyError, match=r"refused to connect to api.example.test:443 \(HTTP 403"):
+        if face == "sync":
+            BlockingClient("42:" + "p" * 30, **options).request("getMe", {})  # type: ignore[arg-type]
+        else:
+            asyncio.run(call())
     assert proxy.seen[0].startswith(b"CONNECT api.example.test:443 HTTP/1.1")

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import ssl
+import subprocess
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -82,3 +85,82 @@ def connect(request: pytest.FixtureRequest) -> Iterator[Connect]:
     yield make
     for face in faces:
         face.close()
+
+
+class Certificates:
+    """A test CA and a server certificate it signed for 127.0.0.1 and localhost."""
+
+    def __init__(self, folder: Path) -> None:
+        self.ca = folder / "ca.pem"
+        self.cert, self.key = folder / "server.pem", folder / "server.key"
+        ca_key = folder / "ca.key"
+        openssl = ["openssl"]
+        curve = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+        subprocess.run(
+            [
+                *openssl,
+                "req",
+                "-x509",
+                *curve,
+                "-days",
+                "2",
+                "-subj",
+                "/CN=telewire test CA",
+                "-keyout",
+                ca_key,
+                "-out",
+                self.ca,
+            ],
+            check=True,
+            capture_output=True,
+        )
+        request = folder / "server.csr"
+        subprocess.run(
+            [
+                *openssl,
+                "req",
+                *curve,
+                "-subj",
+                "/CN=127.0.0.1",
+                "-keyout",
+                self.key,
+                "-out",
+                request,
+            ],
+            check=True,
+            capture_output=True,
+        )
+        names = folder / "names.ext"
+        names.write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+        subprocess.run(
+            [
+                *openssl,
+                "x509",
+                "-req",
+                "-in",
+                request,
+                "-CA",
+                self.ca,
+                "-CAkey",
+                ca_key,
+                "-CAcreateserial",
+                "-days",
+                "2",
+                "-extfile",
+                names,
+                "-out",
+                self.cert,
+            ],
+            check=True,
+            capture_output=True,
+        )
+
+    def server_context(self) -> ssl.SSLContext:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(self.cert, self.key)
+        return context
+
+
+@pytest.fixture(scope="session")
+def certificates(tmp_path_factory: pytest.TempPathFactory) -> Certificates:
+    return Certificates(tmp_path_factory.mktemp("ca"))

@@ -38,6 +38,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="enforce Telegram's flood limits (answers 429 with retry_after)",
     )
     parser.add_argument(
+        "--local",
+        action="store_true",
+        help="act as telegram-bot-api --local: getFile gives absolute paths, file:// "
+        "uploads, 2000 MB uploads, no download limit (clients: local_mode=True)",
+    )
+    parser.add_argument(
+        "--dir", metavar="PATH", help="with --local: keep files here (default: a temporary folder)"
+    )
+    parser.add_argument(
         "--history",
         type=_history,
         metavar="N",
@@ -63,6 +72,8 @@ def run(args: argparse.Namespace) -> int:
         state=args.state,
         faults=args.faults,
         telegram_limits=args.telegram_limits,
+        local=args.local,
+        local_dir=args.dir,
         history=args.history,
     )
 
@@ -73,6 +84,8 @@ def run(args: argparse.Namespace) -> int:
         for token in emulator.tokens:
             print(f"  bot token:     {token}   (TELEGRAM_BOT_TOKEN)")
         print(f"  chat page:     {emulator.page_url}")
+        if emulator.local_dir is not None:
+            print(f"  local mode:    files in {emulator.local_dir}   (clients: local_mode=True)")
         print("Press Ctrl-C to stop.", flush=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 from telewire.cli.arguments import positive_seconds
-from telewire.cli.connect import UsageError
+from telewire.cli.connect import UsageError, add_network_arguments
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -22,6 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--token", help="the bot token from @BotFather (asked for when missing)")
     parser.add_argument("--api-url", help="Bot API server to use (e.g. an emulator's URL)")
     parser.add_argument("--chat", help="use this chat id instead of waiting for a message")
+    add_network_arguments(parser)
     parser.add_argument(
         "--wait", type=positive_seconds, default=300, help="seconds to wait for your message (300)"
     )
@@ -52,7 +53,17 @@ def run(args: argparse.Namespace) -> int:
         print(f"telewire setup: {exc}", file=sys.stderr)
         return 2
     api_url = args.api_url or os.environ.get("TELEGRAM_API_URL")
-    with BlockingClient(token, base_url=api_url, timeout=40) as client:
+    network = settings.Settings(
+        api_url=api_url,
+        proxy=args.proxy or os.environ.get("TELEGRAM_PROXY"),
+        ca_bundle=args.ca_bundle or os.environ.get("TELEGRAM_CA_BUNDLE"),
+    )
+    network.test_environment = args.test_env
+    try:
+        client = BlockingClient(token, timeout=40, **network.client_options())
+    except ValueError as exc:  # a malformed proxy URL or CA bundle: bad input
+        raise UsageError(str(exc)) from None
+    with client:
         try:
             me = client.request("getMe", {})
         except Unauthorized:
@@ -71,7 +82,8 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 1
-    path = settings.Settings(token=str(token), chat_id=str(chat), api_url=api_url).save()
+    network.token, network.chat_id = str(token), str(chat)
+    path = network.save()
     print(
         f'Saved to {path} (readable only by you). `telewire send "hello"` now reaches chat {chat}.'
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
 from telewire.api._generated.bot import AsyncBotMethods
-from telewire.client._shared import ClientBase
+from telewire.client._shared import ClientBase, copy_local_file
 from telewire.core.errors import TelewireError
 from telewire.core.exchange import Exchange, Send
 from telewire.transports.aio import AsyncTransport
@@ -28,8 +28,8 @@ class AsyncBot(ClientBase, AsyncBotMethods):
     __slots__ = ()
     _transport: AsyncTransport
 
-    def _connect(self, base_url: str) -> AsyncTransport:
-        return AsyncTransport(base_url)
+    def _connect(self, base_url: str, *, proxy: str | None, tls: Any) -> AsyncTransport:
+        return AsyncTransport(base_url, proxy=proxy, tls=tls)
 
     async def _drive(self, exchange: Exchange) -> Any:
         """Run a core exchange with asyncio I/O."""
@@ -71,10 +71,15 @@ class AsyncBot(ClientBase, AsyncBotMethods):
         """Download a file by file_id or File: its bytes, or the Path written if given one.
 
         The body is read into memory (the Bot API serves at most 20 MB) and written to
-        ``destination`` in a worker thread, so the event loop never waits on the disk.
+        ``destination`` in a worker thread, so the event loop never waits on the disk. In
+        local mode the server's own file is copied (or read) in a worker thread instead.
         """
         if isinstance(file, str):
             file = await self.get_file(file_id=file)
+        local = self._local_file(file)
+        if local is not None:  # a local server's file: a disk copy, off the event loop
+            target = None if destination is None else self._prepare(destination)
+            return await asyncio.to_thread(copy_local_file, local, target)
         data = await self._drive(self._download(file, None))
         if destination is None:
             return data

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
-from telewire.client._shared import ClientBase, result_type
+from telewire.client._shared import ClientBase, copy_local_file, result_type
 from telewire.core.errors import TelewireError
 from telewire.core.exchange import Exchange, Send
 from telewire.transports.sync import SyncTransport
@@ -68,8 +68,8 @@ class BlockingClient(ClientBase):
         self.upload_progress: Progress | None = None
         """Called with (bytes sent, total) while a request body is uploaded."""
 
-    def _connect(self, base_url: str) -> SyncTransport:
-        return SyncTransport(base_url)
+    def _connect(self, base_url: str, *, proxy: str | None, tls: Any) -> SyncTransport:
+        return SyncTransport(base_url, proxy=proxy, tls=tls)
 
     def request(self, method: str, params: dict[str, Any], returns: Any = Any) -> Any:
         """Call ``method`` decoding its result into ``returns`` (plain JSON by default)."""
@@ -85,6 +85,11 @@ class BlockingClient(ClientBase):
         """Download a file by file_id or File: its bytes, or the Path written if given one."""
         if isinstance(file, str):  # typed, as AsyncBot.download has it
             file = self.request("getFile", {"file_id": file}, returns=result_type("getFile"))
+        local = self._local_file(file)
+        if local is not None:
+            return copy_local_file(
+                local, None if destination is None else self._prepare(destination)
+            )
         if destination is None:
             return drive(self._transport, self._download(file, None))
         target = self._prepare(destination)

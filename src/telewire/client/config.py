@@ -1,18 +1,23 @@
-"""Where a client finds its token and server: one order everywhere.
+"""Where a client finds its token, server, proxy and CA bundle: one order everywhere.
 
-An argument wins, then the environment (``TELEGRAM_BOT_TOKEN``, ``TELEGRAM_API_URL``), then
-what ``telewire setup`` saved (:mod:`telewire.settings` reads all three). ``Bot()``,
+An argument wins, then the environment (``TELEGRAM_BOT_TOKEN``, ``TELEGRAM_API_URL``,
+``TELEGRAM_PROXY``, ``TELEGRAM_CA_BUNDLE``), then what ``telewire setup`` saved
+(:mod:`telewire.settings` reads them all). ``Bot()``,
 ``telewire.notify()``, ``telewire.ask()`` and every command resolve the same way, so a
 program works wherever the shell does.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from telewire.core.token import EXAMPLE, Token
 
 TELEGRAM_URL = "https://api.telegram.org"
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"  # noqa: S105 (a variable name, not a secret)
 URL_ENV = "TELEGRAM_API_URL"
+PROXY_ENV = "TELEGRAM_PROXY"
+CA_ENV = "TELEGRAM_CA_BUNDLE"
 
 
 class MissingToken(ValueError):
@@ -39,6 +44,28 @@ def resolve_base_url(base_url: str | None) -> str:
 
         base_url = resolve().api_url
     return (base_url or TELEGRAM_URL).rstrip("/")
+
+
+def resolve_proxy(proxy: str | None) -> str | None:
+    """The proxy named for this client: ``proxy=``, else ``TELEGRAM_PROXY``, else saved.
+
+    Any of these applies to every host. None leaves the choice to the standard variables
+    (``HTTPS_PROXY``... with ``NO_PROXY``), made by the transport.
+    """
+    if proxy:
+        return proxy
+    from telewire.settings import resolve
+
+    return resolve().proxy or None
+
+
+def resolve_tls(tls: Any) -> Any:
+    """``tls=`` (a context or CA bundle path), else ``TELEGRAM_CA_BUNDLE``, else saved."""
+    if tls is not None:
+        return tls
+    from telewire.settings import resolve
+
+    return resolve().ca_bundle or None
 
 
 def long_poll_timeout(method: str, params: dict[str, object], read_timeout: float) -> float:

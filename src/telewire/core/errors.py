@@ -32,6 +32,15 @@ class TimedOut(NetworkError):
     """No reply arrived in time. The request may or may not have been carried out."""
 
 
+class ProxyError(TelewireError):
+    """The proxy refused: wrong credentials, or a rule against reaching the server.
+
+    Not a :class:`NetworkError`: trying again gives the same answer, so it is not
+    retried. (A proxy that cannot be reached, or cannot reach the server, raises
+    :class:`NetworkError`, which is.) The message names the proxy without credentials.
+    """
+
+
 class MalformedReply(TelewireError):
     """The server answered with something that is not a Bot API reply (not JSON, no ``ok``)."""
 

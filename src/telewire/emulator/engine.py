@@ -11,6 +11,7 @@ stream, long pollers) hear about every change through :meth:`Engine.emit`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -121,6 +122,8 @@ class Engine:
         self.registry = registry
         self.world = world or World()
         self.listeners: list[Listener] = []
+        # Set for a ``--local`` server: files live under it, getFile gives absolute paths.
+        self.local_dir: Path | None = None
 
     def bot(self, token: str) -> BotState:
         bot = self.world.bots.get(token)

@@ -30,13 +30,23 @@ class Emulator:
         state: str | Path | None = None,
         faults: str | None = None,
         telegram_limits: bool = False,
+        local: bool = False,
+        local_dir: str | Path | None = None,
         history: int | None = None,
     ) -> None:
-        """``history``: messages kept per chat (the oldest are forgotten beyond it)."""
+        """``local``: behave as ``telegram-bot-api --local`` (getFile gives absolute paths
+        under ``local_dir``, a new temporary folder by default; ``file://`` uploads; 2000 MB
+        uploads and no download limit). ``history``: messages kept per chat (the oldest
+        are forgotten beyond it)."""
         if history is not None and history < 1:
             raise ValueError(f"history must be at least 1 message per chat, not {history}")
         self.history = history
         self.host = host
+        self.local_dir: Path | None = None
+        if local or local_dir is not None:
+            import tempfile
+
+            self.local_dir = Path(local_dir or tempfile.mkdtemp(prefix="telewire-local-"))
         self.port = port
         self.tokens = [str(Token(t)) for t in tokens]
         self._state_path = state
@@ -76,7 +86,11 @@ class Emulator:
             engine.world.add_bot(token)
         outside = list(engine.listeners)
         self.server = EmulatorServer(
-            engine, state=state, faults=self._faults, telegram_limits=self._limits
+            engine,
+            state=state,
+            faults=self._faults,
+            telegram_limits=self._limits,
+            local_dir=self.local_dir.resolve() if self.local_dir else None,
         )
         self._listeners = [hook for hook in engine.listeners if hook not in outside]
         self._runner = web.AppRunner(

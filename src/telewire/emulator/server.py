@@ -14,6 +14,7 @@ import math
 import re
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -29,7 +30,7 @@ from telewire.emulator.faults import Faults
 from telewire.emulator.methods.updates import get_updates, poll_limit, poll_timeout
 from telewire.emulator.params import coerce
 from telewire.emulator.persistence import StateFile
-from telewire.emulator.uploads import MAX_UPLOAD
+from telewire.emulator.uploads import MAX_LOCAL_UPLOAD, MAX_UPLOAD
 from telewire.emulator.world import BotState
 
 log = logging.getLogger("telewire.emulator")
@@ -80,8 +81,11 @@ class EmulatorServer:
         state: StateFile | None = None,
         faults: Faults | None = None,
         telegram_limits: bool = False,
+        local_dir: Path | None = None,
     ) -> None:
+        """``local_dir``: behave as ``telegram-bot-api --local`` keeping files there."""
         self.engine = engine or Engine()
+        self.engine.local_dir = local_dir
         self.state = state
         self.faults = faults or Faults()
         self.telegram_limits = telegram_limits
@@ -89,16 +93,21 @@ class EmulatorServer:
         self.pollers: dict[str, Poller] = {}
         self.closing = False
         self.stats: dict[str, Any] = {"requests": 0, "429": 0, "bot_messages": 0, "faults": {}}
+        self.stats["test_environment"] = 0  # requests by /bot<token>/test/<method>
         self.version = 0
         """Counts changes a test may wait for (every event, every fault that struck)."""
         self._watchers: list[asyncio.Future[None]] = []
         self._save_pending = False
         self.on_close: list[Callable[[], None]] = []
         self.engine.listeners.append(self._wake_pollers)
+        largest = MAX_LOCAL_UPLOAD if local_dir is not None else MAX_UPLOAD
         self.app = web.Application(
-            client_max_size=MAX_UPLOAD + 1024 * 1024, middlewares=[json_http_errors]
+            client_max_size=largest + 1024 * 1024, middlewares=[json_http_errors]
         )
         self.app.router.add_route("*", "/bot{token}/{method}", self.api)
+        # Telegram's test environment: the same API under /test/ (one world serves both).
+        self.app.router.add_route("*", "/bot{token}/test/{method}", self.api)
+        self.app.router.add_get("/file/bot{token}/test/{path:.+}", self.download)
         self.app.router.add_get("/file/bot{token}/{path:.+}", self.download)
         from telewire.emulator import control_http, webhooks
 
@@ -112,6 +121,8 @@ class EmulatorServer:
         if not TOKEN_PATH.match(token):
             return failure(404, "Not Found")
         self.stats["requests"] += 1
+        if "/test/" in request.path:
+            self.stats["test_environment"] += 1
         fault, delay = self.faults.pick()
         if fault is not None:
             struck = self.stats["faults"]

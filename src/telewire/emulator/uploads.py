@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import mimetypes
 import struct
+from pathlib import Path
 from typing import NamedTuple
+from urllib.parse import unquote
 
 from telewire.emulator import errors as e
 from telewire.emulator.errors import ApiFailure, bad_request
@@ -13,6 +15,7 @@ from telewire.emulator.world import BotState, FileRecord
 MAX_UPLOAD = 50 * 1024 * 1024
 MAX_PHOTO = 10 * 1024 * 1024
 MAX_DOWNLOAD = 20 * 1024 * 1024
+MAX_LOCAL_UPLOAD = 2000 * 1024 * 1024  # a --local server's limit; downloads have none
 
 
 class Upload(NamedTuple):
@@ -23,8 +26,8 @@ class Upload(NamedTuple):
     data: bytes
 
 
-def store(bot: BotState, upload: Upload, folder: str) -> FileRecord:
-    limit = MAX_PHOTO if folder == "photos" else MAX_UPLOAD
+def store(bot: BotState, upload: Upload, folder: str, *, local: bool = False) -> FileRecord:
+    limit = MAX_PHOTO if folder == "photos" else MAX_LOCAL_UPLOAD if local else MAX_UPLOAD
     if len(upload.data) > limit:
         raise ApiFailure(413, e.ENTITY_TOO_LARGE)
     if not upload.data:
@@ -45,14 +48,27 @@ def store(bot: BotState, upload: Upload, folder: str) -> FileRecord:
     return record
 
 
-def resolve(bot: BotState, value: object, params: dict[str, object], folder: str) -> FileRecord:
-    """The file a parameter names: a fresh upload, ``attach://part``, or a known file_id."""
+def resolve(
+    bot: BotState,
+    value: object,
+    params: dict[str, object],
+    folder: str,
+    *,
+    local_dir: Path | None = None,
+) -> FileRecord:
+    """The file a parameter names: a fresh upload, ``attach://part``, or a known file_id.
+
+    A ``--local`` server (``local_dir`` set) also reads ``file:///absolute/path`` from
+    its own disk, as telegram-bot-api does.
+    """
     if isinstance(value, str) and value.startswith("attach://"):
         value = params.get(value[len("attach://") :])
         if value is None:
             raise bad_request("wrong remote file identifier specified: can't find attached file")
+    if isinstance(value, str) and value.startswith("file://") and local_dir is not None:
+        value = read_local(value)
     if isinstance(value, Upload):
-        return store(bot, value, folder)
+        return store(bot, value, folder, local=local_dir is not None)
     if isinstance(value, str):
         known = bot.files.get(value)
         if known is not None:
@@ -60,6 +76,28 @@ def resolve(bot: BotState, value: object, params: dict[str, object], folder: str
         if value.startswith(("http://", "https://")):
             raise bad_request("failed to get HTTP URL content")
     raise bad_request(e.WRONG_FILE)
+
+
+def read_local(uri: str) -> Upload:
+    """The file a ``file://`` URI names on this machine, as if it had been uploaded."""
+    path = Path(unquote(uri[len("file://") :]))
+    if not path.is_absolute() or not path.is_file():
+        raise bad_request("file not found: a file:// URI must name an existing absolute path")
+    if path.stat().st_size > MAX_LOCAL_UPLOAD:
+        raise ApiFailure(413, e.ENTITY_TOO_LARGE)
+    content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return Upload(path.name, content_type, path.read_bytes())
+
+
+def local_copy(local_dir: Path, bot: BotState, record: FileRecord) -> Path:
+    """Where a ``--local`` server keeps ``record`` on disk (written on first ``getFile``)."""
+    target = (local_dir / str(bot.id) / record.file_path).resolve()
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(target.suffix + ".part")
+        partial.write_bytes(record.data)
+        partial.replace(target)
+    return target
 
 
 def image_size(data: bytes) -> tuple[int, int]:

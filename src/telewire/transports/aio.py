@@ -4,8 +4,8 @@ Measured first (benchmarks/): aiohttp's client spends about 60 µs of Python on 
 request, which was most of a bot's CPU time. A bot only ever talks to one server with
 small requests, so this transport writes each request in one ``write`` and reads the
 reply with ``httptools`` (the llhttp parser in C that uvicorn uses): a few µs instead.
-TLS comes from asyncio (one context per transport), proxies from the standard variables
-(CONNECT for https).
+TLS comes from asyncio (one context per transport, see :mod:`telewire.transports.tls`);
+a proxy's handshake is :class:`telewire.core.tunnel.Tunnel`, fed by :class:`_Handshake`.
 
 Servers close keep-alive connections that sit idle, so a pooled connection is reused only
 while the event loop has seen no close on it and it has been idle under ``max_idle``; one
@@ -18,13 +18,15 @@ from __future__ import annotations
 import asyncio
 import ssl
 from typing import IO
-from urllib.parse import urlsplit
 
 import httptools
 
 from telewire.core.errors import NetworkError, TimedOut
+from telewire.core.proxy import Proxy
+from telewire.core.tunnel import Tunnel
 from telewire.deadlines import within
-from telewire.transports.proxies import proxy_for, server_url
+from telewire.transports.proxies import proxy_for, proxy_refused, server_url
+from telewire.transports.tls import TlsOption, build_context, check_option
 
 USER_AGENT = b"telewire"
 
@@ -138,6 +140,43 @@ class _Reply(asyncio.Protocol):
             self.transport.close()
 
 
+class _Handshake(asyncio.Protocol):
+    """A fresh connection to a proxy while its :class:`Tunnel` opens."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.tunnel: Tunnel | None = None
+        self.done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def start(self, tunnel: Tunnel) -> asyncio.Future[None]:
+        assert self.transport is not None
+        self.tunnel = tunnel
+        self.transport.write(tunnel.data_to_send())
+        return self.done
+
+    def data_received(self, data: bytes) -> None:
+        if self.tunnel is None or self.transport is None or self.done.done():
+            return
+        try:
+            self.tunnel.receive_data(data)
+        except Exception as exc:  # the tunnel's own ProxyError / NetworkError
+            self.done.set_exception(exc)
+            return
+        self.transport.write(self.tunnel.data_to_send())
+        if self.tunnel.open and self.tunnel.leftover:  # the server cannot speak first
+            what = self.tunnel.closed_early()
+            self.done.set_exception(NetworkError(what))
+        elif self.tunnel.open:
+            self.done.set_result(None)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.done.done():
+            self.done.set_exception(ConnectionResetError("closed during the proxy's handshake"))
+
+
 class AsyncTransport:
     """Connections to one API server, reused across requests, at most ``limit`` at once.
 
@@ -152,14 +191,23 @@ class AsyncTransport:
         connect_timeout: float = 10.0,
         limit: int = 100,
         max_idle: float = 4.0,
+        proxy: str | Proxy | None = None,
+        tls: TlsOption = None,
     ) -> None:
         parts, self._host = server_url(base_url)
         self._tls = parts.scheme == "https"
         self._port = parts.port or (443 if self._tls else 80)
         self._prefix = parts.path.rstrip("/")
         self._host_header = (parts.netloc.rsplit("@", 1)[-1]).encode()
-        proxy = proxy_for(base_url)
-        self._proxy = urlsplit(proxy) if proxy else None
+        self.proxy = proxy_for(base_url, proxy)
+        # An HTTP proxy takes http requests in absolute form; everything else is tunnelled.
+        self._forward = self.proxy is not None and not self.proxy.is_socks and not self._tls
+        authorization = self.proxy.basic_authorization() if self.proxy and self._forward else None
+        self._extra_headers = (
+            b"\r\nProxy-Authorization: " + authorization if authorization is not None else b""
+        )
+        check_option(tls)
+        self._tls_option = tls
         self._connect_timeout = connect_timeout
         self._limit = limit
         self.max_idle = max_idle
@@ -169,17 +217,19 @@ class AsyncTransport:
 
     def _head(self, verb: str, path: str, content_type: str | None, length: int) -> bytes:
         target = self._prefix + path
-        if self._proxy is not None and not self._tls:
+        if self._forward:
             target = f"http://{self._host}:{self._port}{target}"
         head = f"{verb} {target} HTTP/1.1\r\nHost: ".encode() + self._host_header
+        head += self._extra_headers
         if content_type is not None:
             head += b"\r\nContent-Type: " + content_type.encode()
         return head + b"\r\nContent-Length: %d\r\nUser-Agent: %s\r\n\r\n" % (length, USER_AGENT)
 
-    async def _open(self) -> _Reply:
+    async def _open(self, what: str) -> _Reply:
         loop = asyncio.get_running_loop()
         context = self._tls_context() if self._tls else None
-        if self._proxy is None:
+        proxy = self.proxy
+        if proxy is None:
             _, reply = await loop.create_connection(
                 _Reply,
                 self._host,
@@ -188,26 +238,49 @@ class AsyncTransport:
                 server_hostname=self._host if context else None,
             )
             return reply
-        proxy_host, proxy_port = self._proxy.hostname or "", self._proxy.port or 8080
-        transport, reply = await loop.create_connection(_Reply, proxy_host, proxy_port)
-        if not self._tls:
+        proxy_tls = self._tls_context() if proxy.scheme == "https" else None
+        try:
+            transport, handshake = await loop.create_connection(
+                _Handshake,
+                proxy.host,
+                proxy.port,
+                ssl=proxy_tls,
+                server_hostname=proxy.host if proxy_tls else None,
+            )
+        except OSError as exc:
+            raise NetworkError(
+                f"{what}: cannot reach the proxy at {proxy.address} ({exc.strerror or exc})",
+                method=what,
+            ) from None
+        try:
+            if not self._forward:
+                tunnel = Tunnel(proxy, await self._tunnel_host(), self._port, what=what)
+                try:
+                    await handshake.start(tunnel)
+                except ConnectionResetError:
+                    raise NetworkError(f"{what}: {tunnel.closed_early()}", method=what) from None
+            reply = _Reply()
+            if context is None:
+                transport.set_protocol(reply)
+                reply.connection_made(transport)
+                return reply
+            tls = await loop.start_tls(transport, reply, context, server_hostname=self._host)
+            reply.connection_made(tls)  # type: ignore[arg-type]
             return reply
-        authority = f"{self._host}:{self._port}"
-        connect = f"CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n\r\n"
-        status, _ = await reply.send(connect.encode(), None)
-        if status != 200:
+        except BaseException:
             transport.close()
-            raise OSError(f"the proxy refused to connect (HTTP {status})")
-        assert context is not None
-        tunnel = _Reply()
-        tls = await loop.start_tls(
-            transport,
-            tunnel,
-            context,
-            server_hostname=self._host,  # type: ignore[arg-type]
+            raise
+
+    async def _tunnel_host(self) -> str:
+        """The server's host as the proxy is told it: resolved here for ``socks5://``."""
+        if self.proxy is None or self.proxy.scheme != "socks5":
+            return self._host
+        import socket
+
+        found = await asyncio.get_running_loop().getaddrinfo(
+            self._host, self._port, type=socket.SOCK_STREAM
         )
-        tunnel.connection_made(tls)  # type: ignore[arg-type]
-        return tunnel
+        return str(found[0][4][0])
 
     async def request(
         self,
@@ -257,6 +330,8 @@ class AsyncTransport:
                 self._idle.append(reply)
             else:
                 reply.close()
+            if status == 407 and self.proxy is not None and self._forward:
+                raise proxy_refused(self.proxy, what)
             return status, data
 
     def _checkout(self) -> _Reply | None:
@@ -272,15 +347,17 @@ class AsyncTransport:
     def _tls_context(self) -> ssl.SSLContext:
         """One context for the client: building one loads the CA store (blocking, ms)."""
         if self._ssl_context is None:
-            self._ssl_context = ssl.create_default_context()
+            self._ssl_context = build_context(self._tls_option)
         return self._ssl_context
 
     async def _connect(self, what: str) -> _Reply:
         try:
-            return await within(self._open(), self._connect_timeout)
+            return await within(self._open(what), self._connect_timeout)
         except asyncio.TimeoutError:
+            through = f" through the proxy at {self.proxy.address}" if self.proxy else ""
             raise NetworkError(
-                f"{what}: could not connect to the API server within {self._connect_timeout:g}s",
+                f"{what}: could not connect to the API server{through} "
+                f"within {self._connect_timeout:g}s",
                 method=what,
             ) from None
         except OSError as exc:

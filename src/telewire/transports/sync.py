@@ -1,5 +1,8 @@
 """A blocking HTTP transport on the standard library: keep-alive, proxies, fast start.
 
+Connections are opened here (a socket, then the proxy's tunnel, then TLS; see
+:func:`SyncTransport._open_socket`) and handed to ``http.client`` ready to use.
+
 ``http.client`` is what ``urllib`` runs on; using it directly keeps connections alive
 between calls (urllib does not) and keeps ``import telewire`` and ``telewire send`` light.
 
@@ -16,14 +19,16 @@ import http.client
 import threading
 from collections.abc import Callable
 from typing import IO, TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from telewire.core.errors import NetworkError, TimedOut
-from telewire.transports.proxies import proxy_for, server_url
+from telewire.transports.proxies import proxy_for, proxy_refused, server_url
+from telewire.transports.tls import TlsOption, check_option
 
 if TYPE_CHECKING:
     import socket
     import ssl
+
+    from telewire.core.proxy import Proxy
 
 _CHUNK = 256 * 1024
 
@@ -56,12 +61,27 @@ class _Response(http.client.HTTPResponse):
         super().begin()
 
 
+class _Connection(http.client.HTTPConnection):
+    """``http.client`` over a socket the transport opens (direct, tunnelled, TLS...)."""
+
+    response_class = _Response
+
+    def __init__(self, transport: SyncTransport) -> None:
+        super().__init__(transport._host, transport._port, timeout=transport._connect_timeout)
+        self._transport = transport
+        self.what = "request"  # the request that opens it, named in the proxy's errors
+
+    def connect(self) -> None:
+        self.sock = self._transport._open_socket(self.what)
+
+
 class SyncTransport:
     """A small pool of keep-alive connections to one server; safe to share across threads.
 
     ``max_idle``: seconds a connection may sit unused and still be reused. It is kept
     below common server keep-alive times (5 s for many) so a connection is dropped here
-    before the server drops it under a request.
+    before the server drops it under a request. ``proxy``: see
+    :func:`~telewire.transports.proxies.proxy_for`; ``tls``: see :mod:`telewire.transports.tls`.
     """
 
     def __init__(
@@ -71,6 +91,8 @@ class SyncTransport:
         connect_timeout: float = 10.0,
         pool_size: int = 8,
         max_idle: float = 4.0,
+        proxy: str | Proxy | None = None,
+        tls: TlsOption = None,
     ) -> None:
         parts, self._host = server_url(base_url)
         self._scheme = parts.scheme
@@ -79,44 +101,85 @@ class SyncTransport:
         self._connect_timeout = connect_timeout
         self._pool_size = pool_size
         self.max_idle = max_idle
-        self._idle: list[tuple[http.client.HTTPConnection, float]] = []
+        self._idle: list[tuple[_Connection, float]] = []
         self._lock = threading.Lock()
+        check_option(tls)
+        self._tls = tls
         self._ssl_context: ssl.SSLContext | None = None
-        proxy = proxy_for(base_url)
-        self._proxy = _host_port(proxy) if proxy else None
+        self.proxy = proxy_for(base_url, proxy)
+        self._forward = (
+            self.proxy is not None and not self.proxy.is_socks and parts.scheme == "http"
+        )
+        self._headers: dict[str, str] = {}
+        authorization = self.proxy.basic_authorization() if self._forward and self.proxy else None
+        if authorization is not None:
+            self._headers["Proxy-Authorization"] = authorization.decode()
 
-    def _new_connection(self) -> http.client.HTTPConnection:
-        host, port = self._host, self._port
-        if self._proxy and self._scheme == "http":
-            host, port = self._proxy
-        if self._scheme == "https":
-            conn: http.client.HTTPConnection = http.client.HTTPSConnection(
-                *(self._proxy or (host, port)),
-                timeout=self._connect_timeout,
-                context=self._tls_context(),
-            )
-            if self._proxy:
-                conn.set_tunnel(self._host, self._port)
-        else:
-            conn = http.client.HTTPConnection(host, port, timeout=self._connect_timeout)
-        conn.response_class = _Response
-        return conn
+    def _new_connection(self) -> _Connection:
+        return _Connection(self)
 
     def _tls_context(self) -> ssl.SSLContext:
         """One context for every connection: building one loads the CA store (milliseconds)."""
         with self._lock:
             if self._ssl_context is None:
-                import ssl
+                from telewire.transports.tls import build_context
 
-                self._ssl_context = ssl.create_default_context()
+                self._ssl_context = build_context(self._tls)
             return self._ssl_context
 
+    def _open_socket(self, what: str) -> socket.socket:
+        """A connection to the server: direct, or through the proxy, then TLS if https.
+
+        Errors name the proxy (without its credentials) when it is the proxy that failed.
+        """
+        import socket
+
+        proxy, timeout = self.proxy, self._connect_timeout
+        if proxy is None:
+            sock = _connected(socket.create_connection((self._host, self._port), timeout))
+        else:
+            try:
+                sock = _connected(socket.create_connection((proxy.host, proxy.port), timeout))
+            except OSError as exc:
+                raise _ProxyUnreachable(proxy, exc) from None
+            try:
+                if proxy.scheme == "https":
+                    sock = self._tls_context().wrap_socket(sock, server_hostname=proxy.host)
+                if not self._forward:
+                    _open_tunnel(sock, proxy, self._tunnel_host(), self._port, what)
+            except BaseException:
+                sock.close()
+                raise
+        if self._scheme != "https":
+            return sock
+        try:
+            if proxy is not None and proxy.scheme == "https":
+                from telewire.transports.tls import TlsInTls
+
+                return TlsInTls(sock, self._tls_context(), self._host)  # type: ignore[arg-type, return-value]
+            return self._tls_context().wrap_socket(sock, server_hostname=self._host)
+        except BaseException:
+            sock.close()
+            raise
+
+    def _tunnel_host(self) -> str:
+        """The server's host as the proxy is told it: resolved here for ``socks5://``."""
+        if self.proxy is None or self.proxy.scheme != "socks5":
+            return self._host
+        import socket
+
+        try:
+            found = socket.getaddrinfo(self._host, self._port, type=socket.SOCK_STREAM)
+        except OSError as exc:  # DNS: the same failure a direct connection would have
+            raise OSError(f"cannot resolve {self._host} ({exc.strerror or exc})") from None
+        return str(found[0][4][0])
+
     def _target(self, path: str) -> str:
-        if self._proxy and self._scheme == "http":
+        if self._forward:
             return f"http://{self._host}:{self._port}{self._prefix}{path}"
         return self._prefix + path
 
-    def _checkout(self) -> tuple[http.client.HTTPConnection, bool]:
+    def _checkout(self) -> tuple[_Connection, bool]:
         """A pooled connection still fit for a request, or a new (unconnected) one."""
         from time import monotonic
 
@@ -138,7 +201,7 @@ class SyncTransport:
             dead.close()
         return (conn, True) if conn is not None else (self._new_connection(), False)
 
-    def _checkin(self, conn: http.client.HTTPConnection) -> None:
+    def _checkin(self, conn: _Connection) -> None:
         from time import monotonic
 
         with self._lock:
@@ -165,14 +228,15 @@ class SyncTransport:
         and never appears in a message. Raises :class:`NetworkError` (``sent=False``
         only when the request certainly did not take effect) or :class:`TimedOut`.
         """
-        headers = {"Content-Type": content_type} if content_type else {}
+        headers = {"Content-Type": content_type, **self._headers} if content_type else self._headers
         conn, reused = self._checkout()
         stage = _CONNECTING
         try:
             if conn.sock is None:
+                conn.what = what
                 conn.connect()
             stage = _SENDING
-            conn.sock.settimeout(timeout)  # type: ignore[union-attr]
+            conn.sock.settimeout(timeout)
             if progress is not None and body is not None and len(body) > _CHUNK:
                 _send_with_progress(conn, verb, self._target(path), body, headers, progress)
             else:
@@ -192,6 +256,9 @@ class SyncTransport:
         except _SinkFailed as failed:
             conn.close()
             raise failed.error from None
+        except _ProxyUnreachable as failed:
+            conn.close()
+            raise failed.as_network_error(what, self._connect_timeout) from None
         except (OSError, http.client.HTTPException) as exc:
             conn.close()
             raise self._failure(exc, stage, reused, what, timeout) from None
@@ -202,6 +269,8 @@ class SyncTransport:
             conn.close()
         else:
             self._checkin(conn)
+        if response.status == 407 and self.proxy is not None and self._forward:
+            raise proxy_refused(self.proxy, what)
         return response.status, data
 
     def _failure(
@@ -270,9 +339,47 @@ def _still_open(sock: socket.socket | None) -> bool:
     return not select.select([sock], [], [], 0)[0]
 
 
-def _host_port(proxy: str) -> tuple[str, int]:
-    parts = urlsplit(proxy)
-    return (parts.hostname or "", parts.port or 8080)
+def _connected(sock: socket.socket) -> socket.socket:
+    """``sock`` set up as ``http.client`` sets up its own: headers and body go out in
+    separate writes, and Nagle's algorithm would hold the body back for the server's
+    delayed ACK (40 ms a request)."""
+    import socket
+
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
+
+
+class _ProxyUnreachable(Exception):
+    """The proxy itself could not be reached (not the server behind it)."""
+
+    def __init__(self, proxy: Proxy, error: OSError) -> None:
+        super().__init__(error)
+        self.proxy, self.error = proxy, error
+
+    def as_network_error(self, what: str, timeout: float) -> NetworkError:
+        if isinstance(self.error, TimeoutError):
+            reason = f"no answer within {timeout:g}s"
+        else:
+            reason = self.error.strerror or type(self.error).__name__
+        return NetworkError(
+            f"{what}: cannot reach the proxy at {self.proxy.address} ({reason})", method=what
+        )
+
+
+def _open_tunnel(sock: socket.socket, proxy: Proxy, host: str, port: int, what: str) -> None:
+    """Run the proxy's handshake (see :mod:`telewire.core.tunnel`) on a blocking socket."""
+    from telewire.core.tunnel import Tunnel
+
+    tunnel = Tunnel(proxy, host, port, what=what)
+    sock.sendall(tunnel.data_to_send())
+    while not tunnel.open:
+        data = sock.recv(65536)
+        if not data:
+            raise NetworkError(f"{what}: {tunnel.closed_early()}", method=what)
+        tunnel.receive_data(data)
+        sock.sendall(tunnel.data_to_send())
+    if tunnel.leftover:
+        raise NetworkError(f"{what}: {tunnel.closed_early()}", method=what)
 
 
 def _send_with_progress(

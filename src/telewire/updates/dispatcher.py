@@ -91,12 +91,7 @@ class Dispatcher:
         if self._sync_bot is None:
             from telewire.client.bot import Bot
 
-            self._sync_bot = Bot(
-                self.bot.token,
-                base_url=self.bot.base_url,
-                timeout=self.bot.timeout,
-                retry=self.bot.retry,
-            )
+            self._sync_bot = Bot(self.bot.token, **self.bot.options())
             self._executor = ThreadPoolExecutor(
                 self._sync_workers, thread_name_prefix="telewire-handler"
             )

@@ -242,13 +242,18 @@ def run_polling(
     concurrency: int = 64,
     allowed_updates: list[str] | None = None,
     retry: RetryPolicy | None = None,
+    proxy: str | None = None,
+    tls: Any = None,
+    local_mode: bool = False,
+    test_environment: bool = False,
     jobs: Scheduler | None = None,
 ) -> None:
     """Run ``router`` by long polling until SIGINT/SIGTERM (a blocking call).
 
     ``offsets`` (a file path, ``*.db`` for SQLite) keeps the confirmed offset across
     restarts; without it a restart may see handled updates again. In a program that
-    already runs an event loop, ``await start_polling(...)`` instead.
+    already runs an event loop, ``await start_polling(...)`` instead. ``proxy``, ``tls``,
+    ``local_mode`` and ``test_environment`` are as on :class:`~telewire.AsyncBot`.
     """
     from telewire.client.config import MissingToken, resolve_token
     from telewire.core.token import InvalidToken
@@ -266,6 +271,10 @@ def run_polling(
             concurrency=concurrency,
             allowed_updates=allowed_updates,
             retry=retry,
+            proxy=proxy,
+            tls=tls,
+            local_mode=local_mode,
+            test_environment=test_environment,
             jobs=jobs,
         )
     )
@@ -282,6 +291,10 @@ async def start_polling(
     allowed_updates: list[str] | None = None,
     retry: RetryPolicy | None = None,
     handle_signals: bool = True,
+    proxy: str | None = None,
+    tls: Any = None,
+    local_mode: bool = False,
+    test_environment: bool = False,
     jobs: Scheduler | None = None,
 ) -> None:
     """:func:`run_polling` for a running event loop: returns after SIGINT/SIGTERM (when
@@ -295,7 +308,15 @@ async def start_polling(
 
     own = bot is None
     if bot is None:
-        bot = AsyncBot(token, base_url=base_url, retry=retry)
+        bot = AsyncBot(
+            token,
+            base_url=base_url,
+            retry=retry,
+            proxy=proxy,
+            tls=tls,
+            local_mode=local_mode,
+            test_environment=test_environment,
+        )
     polling = Polling(
         router, bot, offsets=offsets, concurrency=concurrency, allowed_updates=allowed_updates
     )

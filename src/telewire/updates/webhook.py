@@ -80,6 +80,8 @@ class WebhookApp:
         max_queued: int = 1000,
         ack_after_handling: bool = False,
         reply_in_response: bool = False,
+        proxy: str | None = None,
+        test_environment: bool = False,
     ) -> None:
         """``inbox``: a file (SQLite), an :class:`~telewire.updates.inbox.Inbox`, True for
         ``<state dir>/webhook-<bot id>.inbox.db``, or False to keep updates in memory only
@@ -87,11 +89,17 @@ class WebhookApp:
         every inbox commit survive a power cut too (slower). ``max_queued``: updates that
         may wait in memory before the app answers 503 so Telegram retries later.
         ``ack_after_handling`` / ``reply_in_response``: handle within the request instead
-        (no inbox; see the module's docstring for what each costs)."""
+        (no inbox; see the module's docstring for what each costs). ``proxy`` and
+        ``test_environment`` shape the bot made when none is given (:meth:`register` then
+        sets the webhook in the test environment)."""
         if max_queued < 1:
             raise ValueError(f"max_queued must be at least 1, not {max_queued}")
         self.router = router
         self._bot = bot
+        self._bot_options: dict[str, Any] = {
+            "proxy": proxy,
+            "test_environment": test_environment,
+        }
         self._owns_bot = bot is None  # a bot we were given is the caller's to close
         self.secret_token = secret_token or secrets.token_urlsafe(32)
         self._secret = self.secret_token.encode()
@@ -114,7 +122,7 @@ class WebhookApp:
         if self._bot is None:
             from telewire.client.async_bot import AsyncBot
 
-            self._bot = AsyncBot()
+            self._bot = AsyncBot(**self._bot_options)
         return self._bot
 
     @property

@@ -64,7 +64,7 @@ class Store(Reports, Sessions, Integrity):
         if client is None:
             from telewire.client.blocking import BlockingClient
 
-            client = BlockingClient(self.outbox.token, base_url=self.outbox.base_url, timeout=40)
+            client = BlockingClient(self.outbox.token, timeout=40, **self.outbox.client_options)
         self.client = client
         self.approval_timeout = approval_timeout
 

@@ -83,7 +83,9 @@ def media_changes(call: Call, message: t.Message) -> dict[str, Any]:
     kind = raw.get("type")
     if kind not in MEDIA_FIELDS:
         raise bad_request("wrong type of the media specified")
-    record = resolve(call.bot, raw.get("media"), call.params, FOLDERS[kind])
+    record = resolve(
+        call.bot, raw.get("media"), call.params, FOLDERS[kind], local_dir=call.engine.local_dir
+    )
     changes: dict[str, Any] = dict.fromkeys(MEDIA_FIELDS)
     changes[kind] = media_object(kind, record)
     changes["caption"] = raw.get("caption") or None

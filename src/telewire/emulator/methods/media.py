@@ -12,7 +12,7 @@ from telewire.core import typed
 from telewire.emulator.engine import Call, method
 from telewire.emulator.errors import bad_request
 from telewire.emulator.methods.common import caption, post
-from telewire.emulator.uploads import MAX_DOWNLOAD, image_size, resolve
+from telewire.emulator.uploads import MAX_DOWNLOAD, image_size, local_copy, resolve
 from telewire.emulator.world import BotState, FileRecord
 
 FOLDERS = {
@@ -141,7 +141,9 @@ def _photo_sizes(
 
 def _send(call: Call, kind: str) -> t.Message:
     chat = call.chat(sending=True)
-    record = resolve(call.bot, call.need(kind), call.params, FOLDERS[kind])
+    record = resolve(
+        call.bot, call.need(kind), call.params, FOLDERS[kind], local_dir=call.engine.local_dir
+    )
     extra = caption(call) if kind not in ("sticker", "video_note") else {}
     meta = {name: call.get(name) for name in MEDIA_META}
     return post(call, chat, **{kind: media_object(kind, record, meta, call.bot)}, **extra)
@@ -164,7 +166,9 @@ def _input_media(call: Call, raw: dict[str, Any]) -> tuple[str, FileRecord, dict
     kind = raw.get("type")
     if kind not in ("photo", "video", "document", "audio", "animation"):
         raise bad_request("wrong type of the media specified")
-    record = resolve(call.bot, raw.get("media"), call.params, FOLDERS[kind])
+    record = resolve(
+        call.bot, raw.get("media"), call.params, FOLDERS[kind], local_dir=call.engine.local_dir
+    )
     extra: dict[str, Any] = {}
     if raw.get("caption"):
         extra["caption"] = str(raw["caption"])
@@ -205,11 +209,15 @@ def file_of(bot: BotState, file_id: str) -> FileRecord:
 @method("getFile")
 def get_file(call: Call) -> t.File:
     record = file_of(call.bot, str(call.need("file_id")))
-    if len(record.data) > MAX_DOWNLOAD:
+    local_dir = call.engine.local_dir
+    if local_dir is None and len(record.data) > MAX_DOWNLOAD:
         raise bad_request("file is too big")
+    path = record.file_path
+    if local_dir is not None:  # --local: the file on this machine's disk, no size limit
+        path = str(local_copy(local_dir, call.bot, record))
     return t.File(
         file_id=record.file_id,
         file_unique_id=record.file_unique_id,
         file_size=len(record.data),
-        file_path=record.file_path,
+        file_path=path,
     )

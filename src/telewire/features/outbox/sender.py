@@ -49,11 +49,20 @@ class _OutboxBase:
         chat_id: int | str | None = None,
         limits: Limits | None = SENDER,
         max_backoff: float = 60.0,
+        proxy: str | None = None,
+        tls: Any = None,
+        test_environment: bool = False,
     ) -> None:
+        """``proxy``, ``tls``, ``test_environment``: as on :class:`~telewire.Bot`; the
+        proxy and CA bundle also come from the environment or ``telewire setup``."""
         from telewire import settings
 
-        found = settings.resolve(token=token, api_url=base_url)
+        found = settings.resolve(token=token, api_url=base_url, proxy=proxy)
+        found.test_environment = test_environment
         self.token, self.base_url = found.token, found.api_url
+        self.client_options = found.client_options()
+        if tls is not None:
+            self.client_options["tls"] = tls
         self.chat_id = (
             chat_id
             if chat_id is not None
@@ -146,7 +155,7 @@ class Outbox(_OutboxBase):
         )
         from telewire.client.blocking import BlockingClient
 
-        self.client = BlockingClient(self.token, base_url=self.base_url, retry=NO_RETRY)
+        self.client = BlockingClient(self.token, retry=NO_RETRY, **self.client_options)
         self._wakeup = threading.Condition()
         self._stopping = False
         self._thread: threading.Thread | None = None
@@ -251,7 +260,7 @@ class AsyncOutbox(_OutboxBase):
         )
         from telewire.client.async_bot import AsyncBot
 
-        self.client = AsyncBot(self.token, base_url=self.base_url, retry=NO_RETRY)
+        self.client = AsyncBot(self.token, retry=NO_RETRY, **self.client_options)
         self._event: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
 
