@@ -32,6 +32,7 @@ from telewire.updates.watermark import Watermark
 
 if TYPE_CHECKING:
     from telewire.client.async_bot import AsyncBot
+    from telewire.jobs import Scheduler
     from telewire.routing.router import Router
 
 log = logging.getLogger("telewire.polling")
@@ -268,6 +269,7 @@ def run_polling(
     concurrency: int = 64,
     allowed_updates: list[str] | None = None,
     retry: RetryPolicy | None = None,
+    jobs: Scheduler | None = None,
 ) -> None:
     """Run ``router`` by long polling until SIGINT/SIGTERM (a blocking call).
 
@@ -292,6 +294,7 @@ def run_polling(
             allowed_updates=allowed_updates,
             retry=retry,
             freeze_gc=True,
+            jobs=jobs,
         )
     )
 
@@ -308,6 +311,7 @@ async def start_polling(
     retry: RetryPolicy | None = None,
     handle_signals: bool = True,
     freeze_gc: bool = False,
+    jobs: Scheduler | None = None,
 ) -> None:
     """:func:`run_polling` for a running event loop: returns after SIGINT/SIGTERM (when
     ``handle_signals``) or when the task is cancelled, having drained and confirmed.
@@ -315,6 +319,8 @@ async def start_polling(
     A ``bot`` given is used and left open (it is yours); otherwise one is made and closed.
     ``freeze_gc=True`` (what :func:`run_polling` does) calls :func:`gc.freeze` once the
     bot is ready, for shorter collector pauses; pass it only if this process is yours.
+    ``jobs`` (a :class:`~telewire.jobs.Scheduler`) runs beside the poller and stops with it,
+    letting running jobs finish; it gets this bot unless it has one.
     """
     from telewire.client.async_bot import AsyncBot
 
@@ -338,9 +344,17 @@ async def start_polling(
                 signals.append(sig)
             except (NotImplementedError, RuntimeError):  # not the main thread / Windows
                 pass
+    scheduling = None
+    if jobs is not None:
+        if jobs.bot is None:
+            jobs.bot = bot
+        scheduling = asyncio.create_task(jobs.run())
     try:
         await polling.run()
     finally:
+        if jobs is not None and scheduling is not None:
+            jobs.stop()
+            await scheduling
         for sig in signals:
             loop.remove_signal_handler(sig)
         if own:
