@@ -15,6 +15,11 @@ raw loop meet the same background noise; figures are medians over runs. A bot *f
 behind* at a load when its replies come slower than the updates (it finishes more than
 ``--behind`` seconds after the last release): the load is reported and higher loads are
 not run for it.
+
+``--webhook``: the same clock, but each released update is POSTed to the bot's webhook
+server (telewire's WebhookApp under uvicorn with its durable inbox, aiogram's
+SimpleRequestHandler) over 8 keep-alive connections, as Telegram would; the bot replies
+through the fake Bot API, and the time is again from release to reply.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import json
 import math
 import os
 import signal
+import socket
 import statistics
 import sys
 import tempfile
@@ -45,6 +51,15 @@ BOTS: dict[str, list[str]] = {
     "pyTelegramBotAPI (async)": ["bots/telebot_async_echo.py"],
     "pyTelegramBotAPI (sync)": ["bots/telebot_echo.py"],
 }
+WEBHOOK_BOTS: dict[str, list[str]] = {
+    "telewire webhook (durable inbox)": [
+        "bots/telewire_webhook.py",
+        "{port}",
+        "echo",
+        "{tmp}/inbox.db",
+    ],
+    "aiogram 3 webhook": ["bots/aiogram_webhook.py", "{port}", "echo"],
+}
 PERCENTILES = ("p50", "p90", "p99", "max")
 
 
@@ -64,6 +79,7 @@ class SteadyScenario(Scenario):
         self.resent = 0  # updates handed out again (the bot had not confirmed them yet)
         self.handed_out = 0
         self.arrivals = asyncio.Event()
+        self.pushed: asyncio.Queue[int] | None = None  # webhook mode: released updates to POST
 
     def on_first_poll(self) -> None:
         if self.started is None:
@@ -80,6 +96,8 @@ class SteadyScenario(Scenario):
             if due > self.released:
                 for i in range(self.released, due):
                     self.released_at[i] = now
+                    if self.pushed is not None:
+                        self.pushed.put_nowait(i)
                 self.released = due
                 self.arrivals.set()
                 self.arrivals = asyncio.Event()
@@ -123,6 +141,42 @@ class SteadyFakeBotAPI(FakeBotAPI):
         )
 
 
+async def push_updates(port: int, scenario: SteadyScenario, connections: int) -> None:
+    """Telegram's side of a webhook: POST each released update over ``connections``
+    keep-alive connections (Telegram uses up to 40); a 503 or 429 is sent again 10 ms later."""
+    import load
+
+    queue = scenario.pushed
+    assert queue is not None
+
+    async def connection() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            while True:
+                i = await queue.get()
+                data = load.request(port, "/", scenario.encoded[i])
+                if await load._exchange(reader, writer, data) in (429, 503):
+                    asyncio.get_running_loop().call_later(0.01, queue.put_nowait, i)
+        finally:
+            writer.close()
+
+    await asyncio.gather(*(connection() for _ in range(connections)))
+
+
+async def wait_for_port(port: int, process: asyncio.subprocess.Process) -> None:
+    for _ in range(1200):
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            if process.returncode is not None:
+                break
+            await asyncio.sleep(0.05)
+            continue
+        writer.close()
+        return
+    raise RuntimeError("the webhook server did not start")
+
+
 def percentile(sorted_values: list[float], share: float) -> float:
     """Nearest-rank percentile of an ascending list."""
     rank = max(0, min(len(sorted_values) - 1, math.ceil(share * len(sorted_values)) - 1))
@@ -136,8 +190,13 @@ async def steady_once(
     loop = asyncio.get_running_loop()
     server = await loop.create_server(lambda: SteadyFakeBotAPI(scenario), "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
+    webhook_port = 0
+    if "{port}" in argv:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            webhook_port = probe.getsockname()[1]
     with tempfile.TemporaryDirectory() as tmp:
-        args = [a.format(tmp=tmp) for a in argv]
+        args = [a.format(tmp=tmp, port=webhook_port) for a in argv]
         gc_log = Path(tmp) / "gc.json"
         env = {
             **os.environ,
@@ -154,12 +213,20 @@ async def steady_once(
             stderr=asyncio.subprocess.PIPE,
         )
         scenario.bot_pid = process.pid
+        pushing = None
+        if webhook_port:
+            await wait_for_port(webhook_port, process)
+            scenario.pushed = asyncio.Queue()
+            scenario.on_first_poll()  # the release clock starts now
+            pushing = loop.create_task(push_updates(webhook_port, scenario, 8))
         deadline = 60 + updates / rate + behind
         try:
             await asyncio.wait_for(scenario.done.wait(), deadline)
             await asyncio.sleep(0.2)  # late duplicates would show up here
         except asyncio.TimeoutError:
             pass
+        if pushing is not None:
+            pushing.cancel()
         cpu = cpu_seconds(process.pid) - scenario.cpu_start
         process.send_signal(signal.SIGTERM)  # lets gcwatch write its log
         try:
@@ -329,14 +396,23 @@ def main() -> int:
         help="run the server and the bots under SCHED_RR (root): on a shared machine it "
         "keeps other processes from preempting them (the kernel still caps them at 95%% CPU)",
     )
+    parser.add_argument(
+        "--webhook",
+        action="store_true",
+        help="the webhook servers (uvicorn / aiohttp) instead of long polling: updates are "
+        "POSTed to them as they are released, over 8 keep-alive connections",
+    )
     parser.add_argument("--write-readme", action="store_true")
     args = parser.parse_args()
     if args.nice:
         os.setpriority(os.PRIO_PROCESS, 0, args.nice)  # the bots inherit it
     if args.realtime:
         os.sched_setscheduler(0, os.SCHED_RR, os.sched_param(1))  # inherited too
+    candidates = WEBHOOK_BOTS if args.webhook else BOTS
     bots = {
-        n: a for n, a in BOTS.items() if not args.only or any(o in n.lower() for o in args.only)
+        n: a
+        for n, a in candidates.items()
+        if not args.only or any(o in n.lower() for o in args.only)
     }
     rates = [float(r) for r in args.rates.split(",")]
     print("steady load:", flush=True)
@@ -351,7 +427,8 @@ def main() -> int:
     if args.write_readme:
         readme = HERE / "README.md"
         text = readme.read_text()
-        start, end = "<!-- latency:start -->", "<!-- latency:end -->"
+        marker = "latency-webhook" if args.webhook else "latency"
+        start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
         head, _, rest = text.partition(start)
         _, _, tail = rest.partition(end)
         readme.write_text(f"{head}{start}\n{report}\n{end}{tail}")
