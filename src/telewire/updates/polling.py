@@ -9,7 +9,7 @@ flight. On SIGINT/SIGTERM polling stops fetching, lets in-flight handlers finish
 Pauses: :func:`run_polling` owns its process, so once the bot is ready it moves every
 object alive then (modules, the Bot API types, the router) out of the garbage collector's
 reach with :func:`gc.freeze`. Measured (benchmarks/latency.py): under a backlog, full
-collections that walked that start-up heap took 8–9 ms of CPU in the middle of the
+collections that walked that start-up heap took 8.6 ms of CPU in the middle of the
 handling; frozen, a full collection only walks what was made since.
 """
 
