@@ -4,6 +4,7 @@ import asyncio
 import os
 
 import aiohttp
+import gcwatch  # noqa: F401  (GC pauses, when benchmarks/latency.py asks)
 
 BASE = f"{os.environ['API_URL']}/bot{os.environ['BOT_TOKEN']}"
 

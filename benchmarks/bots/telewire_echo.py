@@ -3,6 +3,8 @@
 import os
 import sys
 
+import gcwatch  # noqa: F401  (GC pauses, when benchmarks/latency.py asks)
+
 from telewire import Context, Router, run_polling
 
 router = Router()

@@ -141,3 +141,35 @@ def test_start_polling_runs_in_a_running_loop_and_leaves_a_given_bot_open(
             return me.username or ""
 
     assert asyncio.run(main()).endswith("_bot")
+
+
+def test_replay_marks_are_seen_from_another_connection_and_from_this_one(
+    tmp_path: Path,
+) -> None:
+    from telewire.api._generated.types import Update
+
+    path = tmp_path / "parked.db"
+    bot_side, cli_side = SQLiteParked(path, 1), SQLiteParked(path, None)
+    try:
+        for update_id in (5, 6):
+            bot_side.park(Update(update_id=update_id), "message", "boom", 1)
+        assert bot_side.take_replays() == []
+        # Nothing marked: the poller's check takes no lock, so another process holding
+        # the write lock does not stall the event loop (it used to wait up to 30 s).
+        bot_side._db.execute("PRAGMA busy_timeout = 2000")
+        cli_side._db.execute("BEGIN IMMEDIATE")
+        started = time.monotonic()
+        assert bot_side.take_replays() == []
+        assert time.monotonic() - started < 1.5  # under the 2 s busy timeout
+        cli_side._db.execute("ROLLBACK")
+        assert cli_side.mark_replay([5]) == 1  # another connection, as `telewire parked replay`
+        assert [b'"update_id":5' in body for body in bot_side.take_replays()] == [True]
+        assert bot_side.take_replays() == []  # taken once, not again
+        assert bot_side.mark_replay([6]) == 1  # this connection: no data_version change
+        assert [b'"update_id":6' in body for body in bot_side.take_replays()] == [True]
+        assert bot_side.take_replays() == []
+        assert cli_side.mark_replay(None) == 2
+        assert len(bot_side.take_replays()) == 2
+    finally:
+        bot_side.close()
+        cli_side.close()

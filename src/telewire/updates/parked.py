@@ -88,6 +88,8 @@ class SQLiteParked:
         self.path = Path(path)
         self._bot_id = bot_id
         self._db = connect(path, durable=True)
+        self._seen_version: int | None = None  # data_version at the last take_replays
+        self._marked_here = False
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS telewire_parked (bot_id INTEGER NOT NULL,"
             " update_id INTEGER NOT NULL, kind TEXT NOT NULL, error TEXT NOT NULL,"
@@ -127,8 +129,20 @@ class SQLiteParked:
         return [ParkedUpdate(*row) for row in rows]
 
     def take_replays(self) -> list[bytes]:
+        """Updates marked for replay, now marked parked again (the poller asks every poll).
+
+        Marks come from another connection (``telewire parked replay``) or from
+        :meth:`mark_replay` here, so while ``PRAGMA data_version`` (which changes when
+        another connection commits) stands still and nothing was marked here, there is
+        nothing to take: one cheap read instead of a write transaction on the event loop
+        per getUpdates, which also could wait on another process's lock.
+        """
         from telewire.storage import transaction
 
+        version = self._db.execute("PRAGMA data_version").fetchone()[0]
+        if version == self._seen_version and not self._marked_here:
+            return []
+        self._seen_version, self._marked_here = version, False
         with transaction(self._db) as db:
             bodies = [
                 bytes(row[0])
@@ -146,6 +160,7 @@ class SQLiteParked:
         return bodies
 
     def mark_replay(self, update_ids: list[int] | None = None) -> int:
+        self._marked_here = True
         if update_ids is None:
             cursor = self._db.execute(
                 "UPDATE telewire_parked SET state = ? WHERE coalesce(?, bot_id) = bot_id",
