@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import msgspec
 
+from telewire.core import typed
 from telewire.dialogs.state import DialogState, Step
 
 if TYPE_CHECKING:
@@ -204,7 +205,7 @@ class Dialog:
             raise InvalidAnswer(invalid or f"Please send a {names}.")
 
         def convert(raw: Any) -> Media:
-            return msgspec.convert(raw, Media)
+            return typed.convert(raw, Media)
 
         media: Media = await self._step("media", self._question(question, {}), read, convert, None)
         return media

@@ -17,6 +17,8 @@ from typing import Any, Literal
 
 import msgspec
 
+from telewire.core import typed
+
 FORMAT = 1
 """The layout of :class:`DialogState`; a state of another layout is restarted, not read."""
 
@@ -58,7 +60,6 @@ class DialogState(msgspec.Struct, kw_only=True, omit_defaults=True):
 
 
 _encoder = msgspec.json.Encoder()
-_decoder = msgspec.json.Decoder(DialogState)
 
 
 def encode(state: DialogState) -> bytes:
@@ -68,7 +69,7 @@ def encode(state: DialogState) -> bytes:
 def decode(raw: bytes) -> DialogState | None:
     """The state in ``raw``, or None when it is unreadable or of another layout."""
     try:
-        state = _decoder.decode(raw)
+        state = typed.decode(raw, DialogState)
     except msgspec.DecodeError:
         return None
     return state if state.format == FORMAT else None

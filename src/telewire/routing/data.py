@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 import msgspec
 
+from telewire.core import typed
 from telewire.storage import Storage, open_storage
 
 if TYPE_CHECKING:
@@ -154,7 +155,7 @@ class Remember(Generic[U, C]):
             item = await self.storage.get(slot.key)  # someone saved first: merge with theirs
             theirs = msgspec.json.decode(item.value) if item is not None else _empty(slot.kind)
             merged = merge(base, msgspec.json.decode(mine), theirs)
-            wanted = msgspec.json.encode(msgspec.convert(merged, slot.kind))
+            wanted = msgspec.json.encode(typed.convert(merged, slot.kind))
             expected = item.version if item is not None else None
         raise RuntimeError(f"could not save {slot.key}: it kept changing ({SAVE_ATTEMPTS} tries)")
 
@@ -205,7 +206,7 @@ def _empty(kind: type[Any]) -> Any:
 
 def _decode(raw: bytes, kind: type[Any], key: str) -> Any:
     try:
-        return msgspec.json.decode(raw, type=kind)
+        return typed.decode(raw, kind)
     except msgspec.ValidationError as exc:
         raise DataDoesNotFit(
             f"the data at {key} does not fit {kind.__name__} ({exc}); give the changed "
