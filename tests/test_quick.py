@@ -7,6 +7,8 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
+
 from telewire.testing import EmulatorHandle, TestUser
 
 PROGRAM = """
@@ -44,3 +46,28 @@ def test_a_program_notifies_then_asks(
     assert result.stdout.strip() == "approved Alice"
     texts = [m.text for m in emulator.bot_messages(alice.id)]
     assert "job done: 42 rows" in texts
+
+
+def test_the_default_outbox_is_visible_and_can_be_closed(
+    emulator: EmulatorHandle, alice: TestUser, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No hidden global: notify()'s outbox is default_outbox(), which a program can flush,
+    inspect and close; the next notify() makes a new one."""
+    import telewire
+
+    monkeypatch.setenv("TELEGRAM_API_URL", emulator.base_url)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", emulator.token)
+    monkeypatch.setenv("TELEGRAM_CHAT_ID", str(alice.id))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    telewire.notify("first through the default")
+    first = telewire.default_outbox()
+    assert first is telewire.default_outbox()
+    assert first.store.path == tmp_path / "telewire" / "outbox.db"
+    assert first.flush(10) and first.status()["delivered"] == 1
+    telewire.close_default_outbox()
+    telewire.notify("second, through a new one")
+    second = telewire.default_outbox()
+    assert second is not first and second.flush(10)
+    telewire.close_default_outbox()
+    texts = [m.text for m in emulator.bot_messages(alice.id)]
+    assert texts == ["first through the default", "second, through a new one"]

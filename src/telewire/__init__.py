@@ -55,6 +55,8 @@ _EXPORTS = {
     "I18n": "telewire.i18n",
     "publish_commands": "telewire.routing.menu",
     "notify": "telewire.quick",
+    "default_outbox": "telewire.quick",
+    "close_default_outbox": "telewire.quick",
     "ask": "telewire.features.approvals",
     "ask_async": "telewire.features.approvals",
     "Decision": "telewire.features.approvals",
@@ -117,6 +119,8 @@ if TYPE_CHECKING:
     from telewire.jobs import Scheduler as Scheduler
     from telewire.keyboards import InlineKeyboard as InlineKeyboard
     from telewire.keyboards import ReplyKeyboard as ReplyKeyboard
+    from telewire.quick import close_default_outbox as close_default_outbox
+    from telewire.quick import default_outbox as default_outbox
     from telewire.quick import notify as notify
     from telewire.routing.context import Context as Context
     from telewire.routing.data import Remember as Remember

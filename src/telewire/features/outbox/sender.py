@@ -6,8 +6,9 @@ import asyncio
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 import msgspec
 
@@ -17,11 +18,12 @@ from telewire.core.retry import RetryPolicy
 from telewire.deadlines import wait_event
 from telewire.features.outbox.courier import Courier
 from telewire.features.outbox.lock import DeliveryLock
-from telewire.features.outbox.store import OutboxStore
+from telewire.features.outbox.store import OutboxStore, Row
 
 if TYPE_CHECKING:
     from telewire.api._generated.types import InlineKeyboardMarkup
 
+T = TypeVar("T")
 NO_RETRY = RetryPolicy(attempts=1)  # the outbox keeps its own account of attempts
 
 
@@ -99,18 +101,11 @@ class _OutboxBase:
             items.append(("sendMessage", params))
         return items
 
-    def queue(
-        self, method: str, /, *, connection: sqlite3.Connection | None = None, **params: Any
-    ) -> int:
-        """Queue any sending method (its parameters must be JSON: file_ids, not uploads).
-
-        ``params`` are the Bot API method's own parameters, which differ per method, hence
-        untyped here; :meth:`notify` is the typed way to queue text. ``connection``: see
-        :meth:`notify`.
-        """
+    @staticmethod
+    def _one(method: str, params: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
         if any(hasattr(v, "read") for v in params.values()):
             raise ValueError("the outbox stores JSON; upload the file first and queue its file_id")
-        return self._enqueue([(method, params)], connection)[0]
+        return [(method, params)]
 
     def _enqueue(
         self, items: list[tuple[str, dict[str, Any]]], connection: sqlite3.Connection | None
@@ -181,6 +176,17 @@ class Outbox(_OutboxBase):
         items = self._items(text, chat_id, parse_mode, disable_notification, reply_markup)
         return self._enqueue(items, connection)
 
+    def queue(
+        self, method: str, /, *, connection: sqlite3.Connection | None = None, **params: Any
+    ) -> int:
+        """Queue any sending method (its parameters must be JSON: file_ids, not uploads).
+
+        ``params`` are the Bot API method's own parameters, which differ per method, hence
+        untyped here; :meth:`notify` is the typed way to queue text. ``connection``: see
+        :meth:`notify`.
+        """
+        return self._enqueue(self._one(method, params), connection)[0]
+
     def _wake(self) -> None:
         with self._wakeup:
             self._wakeup.notify_all()
@@ -238,7 +244,12 @@ class Outbox(_OutboxBase):
 
 
 class AsyncOutbox(_OutboxBase):
-    """A durable outbox for asyncio programs, delivering from a task (``await start()``)."""
+    """A durable outbox for asyncio programs, delivering from a task.
+
+    The twin of :class:`Outbox`: it starts delivering by itself (on the first message
+    queued, or ``async with``), and its disk work (fsync'd commits) runs in a thread of
+    its own, so the event loop never waits on the disk.
+    """
 
     def __init__(
         self,
@@ -258,11 +269,20 @@ class AsyncOutbox(_OutboxBase):
             limits=limits,
             max_backoff=max_backoff,
         )
+        from concurrent.futures import ThreadPoolExecutor
+
         from telewire.client.async_bot import AsyncBot
 
         self.client = AsyncBot(self.token, retry=NO_RETRY, **self.client_options)
+        self._disk = ThreadPoolExecutor(1, thread_name_prefix="telewire-outbox-disk")
         self._event: asyncio.Event | None = None
+        self._progress: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
+
+    async def _on_disk(self, work: Callable[..., T], *args: Any) -> T:
+        """Run ``work`` in the outbox's own thread (one thread: one SQLite connection)."""
+        return await asyncio.get_running_loop().run_in_executor(self._disk, work, *args)
 
     async def notify(
         self,
@@ -274,23 +294,42 @@ class AsyncOutbox(_OutboxBase):
         reply_markup: InlineKeyboardMarkup | None = None,
         connection: sqlite3.Connection | None = None,
     ) -> list[int]:
-        """The twin of :meth:`Outbox.notify` (it does not wait on the network either)."""
+        """The twin of :meth:`Outbox.notify`: returns once the text is on disk."""
         items = self._items(text, chat_id, parse_mode, disable_notification, reply_markup)
-        return self._enqueue(items, connection)
+        return await self._queue_items(items, connection)
+
+    async def queue(
+        self, method: str, /, *, connection: sqlite3.Connection | None = None, **params: Any
+    ) -> int:
+        """The twin of :meth:`Outbox.queue`: any sending method, JSON parameters."""
+        return (await self._queue_items(self._one(method, params), connection))[0]
+
+    async def _queue_items(
+        self, items: list[tuple[str, dict[str, Any]]], connection: sqlite3.Connection | None
+    ) -> list[int]:
+        if connection is not None:  # the program's own transaction, on the program's thread
+            ids = self._enqueue(items, connection)
+        else:
+            ids = await self._on_disk(self._enqueue, items, None)
+        await self.start()
+        return ids
 
     def _wake(self) -> None:
-        if self._event is not None:
-            self._event.set()
+        if self._event is not None and self._loop is not None:  # maybe from the disk thread
+            self._loop.call_soon_threadsafe(self._event.set)
 
     async def start(self) -> None:
-        self._event = asyncio.Event()
+        """Start delivering (idempotent; queueing and ``async with`` call it)."""
+        if self._event is None:
+            self._event, self._progress = asyncio.Event(), asyncio.Event()
+            self._loop = asyncio.get_running_loop()
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._run())
 
     async def _run(self) -> None:
-        assert self._event is not None
+        assert self._event is not None and self._progress is not None
         while True:
-            step = self.courier.take() if self.lock.acquire() else 1.0
+            step = await self._on_disk(self._take)
             if isinstance(step, float):
                 self._event.clear()
                 await wait_event(self._event, step)
@@ -298,16 +337,26 @@ class AsyncOutbox(_OutboxBase):
             try:
                 result = await self.client.request(step.method, step.params)
             except TelewireError as error:
-                self.courier.failed(step, error)
+                await self._on_disk(self.courier.failed, step, error)
             else:
-                self.courier.delivered(step, result)
+                await self._on_disk(self.courier.delivered, step, result)
+            self._progress.set()
+
+    def _take(self) -> Row | float:
+        return self.courier.take() if self.lock.acquire() else 1.0
 
     async def flush(self, timeout: float = 30.0) -> bool:
+        """Wait until nothing is pending (True), or ``timeout`` passed (False)."""
         deadline = time.monotonic() + timeout
-        while self.store.pending():
-            if time.monotonic() > deadline:
+        while await self._on_disk(self.store.pending):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
                 return False
-            await asyncio.sleep(0.02)
+            if self._progress is None:  # not delivering: nothing will change by waiting
+                await asyncio.sleep(min(remaining, 0.05))
+                continue
+            self._progress.clear()
+            await wait_event(self._progress, min(remaining, 1.0))
         return True
 
     async def close(self, timeout: float = 5.0) -> None:
@@ -318,7 +367,9 @@ class AsyncOutbox(_OutboxBase):
                 await self._task
             except asyncio.CancelledError:
                 pass
-        self.lock.release()
+        await self._on_disk(self.lock.release)
+        await self._on_disk(self.store.close)
+        self._disk.shutdown(wait=False)
         await self.client.close()
 
     async def __aenter__(self) -> AsyncOutbox:
