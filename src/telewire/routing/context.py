@@ -17,6 +17,7 @@ from telewire.routing.replies import AsyncReplies, SyncReplies, Targets
 if TYPE_CHECKING:
     from telewire.client.async_bot import AsyncBot
     from telewire.client.bot import Bot
+    from telewire.jobs import Scheduler
 
 
 class BaseContext(Targets):
@@ -52,6 +53,25 @@ class BaseContext(Targets):
         self.args: list[str] = []
         self.match: re.Match[str] | None = None
         self.data: dict[str, Any] = {}
+
+    @property
+    def user_data(self) -> Any:
+        """This user's kept data (see :class:`telewire.routing.data.Remember`)."""
+        return self._kept("telewire.user_data", "user")
+
+    @property
+    def chat_data(self) -> Any:
+        """This chat's kept data (see :class:`telewire.routing.data.Remember`)."""
+        return self._kept("telewire.chat_data", "chat")
+
+    def _kept(self, key: str, kind: str) -> Any:
+        try:
+            return self.data[key]
+        except KeyError:
+            raise RuntimeError(
+                f"ctx.{kind}_data needs router.use(Remember(storage, {kind}=<type>)) "
+                f"(telewire.routing.data), and a {self.kind} update with a {kind}"
+            ) from None
 
     @property
     def message(self) -> t.Message | None:
@@ -159,6 +179,18 @@ class Context(BaseContext, AsyncReplies):
     async def edit(self, text: str, **kwargs: Any) -> t.Message | bool:
         """Edit the message (for a button press: the message under the button)."""
         return await self.bot.edit_message_text(**self._edit_params(text, kwargs))  # type: ignore[no-any-return]
+
+    @property
+    def jobs(self) -> Scheduler:
+        """The job scheduler (``await ctx.jobs.run_once(remind, after=600, data=...)``),
+        present once the router uses it: ``router.use(scheduler.middleware)``."""
+        scheduler: Scheduler | None = self.data.get("jobs")
+        if scheduler is None:
+            raise RuntimeError(
+                "ctx.jobs needs a scheduler: create telewire.jobs.Scheduler(storage, bot=bot) "
+                "and add router.use(scheduler.middleware)"
+            )
+        return scheduler
 
 
 class SyncContext(BaseContext, SyncReplies):

@@ -41,6 +41,7 @@ from telewire.updates.inbox import Inbox, MemoryInbox, SQLiteInbox
 
 if TYPE_CHECKING:
     from telewire.client.async_bot import AsyncBot
+    from telewire.core.files import InputFile
     from telewire.routing.router import Router
 
 log = logging.getLogger("telewire.webhook")
@@ -121,9 +122,26 @@ class WebhookApp:
         """Updates are handled within their request (no inbox, no queue)."""
         return self.ack_after_handling or self.reply_in_response
 
-    async def register(self, url: str, **options: Any) -> bool:
-        """Point the bot's webhook at ``url`` with this app's secret token."""
-        return await self.bot.set_webhook(url=url, secret_token=self.secret_token, **options)  # type: ignore[no-any-return]
+    async def register(
+        self,
+        url: str,
+        *,
+        certificate: InputFile | None = None,
+        ip_address: str | None = None,
+        max_connections: int | None = None,
+        allowed_updates: list[str] | None = None,
+        drop_pending_updates: bool | None = None,
+    ) -> bool:
+        """Point the bot's webhook at ``url`` with this app's secret token (setWebhook)."""
+        return await self.bot.set_webhook(  # type: ignore[no-any-return]
+            url=url,
+            secret_token=self.secret_token,
+            certificate=certificate,
+            ip_address=ip_address,
+            max_connections=max_connections,
+            allowed_updates=allowed_updates,
+            drop_pending_updates=drop_pending_updates,
+        )
 
     async def unregister(self, *, drop_pending_updates: bool = False) -> bool:
         return await self.bot.delete_webhook(drop_pending_updates=drop_pending_updates)  # type: ignore[no-any-return]
