@@ -17,6 +17,9 @@ from telewire.core.exchange import Exchange, Send
 from telewire.transports.sync import SyncTransport
 
 if TYPE_CHECKING:
+    import os
+    import ssl
+
     from typing_extensions import Self
 
     from telewire.api._generated.types import File
@@ -63,8 +66,23 @@ class BlockingClient(ClientBase):
         base_url: str | None = None,
         timeout: float = 30.0,
         retry: RetryPolicy | None = None,
+        proxy: str | None = None,
+        tls: ssl.SSLContext | str | os.PathLike[str] | None = None,
+        local_mode: bool = False,
+        test_environment: bool = False,
     ) -> None:
-        super().__init__(token, base_url=base_url, timeout=timeout, retry=retry)
+        """The network options (``proxy``, ``tls``, ``local_mode``, ``test_environment``)
+        are described on :class:`~telewire.client._shared.ClientBase`."""
+        super().__init__(
+            token,
+            base_url=base_url,
+            timeout=timeout,
+            retry=retry,
+            proxy=proxy,
+            tls=tls,
+            local_mode=local_mode,
+            test_environment=test_environment,
+        )
         self.upload_progress: Progress | None = None
         """Called with (bytes sent, total) while a request body is uploaded."""
 

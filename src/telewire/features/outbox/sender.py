@@ -20,6 +20,9 @@ from telewire.features.outbox.lock import DeliveryLock
 from telewire.features.outbox.store import OutboxStore
 
 if TYPE_CHECKING:
+    import os
+    import ssl
+
     from telewire.api._generated.types import InlineKeyboardMarkup
 
 NO_RETRY = RetryPolicy(attempts=1)  # the outbox keeps its own account of attempts
@@ -50,7 +53,7 @@ class _OutboxBase:
         limits: Limits | None = SENDER,
         max_backoff: float = 60.0,
         proxy: str | None = None,
-        tls: Any = None,
+        tls: ssl.SSLContext | str | os.PathLike[str] | None = None,
         test_environment: bool = False,
     ) -> None:
         """``proxy``, ``tls``, ``test_environment``: as on :class:`~telewire.Bot`; the
@@ -143,6 +146,9 @@ class Outbox(_OutboxBase):
         chat_id: int | str | None = None,
         limits: Limits | None = SENDER,
         max_backoff: float = 60.0,
+        proxy: str | None = None,
+        tls: ssl.SSLContext | str | os.PathLike[str] | None = None,
+        test_environment: bool = False,
         start: bool = True,
     ) -> None:
         super().__init__(
@@ -152,6 +158,9 @@ class Outbox(_OutboxBase):
             chat_id=chat_id,
             limits=limits,
             max_backoff=max_backoff,
+            proxy=proxy,
+            tls=tls,
+            test_environment=test_environment,
         )
         from telewire.client.blocking import BlockingClient
 
@@ -249,6 +258,9 @@ class AsyncOutbox(_OutboxBase):
         chat_id: int | str | None = None,
         limits: Limits | None = SENDER,
         max_backoff: float = 60.0,
+        proxy: str | None = None,
+        tls: ssl.SSLContext | str | os.PathLike[str] | None = None,
+        test_environment: bool = False,
     ) -> None:
         super().__init__(
             path,
@@ -257,6 +269,9 @@ class AsyncOutbox(_OutboxBase):
             chat_id=chat_id,
             limits=limits,
             max_backoff=max_backoff,
+            proxy=proxy,
+            tls=tls,
+            test_environment=test_environment,
         )
         from telewire.client.async_bot import AsyncBot
 
