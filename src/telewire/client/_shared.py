@@ -17,6 +17,7 @@ from telewire.core.exchange import Exchange, file_download, method_call
 from telewire.core.retry import RetryPolicy
 
 if TYPE_CHECKING:
+    import ssl
     from pathlib import Path
 
 _UNSET: Any = object()
@@ -70,7 +71,7 @@ class ClientBase:
         timeout: float = 30.0,
         retry: RetryPolicy | None = None,
         proxy: str | None = None,
-        tls: Any = None,
+        tls: ssl.SSLContext | str | os.PathLike[str] | None = None,
         local_mode: bool = False,
         test_environment: bool = False,
     ) -> None:

@@ -17,6 +17,7 @@ from telewire.core.exchange import Exchange, Send
 from telewire.transports.sync import SyncTransport
 
 if TYPE_CHECKING:
+    import os
     import ssl
 
     from typing_extensions import Self
@@ -66,10 +67,12 @@ class BlockingClient(ClientBase):
         timeout: float = 30.0,
         retry: RetryPolicy | None = None,
         proxy: str | None = None,
-        tls: str | ssl.SSLContext | None = None,
+        tls: ssl.SSLContext | str | os.PathLike[str] | None = None,
         local_mode: bool = False,
         test_environment: bool = False,
     ) -> None:
+        """The network options (``proxy``, ``tls``, ``local_mode``, ``test_environment``)
+        are described on :class:`~telewire.client._shared.ClientBase`."""
         super().__init__(
             token,
             base_url=base_url,

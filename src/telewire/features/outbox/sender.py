@@ -21,6 +21,9 @@ from telewire.features.outbox.lock import DeliveryLock
 from telewire.features.outbox.store import OutboxStore, Row
 
 if TYPE_CHECKING:
+    import os
+    import ssl
+
     from telewire.api._generated.types import InlineKeyboardMarkup
 
 T = TypeVar("T")
@@ -52,7 +55,7 @@ class _OutboxBase:
         limits: Limits | None = SENDER,
         max_backoff: float = 60.0,
         proxy: str | None = None,
-        tls: Any = None,
+        tls: ssl.SSLContext | str | os.PathLike[str] | None = None,
         test_environment: bool = False,
     ) -> None:
         """``proxy``, ``tls``, ``test_environment``: as on :class:`~telewire.Bot`; the
@@ -138,6 +141,9 @@ class Outbox(_OutboxBase):
         chat_id: int | str | None = None,
         limits: Limits | None = SENDER,
         max_backoff: float = 60.0,
+        proxy: str | None = None,
+        tls: ssl.SSLContext | str | os.PathLike[str] | None = None,
+        test_environment: bool = False,
         start: bool = True,
     ) -> None:
         super().__init__(
@@ -147,6 +153,9 @@ class Outbox(_OutboxBase):
             chat_id=chat_id,
             limits=limits,
             max_backoff=max_backoff,
+            proxy=proxy,
+            tls=tls,
+            test_environment=test_environment,
         )
         from telewire.client.blocking import BlockingClient
 
@@ -260,6 +269,9 @@ class AsyncOutbox(_OutboxBase):
         chat_id: int | str | None = None,
         limits: Limits | None = SENDER,
         max_backoff: float = 60.0,
+        proxy: str | None = None,
+        tls: ssl.SSLContext | str | os.PathLike[str] | None = None,
+        test_environment: bool = False,
     ) -> None:
         super().__init__(
             path,
@@ -268,6 +280,9 @@ class AsyncOutbox(_OutboxBase):
             chat_id=chat_id,
             limits=limits,
             max_backoff=max_backoff,
+            proxy=proxy,
+            tls=tls,
+            test_environment=test_environment,
         )
         from concurrent.futures import ThreadPoolExecutor
 
