@@ -1,6 +1,6 @@
 """Testing bots offline: a handle on a running emulator, and the pytest plugin using it."""
 
 from telewire.testing.asking import InlineAnswer, Payment
-from telewire.testing.handle import EmulatorHandle, TestUser
+from telewire.testing.handle import CallbackAnswer, EmulatorHandle, TestUser
 
-__all__ = ["EmulatorHandle", "InlineAnswer", "Payment", "TestUser"]
+__all__ = ["CallbackAnswer", "EmulatorHandle", "InlineAnswer", "Payment", "TestUser"]
