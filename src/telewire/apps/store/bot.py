@@ -22,7 +22,8 @@ from telewire.routing.router import Router
 
 HELP = (
     "I report on your store.\n/sales [YYYY-MM-DD] – the day's bills and totals\n"
-    "/stock – products running low\n/report week – daily sales with a chart\n"
+    "/stock – products running low\n/orders – open orders, soonest due first\n"
+    "/report week – daily sales with a chart\n"
     "/verify – check that no record was altered; as a reply to one of my 🔗 ledger messages,\n"
     "  check the ledger against it\n/digest – pin today's last ledger entry and its hash"
 )
@@ -61,6 +62,21 @@ def build_router(store: Store) -> Router:
         await ctx.reply(
             "⚠️ Running low:\n"
             + "\n".join(f"  {p['sku']} {p['name']}: {p['stock']} left" for p in low)
+        )
+
+    @router.command("orders")
+    async def orders(ctx: Context) -> None:
+        open_orders = store.open_orders(actor="owner")
+        if not open_orders:
+            await ctx.reply("✅ No open orders.")
+            return
+        await ctx.reply(
+            f"📦 {len(open_orders)} open orders:\n"
+            + "\n".join(
+                f"  #{o['id']} {o['status']}, due {o['due']}: {o['customer']}, "
+                f"{format_amount(o['total'])}"
+                for o in open_orders
+            )
         )
 
     @router.command("report")

@@ -1,4 +1,4 @@
-"""The store's SQLite file: products, customers, bills with their lines, refunds."""
+"""The store's SQLite file: products, customers, bills and orders with their lines, refunds."""
 
 from __future__ import annotations
 
@@ -46,6 +46,24 @@ CREATE TABLE IF NOT EXISTS refunds (
     amount INTEGER NOT NULL CHECK (amount > 0),
     reason TEXT NOT NULL,
     created REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS orders (
+    id INTEGER PRIMARY KEY,
+    created REAL NOT NULL,
+    customer_id INTEGER NOT NULL REFERENCES customers (id),
+    due TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'placed',
+    subtotal INTEGER NOT NULL,
+    tax INTEGER NOT NULL,
+    total INTEGER NOT NULL,
+    payment TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS order_lines (
+    order_id INTEGER NOT NULL REFERENCES orders (id),
+    sku TEXT NOT NULL,
+    name TEXT NOT NULL,
+    unit_price INTEGER NOT NULL,
+    quantity INTEGER NOT NULL CHECK (quantity > 0)
 );
 """
 

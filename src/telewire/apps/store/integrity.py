@@ -64,4 +64,29 @@ class Integrity:
                 problems.append(
                     f"bill #{bill_id} is not in the ledger (added behind the program's back)"
                 )
+        return problems + self._order_problems()
+
+    def order(self, order_id: int) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _order_problems(self) -> list[str]:
+        from telewire.apps.store.orders import Orders, order_key
+
+        problems = []
+        sealed = {int(key.split(":", 1)[1]) for key in self.ledger.keys(prefix="order:")}
+        in_file = {int(r["id"]) for r in self.db.execute("SELECT id FROM orders")}
+        for order_id in sorted(sealed | in_file):
+            current = Orders.sealed_order(self.order(order_id)) if order_id in in_file else None
+            check = self.ledger.check_seal(order_key(order_id), current)
+            if check.status == "missing":
+                problems.append(f"order #{order_id} was deleted behind the program's back")
+            elif check.status == "changed":
+                problems.append(
+                    f"order #{order_id} was changed after it was placed "
+                    f"(total now {format_amount(self.order(order_id)['total'])})"
+                )
+            elif check.status == "unsealed":
+                problems.append(
+                    f"order #{order_id} is not in the ledger (added behind the program's back)"
+                )
         return problems

@@ -19,6 +19,7 @@ from telewire.apps.store.errors import NotApproved as NotApproved
 from telewire.apps.store.errors import StoreError as StoreError
 from telewire.apps.store.integrity import Integrity, bill_key
 from telewire.apps.store.money import MoneyError, format_amount, parse_amount, tax_of
+from telewire.apps.store.orders import Orders
 from telewire.apps.store.reports import Reports
 from telewire.apps.store.sessions import Sessions
 from telewire.core.flood import SENDER
@@ -34,7 +35,7 @@ def today() -> str:
     return time.strftime("%Y-%m-%d")
 
 
-class Store(Reports, Sessions, Integrity):
+class Store(Orders, Reports, Sessions, Integrity):
     def __init__(
         self,
         folder: str | Path,
