@@ -38,6 +38,7 @@ update-api: $(STAMP)
 test: $(STAMP)
 	bash scripts/ensure-chromium
 	bash scripts/ensure-redis
+	bash scripts/ensure-poppler
 	$(BIN)/python scripts/generate_api.py --check
 	$(MAKE) --no-print-directory lint typecheck
 	$(BIN)/python -m pytest $(ARGS)

@@ -12,7 +12,7 @@ from typing import Any
 
 from telewire.apps.store.chart import week_chart
 from telewire.apps.store.money import format_amount
-from telewire.apps.store.service import HEARTBEAT, Store, today
+from telewire.apps.store.service import HEARTBEAT, Store, StoreError, today
 from telewire.core.files import InputFile
 from telewire.features.approvals import approvals_router
 from telewire.features.ledger import AnchorError, anchor_of_message, post_digest_async
@@ -23,7 +23,7 @@ from telewire.routing.router import Router
 HELP = (
     "I report on your store.\n/sales [YYYY-MM-DD] – the day's bills and totals\n"
     "/stock – products running low\n/orders – open orders, soonest due first\n"
-    "/report week – daily sales with a chart\n"
+    "/report week – daily sales with a chart\n/invoice bill|order N – its PDF invoice\n"
     "/verify – check that no record was altered; as a reply to one of my 🔗 ledger messages,\n"
     "  check the ledger against it\n/digest – pin today's last ledger entry and its hash"
 )
@@ -77,6 +77,22 @@ def build_router(store: Store) -> Router:
                 f"{format_amount(o['total'])}"
                 for o in open_orders
             )
+        )
+
+    @router.command("invoice")
+    async def invoice(ctx: Context) -> None:
+        if len(ctx.args) != 2 or not ctx.args[1].isdigit():
+            await ctx.reply("Try /invoice bill 12 or /invoice order 3")
+            return
+        try:
+            invoice_id, pdf = store.make_invoice(ctx.args[0], int(ctx.args[1]), actor="owner")
+        except StoreError as refused:
+            await ctx.reply(f"⚠️ {refused}")
+            return
+        await ctx.bot.send_document(
+            chat_id=store.owner_id,
+            document=InputFile(pdf, filename=f"invoice-{invoice_id}.pdf"),
+            caption=f"Invoice #{invoice_id} for {ctx.args[0]} #{ctx.args[1]}",
         )
 
     @router.command("report")

@@ -1,4 +1,4 @@
-"""The store's SQLite file: products, customers, bills and orders with their lines, refunds."""
+"""The store's SQLite file: products, customers, bills, orders, refunds, invoices."""
 
 from __future__ import annotations
 
@@ -64,6 +64,18 @@ CREATE TABLE IF NOT EXISTS order_lines (
     name TEXT NOT NULL,
     unit_price INTEGER NOT NULL,
     quantity INTEGER NOT NULL CHECK (quantity > 0)
+);
+CREATE TABLE IF NOT EXISTS invoices (
+    id INTEGER PRIMARY KEY,
+    created REAL NOT NULL,
+    source TEXT NOT NULL,
+    customer TEXT NOT NULL,
+    subtotal INTEGER NOT NULL,
+    discount INTEGER NOT NULL,
+    tax INTEGER NOT NULL,
+    total INTEGER NOT NULL,
+    ledger_ref TEXT NOT NULL,
+    pdf_sha256 TEXT NOT NULL
 );
 """
 

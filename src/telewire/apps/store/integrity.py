@@ -64,7 +64,10 @@ class Integrity:
                 problems.append(
                     f"bill #{bill_id} is not in the ledger (added behind the program's back)"
                 )
-        return problems + self._order_problems()
+        return problems + self._order_problems() + self.invoice_problems()
+
+    def invoice_problems(self) -> list[str]:
+        raise NotImplementedError
 
     def order(self, order_id: int) -> dict[str, Any]:
         raise NotImplementedError

@@ -18,6 +18,7 @@ from telewire.apps.store.errors import ForgedApproval as ForgedApproval
 from telewire.apps.store.errors import NotApproved as NotApproved
 from telewire.apps.store.errors import StoreError as StoreError
 from telewire.apps.store.integrity import Integrity, bill_key
+from telewire.apps.store.invoices import Invoices
 from telewire.apps.store.money import MoneyError, format_amount, parse_amount, tax_of
 from telewire.apps.store.orders import Orders
 from telewire.apps.store.reports import Reports
@@ -35,7 +36,7 @@ def today() -> str:
     return time.strftime("%Y-%m-%d")
 
 
-class Store(Orders, Reports, Sessions, Integrity):
+class Store(Orders, Invoices, Reports, Sessions, Integrity):
     def __init__(
         self,
         folder: str | Path,
@@ -54,6 +55,7 @@ class Store(Orders, Reports, Sessions, Integrity):
         config = json.loads(config_file.read_text())
         self.owner_id = int(config["owner_id"])
         self.tax_rate = int(config.get("tax_basis_points", 0))
+        self.name = str(config.get("name") or "Store")  # printed on invoices
         self.db = data.open_store(self.folder / "store.db")
         self.outbox = Outbox(
             self.folder / "outbox.db", chat_id=self.owner_id, start=deliver, limits=limits
@@ -70,12 +72,14 @@ class Store(Orders, Reports, Sessions, Integrity):
         self.approval_timeout = approval_timeout
 
     @staticmethod
-    def create(folder: str | Path, *, owner_id: int, tax_percent: str = "0") -> Path:
+    def create(
+        folder: str | Path, *, owner_id: int, tax_percent: str = "0", name: str = "Store"
+    ) -> Path:
         target = Path(folder)
         target.mkdir(parents=True, exist_ok=True, mode=0o700)
         rate = parse_amount(tax_percent) if tax_percent else 0  # "10" -> 1000 basis points
         (target / "config.json").write_text(
-            json.dumps({"owner_id": owner_id, "tax_basis_points": rate})
+            json.dumps({"owner_id": owner_id, "tax_basis_points": rate, "name": name})
         )
         data.open_store(target / "store.db").close()
         return target
