@@ -23,6 +23,7 @@ from telewire.routing.router import Router
 HELP = (
     "I report on your store.\n/sales [YYYY-MM-DD] – the day's bills and totals\n"
     "/stock – products running low\n/orders – open orders, soonest due first\n"
+    "/due – what is owed to the store, and what is overdue\n"
     "/report week – daily sales with a chart\n/invoice bill|order N – its PDF invoice\n"
     "/verify – check that no record was altered; as a reply to one of my 🔗 ledger messages,\n"
     "  check the ledger against it\n/digest – pin today's last ledger entry and its hash"
@@ -78,6 +79,10 @@ def build_router(store: Store) -> Router:
                 for o in open_orders
             )
         )
+
+    @router.command("due")
+    async def due(ctx: Context) -> None:
+        await ctx.reply(store.due_list(actor="owner"))
 
     @router.command("invoice")
     async def invoice(ctx: Context) -> None:

@@ -65,6 +65,12 @@ CREATE TABLE IF NOT EXISTS order_lines (
     unit_price INTEGER NOT NULL,
     quantity INTEGER NOT NULL CHECK (quantity > 0)
 );
+CREATE TABLE IF NOT EXISTS paid (
+    source TEXT PRIMARY KEY,
+    amount INTEGER NOT NULL,
+    paid REAL NOT NULL,
+    actor TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS invoices (
     id INTEGER PRIMARY KEY,
     created REAL NOT NULL,

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from telewire.apps.store import data
+from telewire.apps.store.dues import Dues
 from telewire.apps.store.errors import ForgedApproval as ForgedApproval
 from telewire.apps.store.errors import NotApproved as NotApproved
 from telewire.apps.store.errors import StoreError as StoreError
@@ -36,7 +37,7 @@ def today() -> str:
     return time.strftime("%Y-%m-%d")
 
 
-class Store(Orders, Invoices, Reports, Sessions, Integrity):
+class Store(Orders, Invoices, Dues, Reports, Sessions, Integrity):
     def __init__(
         self,
         folder: str | Path,
@@ -56,6 +57,8 @@ class Store(Orders, Invoices, Reports, Sessions, Integrity):
         self.owner_id = int(config["owner_id"])
         self.tax_rate = int(config.get("tax_basis_points", 0))
         self.name = str(config.get("name") or "Store")  # printed on invoices
+        self.payment_terms_days = int(config.get("payment_terms_days", 14))
+        self.approve_paid_above = parse_amount(str(config.get("approve_paid_above", "100.00")))
         self.db = data.open_store(self.folder / "store.db")
         self.outbox = Outbox(
             self.folder / "outbox.db", chat_id=self.owner_id, start=deliver, limits=limits
@@ -73,13 +76,25 @@ class Store(Orders, Invoices, Reports, Sessions, Integrity):
 
     @staticmethod
     def create(
-        folder: str | Path, *, owner_id: int, tax_percent: str = "0", name: str = "Store"
+        folder: str | Path,
+        *,
+        owner_id: int,
+        tax_percent: str = "0",
+        name: str = "Store",
+        approve_paid_above: str = "100.00",
     ) -> Path:
         target = Path(folder)
         target.mkdir(parents=True, exist_ok=True, mode=0o700)
         rate = parse_amount(tax_percent) if tax_percent else 0  # "10" -> 1000 basis points
         (target / "config.json").write_text(
-            json.dumps({"owner_id": owner_id, "tax_basis_points": rate, "name": name})
+            json.dumps(
+                {
+                    "owner_id": owner_id,
+                    "tax_basis_points": rate,
+                    "name": name,
+                    "approve_paid_above": format_amount(parse_amount(approve_paid_above)),
+                }
+            )
         )
         data.open_store(target / "store.db").close()
         return target
@@ -223,8 +238,8 @@ class Store(Orders, Invoices, Reports, Sessions, Integrity):
     ) -> int:
         if not lines:
             raise StoreError("a bill needs at least one line")
-        if payment not in ("cash", "card", "transfer"):
-            raise StoreError("payment must be cash, card or transfer")
+        if payment not in ("cash", "card", "transfer", "account"):
+            raise StoreError("payment must be cash, card, transfer or account")
         off = self._amount(discount)
         with transaction(self.db) as db:
             priced = []
