@@ -9,6 +9,7 @@ import pytest
 from telewire.apps.store.service import NotApproved, Store, StoreError
 from telewire.testing import EmulatorHandle, TestUser
 from tests.apps.test_store import owner_texts, press_when_asked, store
+from tests.conftest import run_cli
 
 __all__ = ["store"]  # the fixture, shared with the bill tests
 
@@ -117,3 +118,32 @@ def test_an_order_altered_behind_the_programs_back_is_detected(store: Store) -> 
     db.commit()
     db.close()
     assert any(f"order #{order_id} was changed after it was placed" in p for p in store.verify())
+
+
+def test_orders_invoices_and_dues_from_the_command_line(
+    store: Store, emulator: EmulatorHandle, alice: TestUser
+) -> None:
+    env = {"TELEGRAM_API_URL": emulator.base_url, "TELEGRAM_BOT_TOKEN": emulator.token}
+    folder = str(store.folder)
+    customer = store.add_customer("Dana", None, actor="manager")
+    placed = run_cli(
+        *("store", "--dir", folder, "order", "place", "COF:2", "--customer", str(customer)),
+        *("--due", "2026-12-24", "--payment", "account"),
+        env=env,
+    )
+    assert placed.returncode == 0, placed.stderr
+    assert "order #1 placed, total 7.70" in placed.stdout
+    advanced = run_cli("store", "--dir", folder, "order", "advance", "1", env=env)
+    assert "order #1 is now packed" in advanced.stdout
+    listing = run_cli("store", "--dir", folder, "order", "list", env=env)
+    assert "packed" in listing.stdout and "Dana" in listing.stdout
+    bad = run_cli("store", "--dir", folder, "order", "place", "COF:1", env=env)
+    assert bad.returncode == 1 and "usage: order place" in bad.stderr
+    due = run_cli("store", "--dir", folder, "due", "list", env=env)
+    assert "order #1: 7.70, due 2027-01-07" in due.stdout
+    invoice = run_cli("store", "--dir", folder, "invoice", "order", "1", env=env)
+    assert invoice.returncode == 0 and "invoice #1 for order #1 sent" in invoice.stdout
+    assert emulator.wait_for(alice.id, lambda m: m.document is not None, timeout=10)
+    paid = run_cli("store", "--dir", folder, "due", "paid", "order:1", env=env)
+    assert paid.returncode == 0 and "order:1 marked paid" in paid.stdout
+    assert store.dues() == []

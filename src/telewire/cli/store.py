@@ -5,7 +5,10 @@ telewire store product add COF "Coffee" 3.50 --stock 40
 telewire store login ann                      (the owner approves in Telegram)
 telewire store bill --cashier ann COF:2 CRO:1 --payment card
 telewire store refund 17 3.50 --reason "cold coffee" --by ann     (owner approves)
-telewire store bot                            (the owner's bot: /sales /stock /report week /verify)
+telewire store order place COF:2 --customer 1 --due 2026-12-24 --payment account
+telewire store invoice bill 17                (a PDF to the owner)
+telewire store due list | due paid bill:17    (the owner approves large amounts)
+telewire store bot      (the owner's bot: /sales /stock /orders /due /invoice /report week /verify)
 telewire store demo [--script]                (all of it against the built-in emulator)
 """
 
@@ -44,8 +47,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     bill.add_argument("lines", nargs="+", metavar="SKU:QTY")
     bill.add_argument("--cashier", required=True)
     bill.add_argument("--discount", default="0")
-    bill.add_argument("--payment", default="cash", choices=["cash", "card", "transfer"])
+    bill.add_argument("--payment", default="cash", choices=["cash", "card", "transfer", "account"])
     bill.add_argument("--customer", type=int)
+    order = sub.add_parser("order", help="place, list, advance or cancel customer orders")
+    order.add_argument("action", choices=["place", "list", "advance", "cancel"])
+    order.add_argument("values", nargs="*", help="place: SKU:QTY ...; advance/cancel: ORDER")
+    order.add_argument("--customer", type=int, help="place: the customer's number")
+    order.add_argument("--due", help="place: the day it is due (YYYY-MM-DD)")
+    order.add_argument("--payment", default="cash", choices=["cash", "card", "transfer", "account"])
+    order.add_argument("--reason", default="", help="cancel: why (the owner sees it)")
+    order.add_argument("--by", default="manager")
+    invoice = sub.add_parser("invoice", help="a PDF invoice for a bill or order, to the owner")
+    invoice.add_argument("kind", choices=["bill", "order"])
+    invoice.add_argument("number", type=int)
+    invoice.add_argument("--by", default="manager")
+    due = sub.add_parser("due", help="what is owed (list), or mark it paid (paid bill:N)")
+    due.add_argument("action", choices=["list", "paid"])
+    due.add_argument("source", nargs="?", help="paid: bill:N or order:N")
+    due.add_argument("--by", default="manager")
     receipt = sub.add_parser("receipt", help="print a bill")
     receipt.add_argument("bill", type=int)
     refund = sub.add_parser("refund", help="refund (part of) a bill (the owner approves)")
@@ -207,6 +226,19 @@ def _act(store: Any, args: argparse.Namespace) -> int:
             payment=args.payment,
         )
         print(store.receipt(bill_id))
+    elif command == "order":
+        _order(store, args)
+    elif command == "invoice":
+        invoice_id = store.send_invoice(args.kind, args.number, actor=args.by)
+        print(f"invoice #{invoice_id} for {args.kind} #{args.number} sent to the owner")
+    elif command == "due":
+        if args.action == "paid" and args.source:
+            store.mark_paid(args.source, actor=args.by)
+            print(f"{args.source} marked paid")
+        elif args.action == "list":
+            print(store.due_list(actor=args.by))
+        else:
+            raise StoreError("usage: due list | due paid bill:N")
     elif command == "receipt":
         print(store.receipt(args.bill))
     elif command == "refund":
@@ -234,6 +266,38 @@ def _act(store: Any, args: argparse.Namespace) -> int:
     elif command == "verify":
         return _verify(store, args)
     return 0
+
+
+def _order(store: Any, args: argparse.Namespace) -> None:
+    from telewire.apps.store.money import format_amount
+    from telewire.apps.store.service import StoreError
+
+    values = args.values
+    if args.action == "place" and values and args.customer is not None and args.due:
+        order_id = store.place_order(
+            _lines(values), customer_id=args.customer, due=args.due, actor=args.by,
+            payment=args.payment,
+        )  # fmt: skip
+        print(f"order #{order_id} placed, total {format_amount(store.order(order_id)['total'])}")
+    elif args.action == "list":
+        _table(
+            "Open orders",
+            ["#", "Status", "Due", "Customer", "Total"],
+            [
+                [o["id"], o["status"], o["due"], o["customer"], format_amount(o["total"])]
+                for o in store.open_orders(actor=args.by)
+            ],
+        )
+    elif args.action == "advance" and len(values) == 1 and values[0].isdigit():
+        print(f"order #{values[0]} is now {store.advance_order(int(values[0]), actor=args.by)}")
+    elif args.action == "cancel" and len(values) == 1 and values[0].isdigit():
+        store.cancel_order(int(values[0]), args.reason or "no reason given", actor=args.by)
+        print(f"order #{values[0]} cancelled")
+    else:
+        raise StoreError(
+            "usage: order place SKU:QTY ... --customer N --due YYYY-MM-DD | list | "
+            "advance ORDER | cancel ORDER --reason TEXT"
+        )
 
 
 def _verify(store: Any, args: argparse.Namespace) -> int:
