@@ -237,6 +237,9 @@ def test_the_scripted_store_demo_runs() -> None:
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "was changed after it was issued" in result.stdout
     assert "Denied by Olga" in result.stdout and "[photo: sales chart]" in result.stdout
+    assert "cancelling packed order #1 was refused" in result.stdout
+    assert "[document: invoice-1.pdf] Invoice #1 for order #1" in result.stdout
+    assert "💶 Owed to the store: 14.52 in 1" in result.stdout
 
 
 def test_the_interactive_till_reads_actions_line_by_line(

@@ -1,7 +1,8 @@
 """``telewire store demo``: a store, its owner's bot and the owner's chat, on the emulator.
 
 With ``--script`` a made-up day plays through (sign-in, bills, an approved refund, a
-refused deletion, the owner's reports, a forged record caught by /verify) and the
+refused deletion, an order whose cancellation is refused once packed, its PDF invoice,
+the owner's reports with /orders and /due, a forged record caught by /verify) and the
 owner's chat is printed. Without it, the store keeps running and the page shows the
 owner's chat, where you press the approval buttons yourself.
 """
@@ -71,7 +72,11 @@ def run_demo(*, script: bool, port: int = 8081, folder: str | None = None) -> in
     store = Store(where, deliver=True, approval_timeout=60)
     (where / HEARTBEAT).write_text(str(time.time()))
     bot = handle.run(build_router(store)).start()
-    robot = AutoOwner(handle, owner, ["✅ Approve", "✅ Approve", "❌ Deny"]) if script else None
+    robot = (
+        AutoOwner(handle, owner, ["✅ Approve", "✅ Approve", "❌ Deny", "❌ Deny"])
+        if script
+        else None
+    )
     try:
         for sku, name, price, stock in PRODUCTS:
             store.add_product(sku, name, price, stock, actor="manager")
@@ -92,7 +97,20 @@ def run_demo(*, script: bool, port: int = 8081, folder: str | None = None) -> in
             store.delete_bill(bills[2], actor="ann")
         except NotApproved as refused:
             print(f"deleting bill #{bills[2]} was refused: {refused}")
-        for command in ("/sales", "/stock", "/report week", "/verify"):
+        customer = store.add_customer("Dana", "555-0101", actor="manager")
+        order = store.place_order(
+            [("CRO", 6)], customer_id=customer, due=time.strftime("%Y-%m-%d"), actor="manager",
+            payment="account",
+        )  # fmt: skip
+        store.advance_order(order, actor="manager")
+        try:
+            store.cancel_order(order, "customer called", actor="ann")
+        except NotApproved as refused:
+            print(f"cancelling packed order #{order} was refused: {refused}")
+        store.advance_order(order, actor="manager")
+        store.advance_order(order, actor="manager")
+        store.send_invoice("order", order, actor="manager")
+        for command in ("/sales", "/stock", "/orders", "/due", "/report week", "/verify"):
             handle.send(owner, command)
             handle.expect_reply(owner.id, timeout=10)
         db = sqlite3.connect(where / "store.db")
@@ -108,6 +126,8 @@ def run_demo(*, script: bool, port: int = 8081, folder: str | None = None) -> in
             body = message.text or message.caption or ""
             if message.photo:
                 body = f"[photo: sales chart] {body}"
+            if message.document:
+                body = f"[document: {message.document.file_name}] {body}"
             print(f"  {who:>5}: " + body.replace("\n", "\n         "))
         return 0 if "was changed after it was issued" in (caught.text or "") else 1
     finally:
