@@ -57,6 +57,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     order.add_argument("--payment", default="cash", choices=["cash", "card", "transfer", "account"])
     order.add_argument("--reason", default="", help="cancel: why (the owner sees it)")
     order.add_argument("--by", default="manager")
+    delivery = sub.add_parser(
+        "delivery", help="register a delivery person (the owner approves), or assign an order"
+    )
+    delivery.add_argument("action", choices=["register", "assign"])
+    delivery.add_argument("values", nargs=2, help="register: USER_ID NAME; assign: ORDER USER_ID")
+    delivery.add_argument("--by", default="owner")
     invoice = sub.add_parser("invoice", help="a PDF invoice for a bill or order, to the owner")
     invoice.add_argument("kind", choices=["bill", "order"])
     invoice.add_argument("number", type=int)
@@ -228,6 +234,16 @@ def _act(store: Any, args: argparse.Namespace) -> int:
         print(store.receipt(bill_id))
     elif command == "order":
         _order(store, args)
+    elif command == "delivery":
+        first, second = args.values
+        if args.action == "register" and first.isdigit():
+            store.register_courier(int(first), second, actor=args.by)
+            print(f"{second} (user {first}) may now take deliveries")
+        elif args.action == "assign" and first.isdigit() and second.isdigit():
+            number = store.assign_delivery(int(first), int(second), actor=args.by)
+            print(f"delivery #{number}: order #{first} sent to user {second}")
+        else:
+            raise StoreError("usage: delivery register USER_ID NAME | assign ORDER USER_ID")
     elif command == "invoice":
         invoice_id = store.send_invoice(args.kind, args.number, actor=args.by)
         print(f"invoice #{invoice_id} for {args.kind} #{args.number} sent to the owner")

@@ -11,12 +11,13 @@ import time
 from typing import Any
 
 from telewire.apps.store.chart import week_chart
+from telewire.apps.store.deliveries import PREFIX as DELIVERY_PREFIX
 from telewire.apps.store.money import format_amount
 from telewire.apps.store.service import HEARTBEAT, Store, StoreError, today
 from telewire.core.files import InputFile
 from telewire.features.approvals import approvals_router
 from telewire.features.ledger import AnchorError, anchor_of_message, post_digest_async
-from telewire.routing.context import Context
+from telewire.routing.context import BaseContext, Context
 from telewire.routing.middleware import owner_only
 from telewire.routing.router import Router
 
@@ -31,7 +32,50 @@ HELP = (
 
 
 def build_router(store: Store) -> Router:
-    router = Router("store")
+    """Delivery people's buttons and photos first, then everything else for the owner only."""
+    top = Router("store")
+    top.include(courier_router(store))
+    top.include(owner_router(store))
+    return top
+
+
+def courier_router(store: Store) -> Router:
+    router = Router("store.couriers")
+
+    @router.callback(prefix=DELIVERY_PREFIX)
+    async def step(ctx: Context) -> None:
+        number, _, action = (ctx.callback_data or "")[len(DELIVERY_PREFIX) :].partition(":")
+        user = ctx.user.id if ctx.user else 0
+        try:
+            done = store.delivery_step(int(number), user, action)
+        except (StoreError, ValueError) as refused:
+            await ctx.answer(f"⚠️ {refused}", show_alert=True)
+            return
+        await ctx.answer(f"Delivery #{number}: {done}")
+
+    def courier_photo(ctx: BaseContext) -> bool:
+        message = ctx.message
+        return bool(message and message.photo and ctx.user and store.courier_name(ctx.user.id))
+
+    @router.message(courier_photo)
+    async def proof(ctx: Context) -> None:
+        assert ctx.message is not None and ctx.message.photo and ctx.user is not None
+        caption = (ctx.message.caption or "").strip().lstrip("#")
+        if not caption.isdigit():
+            await ctx.reply("Send the photo with the delivery's number as caption, e.g. #3")
+            return
+        try:
+            store.attach_proof(int(caption), ctx.user.id, ctx.message.photo[-1].file_id)
+        except StoreError as refused:
+            await ctx.reply(f"⚠️ {refused}")
+            return
+        await ctx.reply(f"📷 Kept as proof for delivery #{caption}.")
+
+    return router
+
+
+def owner_router(store: Store) -> Router:
+    router = Router("store.owner")
     router.use(owner_only([store.owner_id]))
     router.include(approvals_router(store.book))
 

@@ -65,6 +65,20 @@ CREATE TABLE IF NOT EXISTS order_lines (
     unit_price INTEGER NOT NULL,
     quantity INTEGER NOT NULL CHECK (quantity > 0)
 );
+CREATE TABLE IF NOT EXISTS couriers (
+    user_id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    registered REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS deliveries (
+    id INTEGER PRIMARY KEY,
+    order_id INTEGER NOT NULL REFERENCES orders (id),
+    courier_id INTEGER NOT NULL REFERENCES couriers (user_id),
+    status TEXT NOT NULL,
+    reason TEXT,
+    proof TEXT,
+    created REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS paid (
     source TEXT PRIMARY KEY,
     amount INTEGER NOT NULL,

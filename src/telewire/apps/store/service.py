@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from telewire.apps.store import data
+from telewire.apps.store.deliveries import Deliveries
 from telewire.apps.store.dues import Dues
 from telewire.apps.store.errors import ForgedApproval as ForgedApproval
 from telewire.apps.store.errors import NotApproved as NotApproved
@@ -37,7 +38,7 @@ def today() -> str:
     return time.strftime("%Y-%m-%d")
 
 
-class Store(Orders, Invoices, Dues, Reports, Sessions, Integrity):
+class Store(Orders, Deliveries, Invoices, Dues, Reports, Sessions, Integrity):
     def __init__(
         self,
         folder: str | Path,
