@@ -63,6 +63,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     delivery.add_argument("action", choices=["register", "assign"])
     delivery.add_argument("values", nargs=2, help="register: USER_ID NAME; assign: ORDER USER_ID")
     delivery.add_argument("--by", default="owner")
+    shift = sub.add_parser("shift", help="plan a shift: PERSON USER_ID 'YYYY-MM-DD HH:MM' HOURS")
+    shift.add_argument("values", nargs=4, metavar="PERSON USER_ID START HOURS")
+    shift.add_argument("--by", default="owner")
     invoice = sub.add_parser("invoice", help="a PDF invoice for a bill or order, to the owner")
     invoice.add_argument("kind", choices=["bill", "order"])
     invoice.add_argument("number", type=int)
@@ -184,6 +187,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _act(store: Any, args: argparse.Namespace) -> int:
+    import time
+
     from telewire.apps.store.money import format_amount
     from telewire.apps.store.service import StoreError, today
 
@@ -244,6 +249,19 @@ def _act(store: Any, args: argparse.Namespace) -> int:
             print(f"delivery #{number}: order #{first} sent to user {second}")
         else:
             raise StoreError("usage: delivery register USER_ID NAME | assign ORDER USER_ID")
+    elif command == "shift":
+        person, user, start, hours = args.values
+        try:
+            starts = time.mktime(time.strptime(start, "%Y-%m-%d %H:%M"))
+            length = float(hours) * 3600
+            user_id = int(user)
+        except ValueError:
+            raise StoreError(
+                "usage: shift PERSON USER_ID 'YYYY-MM-DD HH:MM' HOURS, e.g. ann 42 "
+                "'2026-12-24 08:00' 8"
+            ) from None
+        number = store.plan_shift(person, user_id, starts, starts + length, actor=args.by)
+        print(f"shift #{number} planned for {person}")
     elif command == "invoice":
         invoice_id = store.send_invoice(args.kind, args.number, actor=args.by)
         print(f"invoice #{invoice_id} for {args.kind} #{args.number} sent to the owner")

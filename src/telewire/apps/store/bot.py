@@ -14,6 +14,7 @@ from telewire.apps.store.chart import week_chart
 from telewire.apps.store.deliveries import PREFIX as DELIVERY_PREFIX
 from telewire.apps.store.money import format_amount
 from telewire.apps.store.service import HEARTBEAT, Store, StoreError, today
+from telewire.apps.store.shifts import SHIFT_PREFIX
 from telewire.core.files import InputFile
 from telewire.features.approvals import approvals_router
 from telewire.features.ledger import AnchorError, anchor_of_message, post_digest_async
@@ -25,6 +26,7 @@ HELP = (
     "I report on your store.\n/sales [YYYY-MM-DD] – the day's bills and totals\n"
     "/stock – products running low\n/orders – open orders, soonest due first\n"
     "/due – what is owed to the store, and what is overdue\n"
+    "/shifts [YYYY-MM-DD] – the day's shifts, and who is late\n"
     "/report week – daily sales with a chart\n/invoice bill|order N – its PDF invoice\n"
     "/verify – check that no record was altered; as a reply to one of my 🔗 ledger messages,\n"
     "  check the ledger against it\n/digest – pin today's last ledger entry and its hash"
@@ -52,6 +54,16 @@ def courier_router(store: Store) -> Router:
             await ctx.answer(f"⚠️ {refused}", show_alert=True)
             return
         await ctx.answer(f"Delivery #{number}: {done}")
+
+    @router.callback(prefix=SHIFT_PREFIX)
+    async def check(ctx: Context) -> None:
+        number, _, way = (ctx.callback_data or "")[len(SHIFT_PREFIX) :].partition(":")
+        try:
+            told = store.check(int(number), ctx.user.id if ctx.user else 0, way)
+        except (StoreError, ValueError) as refused:
+            await ctx.answer(f"⚠️ {refused}", show_alert=True)
+            return
+        await ctx.answer(told)
 
     def courier_photo(ctx: BaseContext) -> bool:
         message = ctx.message
@@ -123,6 +135,22 @@ def owner_router(store: Store) -> Router:
                 for o in open_orders
             )
         )
+
+    @router.command("shifts")
+    async def shifts(ctx: Context) -> None:
+        day = ctx.args[0] if ctx.args else today()
+        rows = store.shifts_of(day, actor="owner")
+        if not rows:
+            await ctx.reply(f"🗓 No shifts on {day}.")
+            return
+        lines = [f"🗓 Shifts {day}:"]
+        for row in rows:
+            start = time.strftime("%H:%M", time.localtime(row["starts"]))
+            state = "out" if row["checked_out"] else "in" if row["checked_in"] else "not in"
+            lines.append(
+                f"  {start} {row['person']}: {state}" + (" ⏰ LATE" if row["late"] else "")
+            )
+        await ctx.reply("\n".join(lines))
 
     @router.command("due")
     async def due(ctx: Context) -> None:

@@ -79,6 +79,15 @@ CREATE TABLE IF NOT EXISTS deliveries (
     proof TEXT,
     created REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS shifts (
+    id INTEGER PRIMARY KEY,
+    person TEXT NOT NULL,
+    user_id INTEGER NOT NULL,
+    starts REAL NOT NULL,
+    ends REAL NOT NULL,
+    checked_in REAL,
+    checked_out REAL
+);
 CREATE TABLE IF NOT EXISTS paid (
     source TEXT PRIMARY KEY,
     amount INTEGER NOT NULL,

@@ -25,6 +25,7 @@ from telewire.apps.store.money import MoneyError, format_amount, parse_amount, t
 from telewire.apps.store.orders import Orders
 from telewire.apps.store.reports import Reports
 from telewire.apps.store.sessions import Sessions
+from telewire.apps.store.shifts import Shifts
 from telewire.core.flood import SENDER
 from telewire.features.approvals import ApprovalBook, Decision, ForgedDecision, ask
 from telewire.features.ledger import Ledger
@@ -38,7 +39,7 @@ def today() -> str:
     return time.strftime("%Y-%m-%d")
 
 
-class Store(Orders, Deliveries, Invoices, Dues, Reports, Sessions, Integrity):
+class Store(Orders, Deliveries, Shifts, Invoices, Dues, Reports, Sessions, Integrity):
     def __init__(
         self,
         folder: str | Path,

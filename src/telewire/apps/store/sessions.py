@@ -1,4 +1,5 @@
-"""Cashier sign-in: the owner approves it; a session then lasts a working day."""
+"""Cashier sign-in: during their shift at once, otherwise once the owner approves; a
+session then lasts a working day."""
 
 from __future__ import annotations
 
@@ -25,10 +26,16 @@ class Sessions:
     def approve(self, action: str, question: str, actor: str, note: str | None = None) -> Decision:
         raise NotImplementedError
 
+    def on_shift(self, person: str, now: float | None = None) -> bool:
+        raise NotImplementedError
+
     def login(self, cashier: str) -> None:
         if not cashier.strip():
             raise StoreError("sign in with a cashier name")
-        self.approve("sign-in", f"Let cashier {cashier} sign in to the till?", f"cashier:{cashier}")
+        if not self.on_shift(cashier):
+            self.approve(
+                "sign-in", f"Let cashier {cashier} sign in to the till?", f"cashier:{cashier}"
+            )
         sessions = self.folder / "sessions"
         sessions.mkdir(exist_ok=True)
         (sessions / f"{cashier}.json").write_text(
