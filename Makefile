@@ -37,6 +37,7 @@ update-api: $(STAMP)
 
 test: $(STAMP)
 	bash scripts/ensure-chromium
+	bash scripts/ensure-redis
 	$(BIN)/python scripts/generate_api.py --check
 	$(MAKE) --no-print-directory lint typecheck
 	$(BIN)/python -m pytest $(ARGS)

@@ -37,6 +37,16 @@ TOKEN = "1234567:" + "A" * 35
 BIN = Path(sys.executable).parent
 BOTS: dict[str, list[str]] = {
     "telewire": ["bots/telewire_echo.py", "{tmp}/offset"],
+    "telewire + SQLite read & write per update": [
+        "bots/telewire_storage_echo.py",
+        "{tmp}/offset",
+        "sqlite://{tmp}/storage.sqlite3",
+    ],
+    "telewire + Redis read & write per update": [
+        "bots/telewire_storage_echo.py",
+        "{tmp}/offset",
+        "{redis}",
+    ],
     "aiogram 3": ["bots/aiogram_echo.py"],
     "python-telegram-bot 22": ["bots/ptb_echo.py"],
     "python-telegram-bot 22 (concurrent_updates)": ["bots/ptb_echo.py", "concurrent"],
@@ -51,12 +61,14 @@ FRAMEWORKS = [name for name in BOTS if not name.startswith(("telewire", "raw"))]
 # -- echo throughput --------------------------------------------------------------------
 
 
-async def echo_once(argv: list[str], updates: int, chats: int) -> dict[str, Any]:
+async def echo_once(
+    argv: list[str], updates: int, chats: int, redis_url: str = ""
+) -> dict[str, Any]:
     scenario = Scenario(updates, chats, bot_id=int(TOKEN.split(":")[0]))
     server = await serve(scenario)
     port = server.sockets[0].getsockname()[1]
     with tempfile.TemporaryDirectory() as tmp:
-        args = [a.format(tmp=tmp) for a in argv]
+        args = [a.format(tmp=tmp, redis=redis_url) for a in argv]
         env = {**os.environ, "API_URL": f"http://127.0.0.1:{port}", "BOT_TOKEN": TOKEN}
         process = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -92,10 +104,21 @@ async def echo_once(argv: list[str], updates: int, chats: int) -> dict[str, Any]
 
 def echo_suite(runs: int, updates: int, chats: int, only: list[str]) -> dict[str, dict[str, Any]]:
     results = {}
+    redis = None
     for name, argv in BOTS.items():
         if only and not any(o.lower() in name.lower() for o in only):
             continue
-        samples = [asyncio.run(echo_once(argv, updates, chats)) for _ in range(runs)]
+        if "{redis}" in argv and redis is None:
+            from telewire.testing.servers import RedisServer
+
+            redis = RedisServer()  # its own redis-server on a free loopback port
+        url = redis.url if redis is not None else ""
+        try:
+            samples = [asyncio.run(echo_once(argv, updates, chats, url)) for _ in range(runs)]
+        except BaseException:
+            if redis is not None:
+                redis.stop()
+            raise
         problems = sorted({p for s in samples for p in s["problems"]})
         results[name] = {
             key: statistics.median(s[key] for s in samples)
@@ -108,6 +131,8 @@ def echo_suite(runs: int, updates: int, chats: int, only: list[str]) -> dict[str
             + (f"  PROBLEMS: {problems[:3]}" if problems else ""),
             flush=True,
         )
+    if redis is not None:
+        redis.stop()
     return results
 
 

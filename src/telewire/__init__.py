@@ -58,6 +58,12 @@ _EXPORTS = {
     "ApprovalBook": "telewire.features.approvals",
     "approvals_router": "telewire.features.approvals",
     "Ledger": "telewire.features.ledger",
+    "Storage": "telewire.storage",
+    "open_storage": "telewire.storage",
+    "Scheduler": "telewire.jobs",
+    "Job": "telewire.jobs",
+    "FakeClock": "telewire.jobs",
+    "throttle": "telewire.routing.throttling",
 }
 
 _SUBMODULES = frozenset({"types", "keyboards", "testing", "emulator", "i18n"})
@@ -94,6 +100,9 @@ if TYPE_CHECKING:
     from telewire.features.outbox import AsyncOutbox as AsyncOutbox
     from telewire.features.outbox import Outbox as Outbox
     from telewire.i18n import I18n as I18n
+    from telewire.jobs import FakeClock as FakeClock
+    from telewire.jobs import Job as Job
+    from telewire.jobs import Scheduler as Scheduler
     from telewire.keyboards import InlineKeyboard as InlineKeyboard
     from telewire.keyboards import ReplyKeyboard as ReplyKeyboard
     from telewire.quick import ask as ask
@@ -104,6 +113,9 @@ if TYPE_CHECKING:
     from telewire.routing.menu import publish_commands as publish_commands
     from telewire.routing.middleware import owner_only as owner_only
     from telewire.routing.router import Router as Router
+    from telewire.routing.throttling import throttle as throttle
+    from telewire.storage import Storage as Storage
+    from telewire.storage import open_storage as open_storage
     from telewire.updates.polling import run_polling as run_polling
     from telewire.updates.polling import start_polling as start_polling
     from telewire.updates.webhook import WebhookApp as WebhookApp

@@ -31,6 +31,7 @@ COMMANDS = {
         "telewire.cli.parked",
         "list the updates a bot set aside (they kept failing); replay them",
     ),
+    "jobs": ("telewire.cli.jobs", "list or cancel the scheduled jobs kept in the storage"),
     "new": ("telewire.cli.new", "write a small bot project, with tests, that you can build on"),
     "store": (
         "telewire.cli.store",

@@ -16,6 +16,7 @@ from telewire.routing.replies import AsyncReplies, SyncReplies, Targets
 if TYPE_CHECKING:
     from telewire.client.async_bot import AsyncBot
     from telewire.client.bot import Bot
+    from telewire.jobs import Scheduler
 
 
 class BaseContext(Targets):
@@ -147,6 +148,18 @@ class Context(BaseContext, AsyncReplies):
     async def edit(self, text: str, **kwargs: Any) -> t.Message | bool:
         """Edit the message (for a button press: the message under the button)."""
         return await self.bot.edit_message_text(**self._edit_params(text, kwargs))  # type: ignore[no-any-return]
+
+    @property
+    def jobs(self) -> Scheduler:
+        """The job scheduler (``await ctx.jobs.run_once(remind, after=600, data=...)``),
+        present once the router uses it: ``router.use(scheduler.middleware)``."""
+        scheduler: Scheduler | None = self.data.get("jobs")
+        if scheduler is None:
+            raise RuntimeError(
+                "ctx.jobs needs a scheduler: create telewire.jobs.Scheduler(storage, bot=bot) "
+                "and add router.use(scheduler.middleware)"
+            )
+        return scheduler
 
 
 class SyncContext(BaseContext, SyncReplies):

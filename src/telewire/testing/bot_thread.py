@@ -7,6 +7,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from telewire.jobs import Scheduler
     from telewire.routing.router import Router
     from telewire.updates.polling import Polling
 
@@ -14,8 +15,17 @@ if TYPE_CHECKING:
 class BotThread:
     """Poll for ``router`` in a daemon thread; ``stop()`` drains and confirms, as SIGTERM would."""
 
-    def __init__(self, router: Router, token: str, base_url: str, **polling_options: Any) -> None:
+    def __init__(
+        self,
+        router: Router,
+        token: str,
+        base_url: str,
+        *,
+        jobs: Scheduler | None = None,
+        **polling_options: Any,
+    ) -> None:
         self.router = router
+        self.jobs = jobs
         self.error: BaseException | None = None
         self._token, self._base_url = token, base_url
         self._options = {"timeout": 1, **polling_options}
@@ -39,10 +49,17 @@ class BotThread:
             bot = AsyncBot(self._token, base_url=self._base_url)
             self._loop = asyncio.get_running_loop()
             self.polling = Polling(self.router, bot, **self._options)
+            scheduling = None
+            if self.jobs is not None:  # as start_polling(jobs=...) runs it
+                self.jobs.bot = self.jobs.bot or bot
+                scheduling = asyncio.create_task(self.jobs.run())
             self._ready.set()
             try:
                 await self.polling.run()
             finally:
+                if self.jobs is not None and scheduling is not None:
+                    self.jobs.stop()
+                    await scheduling
                 await bot.close()
 
         try:

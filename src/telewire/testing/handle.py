@@ -82,7 +82,8 @@ class EmulatorHandle:
         self._http.close()
 
     def run(self, router: Router, **polling_options: Any) -> BotThread:
-        """Poll for ``router`` in a background thread (``with emulator.run(router): ...``)."""
+        """Poll for ``router`` in a background thread (``with emulator.run(router): ...``);
+        ``jobs=scheduler`` runs a :class:`~telewire.jobs.Scheduler` beside it."""
         return BotThread(router, self.token, self.base_url, **polling_options)
 
     # -- people and chats ------------------------------------------------------------------

@@ -7,15 +7,29 @@
         assert "Hey" in emulator.expect_reply(alice.id).text
 
 Each test gets a fresh emulator on a free loopback port, stopped afterwards.
+``redis_server`` and ``postgres_server`` start real storage servers once per session;
+``fake_clock`` is a clock for :class:`telewire.jobs.Scheduler` that moves only when told::
+
+    jobs = Scheduler(open_storage("memory://"), clock=fake_clock)
+    with emulator.run(router, jobs=jobs):
+        emulator.send(alice, "/remind 10 tea")
+        emulator.expect_reply(alice.id)          # "OK, in 10 minutes…": the job is stored
+        fake_clock.advance(600)                  # ten minutes, at once
+        emulator.wait_for(alice.id, lambda message: message.text == "⏰ tea")
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
 from telewire.testing.handle import EmulatorHandle
+
+if TYPE_CHECKING:
+    from telewire.jobs import FakeClock
+    from telewire.testing.servers import PostgresServer, RedisServer
 
 
 @pytest.fixture
@@ -31,3 +45,35 @@ def emulator() -> Iterator[EmulatorHandle]:
     finally:
         handle.close()
         server.close()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """A real ``redis-server`` on a free loopback port, shared by the session (``.url``)."""
+    from telewire.testing.servers import RedisServer
+
+    server = RedisServer()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A real PostgreSQL cluster on a free loopback port, shared by the session (``.url``)."""
+    from telewire.testing.servers import PostgresServer
+
+    server = PostgresServer()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def fake_clock() -> FakeClock:
+    """A :class:`~telewire.jobs.FakeClock` for schedulers: ``fake_clock.advance(seconds)``."""
+    from telewire.jobs import FakeClock
+
+    return FakeClock()

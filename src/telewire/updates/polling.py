@@ -25,6 +25,7 @@ from telewire.updates.watermark import Watermark
 
 if TYPE_CHECKING:
     from telewire.client.async_bot import AsyncBot
+    from telewire.jobs import Scheduler
     from telewire.routing.router import Router
 
 log = logging.getLogger("telewire.polling")
@@ -241,6 +242,7 @@ def run_polling(
     concurrency: int = 64,
     allowed_updates: list[str] | None = None,
     retry: RetryPolicy | None = None,
+    jobs: Scheduler | None = None,
 ) -> None:
     """Run ``router`` by long polling until SIGINT/SIGTERM (a blocking call).
 
@@ -264,6 +266,7 @@ def run_polling(
             concurrency=concurrency,
             allowed_updates=allowed_updates,
             retry=retry,
+            jobs=jobs,
         )
     )
 
@@ -279,11 +282,14 @@ async def start_polling(
     allowed_updates: list[str] | None = None,
     retry: RetryPolicy | None = None,
     handle_signals: bool = True,
+    jobs: Scheduler | None = None,
 ) -> None:
     """:func:`run_polling` for a running event loop: returns after SIGINT/SIGTERM (when
     ``handle_signals``) or when the task is cancelled, having drained and confirmed.
 
     A ``bot`` given is used and left open (it is yours); otherwise one is made and closed.
+    ``jobs`` (a :class:`~telewire.jobs.Scheduler`) runs beside the poller and stops with it,
+    letting running jobs finish; it gets this bot unless it has one.
     """
     from telewire.client.async_bot import AsyncBot
 
@@ -302,9 +308,17 @@ async def start_polling(
                 signals.append(sig)
             except (NotImplementedError, RuntimeError):  # not the main thread / Windows
                 pass
+    scheduling = None
+    if jobs is not None:
+        if jobs.bot is None:
+            jobs.bot = bot
+        scheduling = asyncio.create_task(jobs.run())
     try:
         await polling.run()
     finally:
+        if jobs is not None and scheduling is not None:
+            jobs.stop()
+            await scheduling
         for sig in signals:
             loop.remove_signal_handler(sig)
         if own:

@@ -1,0 +1,50 @@
+"""One contender in a compare-and-set race, run as a real process by test_races.py.
+
+``increment URL KEY COUNT``: add 1 to a counter COUNT times, each by read + compare-and-set
+(retrying on conflict). ``claim URL KEY NAME``: try once to create KEY; print "won" or "lost".
+Both wait for a file named by env RACE_START to exist, so every process starts together.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import time
+
+from telewire.storage import open_storage
+
+
+def wait_for_start() -> None:
+    while not os.path.exists(os.environ["RACE_START"]):
+        time.sleep(0.001)
+
+
+async def main(mode: str, url: str, key: str, argument: str) -> None:
+    storage = open_storage(url)
+    await storage.get(key)  # connect before the start line
+    wait_for_start()
+    try:
+        if mode == "increment":
+            conflicts = 0
+            for _ in range(int(argument)):
+                while True:
+                    item = await storage.get(key)
+                    count = 0 if item is None else int(item.value)
+                    expected = None if item is None else item.version
+                    written = await storage.compare_and_set(
+                        key, str(count + 1).encode(), expected=expected
+                    )
+                    if written is not None:
+                        break
+                    conflicts += 1
+            print(conflicts)
+        else:
+            won = await storage.compare_and_set(key, argument.encode(), expected=None)
+            print("won" if won is not None else "lost")
+    finally:
+        await storage.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(*sys.argv[1:5]))
