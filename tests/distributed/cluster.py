@@ -120,3 +120,32 @@ def first_occurrences(numbers: list[int]) -> list[int]:
 
 def delivered(emulator: EmulatorHandle) -> Any:
     return emulator.deliveries()
+
+
+class DurableRedis:
+    """A redis-server that keeps its data across a stop (AOF, fsync per write) and can be
+    started again on the same port and folder: for the "Redis stopped" test."""
+
+    def __init__(self, folder: Path) -> None:
+        import shutil
+
+        self.program = shutil.which("redis-server") or "redis-server"
+        self.folder = folder
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.start()
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [self.program, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "yes", "--appendfsync", "always", "--dir", str(self.folder),
+             "--loglevel", "warning"],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        _wait_for_port(self.port, self.process, "redis-server")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)

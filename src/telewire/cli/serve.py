@@ -55,6 +55,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lease", type=float, default=float(_env("LEASE", 5.0)),
                         help="seconds before a dead pump's or worker's share moves "
                         "on (default 5)")  # fmt: skip
+    parser.add_argument("--max-in-flight", type=int, default=int(_env("MAX_IN_FLIGHT", 256)),
+                        help="worker: updates read but not yet acknowledged, at most (the "
+                        "most a crash repeats; default 256)")  # fmt: skip
     parser.add_argument("--no-flood-limit", action="store_true",
                         default=_env("FLOOD_LIMIT", "on") == "off",
                         help="worker: do not share Telegram's flood limits in Redis (for a "
@@ -168,7 +171,8 @@ async def _pump_or_worker(
         else:
             limiter = SharedFloodLimiter(client, layout, metrics=metrics)
             bot = LimitedBot(limiter, found.token, base_url=found.api_url)
-        role = Worker(client, layout, router, bot, lease=args.lease, metrics=metrics)
+        role = Worker(client, layout, router, bot, lease=args.lease, metrics=metrics,
+                      max_in_flight=args.max_in_flight)  # fmt: skip
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, role.stop)

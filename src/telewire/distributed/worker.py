@@ -80,6 +80,7 @@ class Worker:
         self._heartbeat = client.register_script(HEARTBEAT)
         self._stopping = asyncio.Event()
         self._reads = 0
+        self._lost: set[int] = set()
         self._giving: set[asyncio.Task[None]] = set()
         self._dispatcher: Dispatcher | None = None
         self._decoder: Any = None
@@ -153,6 +154,7 @@ class Worker:
         for partition in held:
             if self.layout.lease(partition) not in kept:
                 log.warning("worker: lost partition %d (lease expired)", partition)
+                self._lost.add(partition)
                 self.owned.discard(partition)
                 self.reading.discard(partition)
         share = math.ceil(self.layout.partitions / max(1, int(live)))
@@ -164,10 +166,12 @@ class Worker:
                     task.add_done_callback(self._giving.discard)
         free = [p for p in range(self.layout.partitions) if p not in self.owned]
         random.shuffle(free)
+        free.sort(key=lambda p: p not in self._lost)  # ours before an outage: take them back
         for partition in free:
             if len(self.owned) >= share:
                 break
             if await self.leases.take(self.layout.lease(partition)):
+                self._lost.discard(partition)
                 self.owned.add(partition)
                 await self._take_over(partition)
 
