@@ -3,10 +3,10 @@
 The windows are those of :mod:`telewire.core.flood` (:data:`~telewire.core.flood.SENDER`:
 30 messages a second overall, 3 in any 3 seconds per private chat, 20 a minute per
 group), kept as sorted sets scored by Redis's clock, so workers on several machines share
-one count whatever their own clocks say. A send is admitted by one script (counts it at
-its start) and counted again at its reply (moving its mark to then), exactly as the
-in-process limiter measures: the server, counting at arrival, never sees more than the
-limit in a window. A 429 seen by any worker sets a pause key that every admission
+one count whatever their own clocks say. A send is admitted by one script, which holds its
+place in the windows while it is in flight, and counted at its reply (its mark moves to
+then): the server, counting at arrival, never sees more than the limit in a window, even
+when a request takes longer than the window itself. A 429 seen by any worker sets a pause key that every admission
 honours, so one warning slows all.
 """
 
@@ -33,14 +33,15 @@ for i = 1, 2 do
   local limit, span = tonumber(ARGV[i * 2]), tonumber(ARGV[i * 2 + 1])
   redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - span)
   if redis.call('ZCARD', KEYS[i]) >= limit then
-    local oldest = redis.call('ZRANGE', KEYS[i], 0, 0, 'WITHSCORES')
-    wait = math.max(wait, tonumber(oldest[2]) + span - now)
+    local oldest = tonumber(redis.call('ZRANGE', KEYS[i], 0, 0, 'WITHSCORES')[2])
+    if oldest > now then oldest = now - span + 20 end  -- all in flight: look again soon
+    wait = math.max(wait, oldest + span - now)
   end
 end
 if wait > 0 then return wait end
 for i = 1, 2 do
-  redis.call('ZADD', KEYS[i], now, ARGV[1])
-  redis.call('PEXPIRE', KEYS[i], ARGV[i * 2 + 1])
+  redis.call('ZADD', KEYS[i], now + ARGV[6], ARGV[1])
+  redis.call('PEXPIRE', KEYS[i], ARGV[i * 2 + 1] + ARGV[6])
 end
 return 0
 """
@@ -53,6 +54,12 @@ for i = 1, 2 do
 end
 return 0
 """
+
+
+IN_FLIGHT_MS = 60_000
+"""A send is counted from its start as if it ended this much later, until its reply moves
+the mark to the reply's time: however slow the server, a message in flight keeps its
+place in the window (a worker killed mid-send frees its place after this long)."""
 
 
 class SharedFloodLimiter:
@@ -85,7 +92,7 @@ class SharedFloodLimiter:
         keys, numbers = self._keys(chat_id)
         waited = False
         while True:
-            wait = int(await self._admit(keys=keys, args=[mark, *numbers]))
+            wait = int(await self._admit(keys=keys, args=[mark, *numbers, IN_FLIGHT_MS]))
             if wait <= 0:
                 return mark
             if not waited:
@@ -96,7 +103,8 @@ class SharedFloodLimiter:
     async def sent(self, chat_id: Any, mark: str) -> None:
         """The reply came: the server counted the message by now; measure from here."""
         keys, numbers = self._keys(chat_id)
-        await self._sent(keys=keys[:2], args=[mark, numbers[1], numbers[3]])
+        spans = [numbers[1] + IN_FLIGHT_MS, numbers[3] + IN_FLIGHT_MS]
+        await self._sent(keys=keys[:2], args=[mark, *spans])
 
     async def pause(self, seconds: float) -> None:
         """Telegram said 429: every worker waits ``seconds`` before its next send."""

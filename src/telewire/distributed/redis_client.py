@@ -31,9 +31,17 @@ def connect(url: str | None = None) -> Any:
         raise ValueError(f"not a Redis URL: {describe(url)!r}; expected redis://host:port/db")
     import redis.asyncio
 
-    return redis.asyncio.Redis.from_url(
-        url, socket_connect_timeout=5, socket_timeout=30, health_check_interval=10
+    # A blocking pool: 64 handlers sending at once wait for a connection, rather than
+    # failing with "Too many connections" as the default pool does past its limit.
+    pool = redis.asyncio.BlockingConnectionPool.from_url(
+        url,
+        max_connections=32,
+        timeout=30,
+        socket_connect_timeout=5,
+        socket_timeout=30,
+        health_check_interval=10,
     )
+    return redis.asyncio.Redis(connection_pool=pool)
 
 
 async def agree_on_partitions(client: Any, layout: Layout) -> None:
