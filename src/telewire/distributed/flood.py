@@ -6,8 +6,8 @@ group), kept as sorted sets scored by Redis's clock, so workers on several machi
 one count whatever their own clocks say. A send is admitted by one script, which holds its
 place in the windows while it is in flight, and counted at its reply (its mark moves to
 then): the server, counting at arrival, never sees more than the limit in a window, even
-when a request takes longer than the window itself. A 429 seen by any worker sets a pause key that every admission
-honours, so one warning slows all.
+when a request takes longer than the window itself. A 429 seen by any worker sets a
+pause key that every admission honours, so one warning slows all.
 """
 
 from __future__ import annotations
