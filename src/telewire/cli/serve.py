@@ -96,7 +96,10 @@ def run(args: argparse.Namespace) -> int:
     from telewire.distributed.redis_client import connect
 
     layout = Layout.for_bot(Token(found.token).bot_id, args.partitions)
-    client = connect(args.redis)
+    try:
+        client = connect(args.redis)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(args, found, router, layout, client))
@@ -113,6 +116,8 @@ async def _serve(
 
     try:
         await agree_on_partitions(client, layout)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     except (redis.exceptions.RedisError, OSError) as exc:
         raise UsageError(
             f"cannot reach Redis at {describe(args.redis or _env('REDIS'))}: {exc}"
