@@ -98,8 +98,11 @@ def test_pump_killed_a_standby_takes_over(
 
     def kill_leader(n: int) -> None:
         if n == 1000:
-            holder = client.get(lease_key)
+            deadline = time.monotonic() + 30  # the pumps may still be starting
+            while (holder := client.get(lease_key)) is None and time.monotonic() < deadline:
+                time.sleep(0.1)
             assert holder is not None, "no pump leads"
+            time.sleep(1.0)  # it is pumping: kill it mid-run
             pid = int(str(holder).split(":")[2])
             os.kill(pid, signal.SIGKILL)
             killed.append(pid)

@@ -64,6 +64,38 @@ class Appender:
             why = "too deeply nested" if isinstance(exc, RecursionError) else str(exc)
             raise ValueError(f"not a Telegram Update: {why}") from None
 
+    async def append_all(self, bodies: list[bytes]) -> int:
+        """Append a batch (the pump's) in one round trip; how many were new.
+
+        Each update is still its own script call, so each is appended once or not at all.
+        """
+        updates = [self.decode(body) for body in bodies]
+        async with self.client.pipeline(transaction=False) as pipe:
+            for body, update in zip(bodies, updates, strict=True):
+                partition = self.layout.partition_of(update)
+                keys = [self.layout.seen(update.update_id), self.layout.stream(partition)]
+                pipe.evalsha(self._append.sha, 2, *keys, self.dedup_ms, body)
+            try:
+                added = await pipe.execute()
+            except Exception as exc:
+                import redis.exceptions
+
+                if not isinstance(exc, redis.exceptions.NoScriptError):
+                    raise
+                await self.client.script_load(APPEND)
+                return await self.append_all(bodies)
+        fresh = sum(1 for reply in added if reply)
+        self.appended += fresh
+        self.duplicates += len(bodies) - fresh
+        if fresh and self.replicas:
+            await self._wait_for_replicas(fresh)
+        return fresh
+
+    async def _wait_for_replicas(self, what: object) -> None:
+        copies = await self.client.execute_command("WAIT", self.replicas, self.replica_timeout_ms)
+        if int(copies) < self.replicas:
+            raise NotReplicated(f"update {what} reached {copies} of {self.replicas} replicas")
+
     async def append(self, body: bytes, update: Any | None = None) -> bool:
         """Append ``body`` (an Update's JSON); False if it was appended before.
 
@@ -78,12 +110,6 @@ class Appender:
             self.duplicates += 1
             return False
         if self.replicas:
-            copies = await self.client.execute_command(
-                "WAIT", self.replicas, self.replica_timeout_ms
-            )
-            if int(copies) < self.replicas:
-                raise NotReplicated(
-                    f"update {update.update_id} reached {copies} of {self.replicas} replicas"
-                )
+            await self._wait_for_replicas(update.update_id)
         self.appended += 1
         return True

@@ -94,10 +94,8 @@ class Pump:
                     log.warning("pump: lost the lease; standing by")
                     return
                 renewed = loop.time()
-            for raw in updates:
-                fresh = await self.appender.append(msgspec.json.encode(raw))
-                self.metrics.count(
-                    "telewire_updates_in_total" if fresh else "telewire_updates_duplicate_total"
-                )
             if updates:
+                fresh = await self.appender.append_all([msgspec.json.encode(u) for u in updates])
+                self.metrics.count("telewire_updates_in_total", fresh)
+                self.metrics.count("telewire_updates_duplicate_total", len(updates) - fresh)
                 await self.client.set(self.layout.pump_offset, updates[-1]["update_id"] + 1)

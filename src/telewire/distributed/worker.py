@@ -284,11 +284,13 @@ class Worker:
         if not batch:
             return
         try:
+            by_stream: dict[str, list[bytes]] = {}
+            for partition, entry_id in batch:
+                by_stream.setdefault(self.layout.stream(partition), []).append(entry_id)
             async with self.client.pipeline(transaction=False) as pipe:
-                for partition, entry_id in batch:
-                    stream = self.layout.stream(partition)
-                    pipe.xack(stream, GROUP, entry_id)
-                    pipe.xdel(stream, entry_id)
+                for stream, ids in by_stream.items():  # two commands per stream, not per entry
+                    pipe.xack(stream, GROUP, *ids)
+                    pipe.xdel(stream, *ids)
                 await pipe.execute()
         except BaseException:
             self._acks = batch + self._acks
