@@ -49,6 +49,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--replicas", type=int, default=int(_env("REPLICAS", 0)),
                         help="ingress: answer Telegram once this many Redis replicas have "
                         "the update (default 0)")  # fmt: skip
+    window = float(_env("DEDUP_WINDOW", 3600))
+    parser.add_argument("--dedup-window", type=float, default=window,
+                        help="ingress and pump: seconds an update_id is remembered to drop "
+                        "repeats (default 3600; ~100 bytes of Redis memory per update)")  # fmt: skip
     parser.add_argument("--metrics-port", type=port, default=_env("METRICS_PORT"),
                         help="serve /metrics and /healthz on this port (env "
                         "TELEWIRE_METRICS_PORT; default: off)")  # fmt: skip
@@ -148,7 +152,7 @@ async def _ingress(args: argparse.Namespace, client: Any, layout: Any, metrics: 
     from telewire.distributed.ingress import IngressApp
 
     app = IngressApp(client, layout, secret_token=args.secret, replicas=args.replicas,
-                     metrics=metrics)  # fmt: skip
+                     dedup_window=args.dedup_window, metrics=metrics)  # fmt: skip
     metrics.health = lambda: "Redis refuses updates" if app._refusing else None
     config = uvicorn.Config(app, host=args.host, port=args.port, log_level="warning",
                             lifespan="off", timeout_graceful_shutdown=10)  # fmt: skip
@@ -165,7 +169,8 @@ async def _pump_or_worker(
         from telewire.distributed.pump import Pump
 
         bot = AsyncBot(found.token, base_url=found.api_url)
-        role = Pump(client, layout, bot, lease=args.lease, metrics=metrics)
+        role = Pump(client, layout, bot, lease=args.lease, metrics=metrics,
+                    dedup_window=args.dedup_window)  # fmt: skip
         metrics.health = lambda: role.problem
     else:
         from telewire.distributed.flood import LimitedBot, SharedFloodLimiter

@@ -17,7 +17,7 @@ from typing import Any
 
 import msgspec
 
-from telewire.distributed.appender import Appender
+from telewire.distributed.appender import DEDUP_WINDOW, Appender
 from telewire.distributed.layout import Layout
 from telewire.distributed.leases import Leases
 from telewire.distributed.metrics import Metrics
@@ -36,13 +36,14 @@ class Pump:
         lease: float = 5.0,
         poll_timeout: int = 10,
         metrics: Metrics | None = None,
+        dedup_window: float = DEDUP_WINDOW,
     ) -> None:
         """``bot``: an AsyncBot. ``poll_timeout`` stays below ``lease`` plus a poll, so a
         pump that lost its lease stops polling before its successor's poll conflicts."""
         self.client = client
         self.layout = layout
         self.bot = bot
-        self.appender = Appender(client, layout)
+        self.appender = Appender(client, layout, dedup_window=dedup_window)
         self.leases = Leases(client, holder_name("pump"), int(lease * 1000))
         self.poll_timeout = poll_timeout
         self.metrics = metrics or Metrics()
