@@ -52,7 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     window = float(_env("DEDUP_WINDOW", 3600))
     parser.add_argument("--dedup-window", type=float, default=window,
                         help="ingress and pump: seconds an update_id is remembered to drop "
-                        "repeats (default 3600; ~100 bytes of Redis memory per update)")  # fmt: skip
+                        "repeats (default 3600; ~100 bytes of Redis each)")  # fmt: skip
     parser.add_argument("--metrics-port", type=port, default=_env("METRICS_PORT"),
                         help="serve /metrics and /healthz on this port (env "
                         "TELEWIRE_METRICS_PORT; default: off)")  # fmt: skip
