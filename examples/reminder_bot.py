@@ -50,7 +50,7 @@ def build(jobs: Scheduler) -> Router:
 
     @router.command("reminders")
     async def pending(ctx: Context) -> None:
-        mine = [job for job in await ctx.jobs.list() if job.id.startswith(f"{ctx.chat_id}:")]
+        mine = await ctx.jobs.list(prefix=f"{ctx.chat_id}:")
         now = ctx.jobs.clock.now()
         lines = [
             f"in {max(0, round(((job.next_run or now) - now) / 60))} min: {job.data['text']}"
@@ -60,7 +60,7 @@ def build(jobs: Scheduler) -> Router:
 
     @router.command("forget")
     async def forget(ctx: Context) -> None:
-        mine = [job for job in await ctx.jobs.list() if job.id.startswith(f"{ctx.chat_id}:")]
+        mine = await ctx.jobs.list(prefix=f"{ctx.chat_id}:")
         for job in mine:
             await ctx.jobs.cancel(job.id)
         await ctx.reply(f"Forgot {len(mine)} reminder{'s' * (len(mine) != 1)}.")

@@ -164,8 +164,8 @@ def test_the_digest_pins_the_days_last_entry(
     emulator.send(alice, "/digest")
     digest = emulator.wait_for(alice.id, lambda m: "Ledger digest" in (m.text or ""))
     assert anchors_in_text(digest.text or "") == [head]
-    with Bot(emulator.token, base_url=emulator.base_url) as bot:
-        pinned = bot.get_chat(chat_id=alice.id).pinned_message
+    with Bot(emulator.token, base_url=emulator.base_url) as bot:  # pinned just after sending
+        pinned = emulator.wait_until(lambda: bot.get_chat(chat_id=alice.id).pinned_message)
     assert pinned is not None and pinned.message_id == digest.message_id
 
 

@@ -161,6 +161,9 @@ def test_cancelled_jobs_never_run_and_list_shows_the_rest_soonest_first(
         await jobs.run_once("record", after=10, id="c")
         await jobs.run_repeating("record", every=20, id="a")
         assert [job.id for job in await jobs.list()] == ["c", "a", "b"]
+        await jobs.run_once("record", after=5, id="b2")
+        assert [job.id for job in await jobs.list(prefix="b")] == ["b2", "b"]
+        assert await jobs.cancel("b2") is True
         assert await jobs.cancel("c") is True
         assert await jobs.cancel("c") is False
         assert await jobs.cancel("never") is False

@@ -161,6 +161,10 @@ def test_bad_keys_and_ttls_are_refused_clearly(storage_url: str) -> None:
     async def scenario(storage: Storage) -> None:
         with pytest.raises(ValueError, match="non-empty strings"):
             await storage.set("", b"v")
+        with pytest.raises(ValueError, match="without NUL"):
+            await storage.get("a\0b")
+        with pytest.raises(ValueError, match="at most 1024"):
+            await storage.set("k" * 1025, b"v")
         with pytest.raises(ValueError, match="ttl must be a positive"):
             await storage.set("k", b"v", ttl=0)
         with pytest.raises(ValueError, match="ttl must be a positive"):
@@ -256,3 +260,26 @@ def test_redis_one_refused_command_in_a_batch_leaves_the_others_alone(redis_serv
         assert isinstance(outcomes[2], int)
 
     run(redis_server.url, scenario)
+
+
+def test_keys_may_be_any_text_and_values_large(storage_url: str) -> None:
+    async def scenario(storage: Storage) -> None:
+        keys = [
+            "user:Ülrich",
+            "chat:-100123:名前",
+            "emoji:🙂",
+            "quote:'\"",
+            "space: a b",
+            "k" * 1024,
+        ]
+        for n, key in enumerate(keys):
+            await storage.set(key, b"%d" % n)
+        assert [(await storage.get(key)).value for key in keys] == [  # type: ignore[union-attr]
+            b"%d" % n for n in range(len(keys))
+        ]
+        assert await storage.keys("emoji:") == ["emoji:🙂"]
+        big = bytes(range(256)) * 4096  # 1 MiB
+        await storage.set("big", big)
+        assert (await storage.get("big")).value == big  # type: ignore[union-attr]
+
+    run(storage_url, scenario)

@@ -203,7 +203,8 @@ def test_sigterm_in_a_real_process_drains(tmp_path: Path) -> None:
         for i in range(30):
             handle.send(user, str(i))
         bot = start_bot(server, tmp_path / "offset")
-        time.sleep(0.3)
+        # All 30 were pending, so the first poll took them all: stop as the first is answered.
+        assert handle.wait_until(lambda: bot_messages(server) >= 1, timeout=20)
         bot.send_signal(signal.SIGTERM)
         assert bot.wait(15) == 0
         assert handle.deliveries()["pending"] == []

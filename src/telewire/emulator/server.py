@@ -138,6 +138,7 @@ class EmulatorServer:
             else:
                 result = self.engine.call(token, name, params)
                 self.changed()
+                self.bump()  # any method may change what a test waits for (a pin, a title)
             if delay:  # the call happened; only its answer is late, as with a slow network
                 await asyncio.sleep(delay)
             if fault == "gateway":  # the call happened; a proxy in front timed out on it

@@ -47,7 +47,6 @@ class ScheduledJob(msgspec.Struct, kw_only=True, frozen=True):
 
 
 _encoder = msgspec.json.Encoder()
-_decoder = msgspec.json.Decoder(ScheduledJob)
 
 
 def encode(job: ScheduledJob) -> bytes:
@@ -55,4 +54,7 @@ def encode(job: ScheduledJob) -> bytes:
 
 
 def decode(raw: bytes) -> ScheduledJob:
-    return _decoder.decode(raw)
+    """Through telewire.core.typed, the one place typed decoders are built (thread-safe)."""
+    from telewire.core import typed
+
+    return typed.decode(raw, ScheduledJob)

@@ -48,6 +48,9 @@ class Scheduler:
     ``clock``: a :class:`~telewire.jobs.clock.FakeClock` in tests. ``poll``: how often to
     look for jobs other processes added (this process's own wake it at once). ``lease``:
     how long a run is held before another process may take it over if this one died.
+
+    Each look reads every job record (pipelined on Redis, one file read on SQLite): made
+    for hundreds or a few thousand jobs. With more, raise ``poll``.
     """
 
     def __init__(
@@ -197,10 +200,11 @@ class Scheduler:
 
     # -- looking and cancelling ------------------------------------------------------------
 
-    async def list(self) -> list[ScheduledJob]:
-        """Every job, soonest first (failed one-off jobs last)."""
+    async def list(self, prefix: str = "") -> list[ScheduledJob]:
+        """Every job whose id starts with ``prefix``, soonest first (failed one-off jobs
+        last). Give ids a prefix per chat (``f"{chat}:…"``) to list one chat's cheaply."""
         found = []
-        for key in await self.storage.keys(self.namespace):
+        for key in await self.storage.keys(self.namespace + prefix):
             item = await self.storage.get(key)
             if item is None:
                 continue

@@ -68,9 +68,14 @@ class Storage(Protocol):
 
 
 def check_key(key: str) -> str:
-    """Keys are non-empty text; anything else is a caller bug worth a clear message."""
-    if not isinstance(key, str) or not key:
-        raise ValueError(f"storage keys are non-empty strings, got {key!r}")
+    """Keys are non-empty text without NUL (PostgreSQL's text cannot hold one), at most
+    1024 characters; anything else is a caller bug worth a clear message."""
+    if not isinstance(key, str) or not key or "\0" in key or len(key) > 1024:
+        shown = key if not isinstance(key, str) or len(key) <= 60 else key[:60] + "…"
+        raise ValueError(
+            f"storage keys are non-empty strings without NUL, at most 1024 characters; "
+            f"got {shown!r}"
+        )
     return key
 
 

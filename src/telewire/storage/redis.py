@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from telewire.deadlines import within
 from telewire.storage.base import DELETED, Item, StorageUnavailable, check_key, check_ttl
 from telewire.storage.loops import PerLoop
 from telewire.storage.redis_link import Link, pack
@@ -161,7 +162,7 @@ class RedisStorage:
             return [key async for key in self._client.redis.scan_iter(match=pattern, count=1000)]
 
         with self._reaching():
-            found = await asyncio.wait_for(scan(), REPLY_TIMEOUT * 6)
+            found = await within(scan(), REPLY_TIMEOUT * 6)
         return sorted(key.decode()[len(_NAMESPACE) :] for key in found)
 
     async def close(self) -> None:

@@ -18,6 +18,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from telewire.deadlines import within
+
 Pending = list[tuple[bytes, "asyncio.Future[Any]"]]
 
 
@@ -63,7 +65,7 @@ class Link:
 
         replies: list[Any] = []
         try:
-            await asyncio.wait_for(self._exchange(batch, replies), self._timeout)
+            await within(self._exchange(batch, replies), self._timeout)
             error: Exception | None = None
         except asyncio.TimeoutError:
             error = redis.exceptions.TimeoutError(f"no reply from Redis in {self._timeout:g} s")
