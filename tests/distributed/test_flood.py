@@ -35,7 +35,7 @@ def test_three_workers_share_one_flood_limit(redis_server: RedisServer, tmp_path
             if stats["bot_messages"] >= 600:
                 last = time.monotonic()
                 break
-            time.sleep(0.02)
+            time.sleep(0.05)
         refused = emulator.stats()["429"]
     finally:
         cluster.stop()

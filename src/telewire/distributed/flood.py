@@ -29,16 +29,18 @@ local now = t[1] * 1000 + math.floor(t[2] / 1000)
 local paused = redis.call('PTTL', KEYS[3])
 if paused > 0 then return paused end
 local wait = 0
-for i = 1, 2 do
+for i = 2, 1, -1 do  -- the chat's window, then the overall one (which then says "all")
   local limit, span = tonumber(ARGV[i * 2]), tonumber(ARGV[i * 2 + 1])
   redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - span)
   if redis.call('ZCARD', KEYS[i]) >= limit then
     local oldest = tonumber(redis.call('ZRANGE', KEYS[i], 0, 0, 'WITHSCORES')[2])
     if oldest > now then oldest = now - span + 20 end  -- all in flight: look again soon
-    wait = math.max(wait, oldest + span - now)
+    local this = oldest + span - now
+    if i == 1 then return this end
+    wait = math.max(wait, this)
   end
 end
-if wait > 0 then return wait end
+if wait > 0 then return -wait end
 for i = 1, 2 do
   redis.call('ZADD', KEYS[i], now + ARGV[6], ARGV[1])
   redis.call('PEXPIRE', KEYS[i], ARGV[i * 2 + 1] + ARGV[6])
@@ -75,6 +77,9 @@ class SharedFloodLimiter:
         self._admit = client.register_script(ADMIT)
         self._sent = client.register_script(SENT)
         self._serial = 0
+        self._turn = asyncio.Lock()
+        """One sender of this process at a time asks Redis while the bot's window is full,
+        the rest queue here in order: a crowd of handlers must not poll Redis in a herd."""
 
     def _keys(self, chat_id: Any) -> tuple[list[str], list[int]]:
         window = self.limits.group if is_group(chat_id) else self.limits.private
@@ -92,13 +97,17 @@ class SharedFloodLimiter:
         keys, numbers = self._keys(chat_id)
         waited = False
         while True:
-            wait = int(await self._admit(keys=keys, args=[mark, *numbers, IN_FLIGHT_MS]))
-            if wait <= 0:
-                return mark
+            async with self._turn:
+                wait = int(await self._admit(keys=keys, args=[mark, *numbers, IN_FLIGHT_MS]))
+                if wait == 0:
+                    return mark
+                if wait > 0:  # the bot's overall window (or a pause): hold the turn
+                    await asyncio.sleep(wait / 1000 + random.uniform(0, 0.002))
             if not waited:
                 self.metrics.count("telewire_flood_waits_total")
                 waited = True
-            await asyncio.sleep(wait / 1000 + random.uniform(0, 0.004))
+            if wait < 0:  # only this chat's window: wait without holding up other chats
+                await asyncio.sleep(-wait / 1000 + random.uniform(0, 0.002))
 
     async def sent(self, chat_id: Any, mark: str) -> None:
         """The reply came: the server counted the message by now; measure from here."""

@@ -120,7 +120,11 @@ class Worker:
             await asyncio.gather(tasks[1], return_exceptions=True)
             if not await self._dispatcher.drain(drain_timeout):
                 log.warning("worker: %d updates unfinished at exit; others take them", self.busy)
-            await self._flush_acks()
+            try:
+                await self._flush_acks()
+            except Exception as exc:  # Redis away: the entries stay pending; others redo them
+                log.warning("worker: could not acknowledge %d updates at exit (%s)",
+                            len(self._acks), exc)  # fmt: skip
             tasks[0].cancel()
             tasks[2].cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
@@ -157,6 +161,8 @@ class Worker:
                 self._lost.add(partition)
                 self.owned.discard(partition)
                 self.reading.discard(partition)
+        if self._stopping.is_set():  # draining: keep what we hold, take nothing new
+            return
         share = math.ceil(self.layout.partitions / max(1, int(live)))
         if len(self.owned) > share:
             for partition in sorted(self.owned)[share:]:
