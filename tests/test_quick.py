@@ -13,7 +13,7 @@ PROGRAM = """
 import telewire
 telewire.notify("job done: 42 rows")
 decision = telewire.ask("Publish the report?", timeout=20)
-print(decision.status, decision.by["first_name"] if decision.by else "")
+print(decision.status, decision.by.first_name if decision.by else "")
 """
 
 

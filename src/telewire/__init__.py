@@ -41,6 +41,9 @@ _EXPORTS = {
     "F": "telewire.routing.filters",
     "Filter": "telewire.routing.filters",
     "owner_only": "telewire.routing.middleware",
+    "Remember": "telewire.routing.data",
+    "Dialogs": "telewire.dialogs",
+    "Dialog": "telewire.dialogs",
     "run_polling": "telewire.updates.polling",
     "start_polling": "telewire.updates.polling",
     "WebhookApp": "telewire.updates.webhook",
@@ -51,7 +54,9 @@ _EXPORTS = {
     "I18n": "telewire.i18n",
     "publish_commands": "telewire.routing.menu",
     "notify": "telewire.quick",
-    "ask": "telewire.quick",
+    "ask": "telewire.features.approvals",
+    "ask_async": "telewire.features.approvals",
+    "Decision": "telewire.features.approvals",
     "Outbox": "telewire.features.outbox",
     "AsyncOutbox": "telewire.features.outbox",
     "TelegramHandler": "telewire.features.logging_handler",
@@ -93,8 +98,13 @@ if TYPE_CHECKING:
     from telewire.core.token import InvalidToken as InvalidToken
     from telewire.core.token import Token as Token
     from telewire.deep_links import DeepLinks as DeepLinks
+    from telewire.dialogs import Dialog as Dialog
+    from telewire.dialogs import Dialogs as Dialogs
     from telewire.features.approvals import ApprovalBook as ApprovalBook
+    from telewire.features.approvals import Decision as Decision
     from telewire.features.approvals import approvals_router as approvals_router
+    from telewire.features.approvals import ask as ask
+    from telewire.features.approvals import ask_async as ask_async
     from telewire.features.ledger import Ledger as Ledger
     from telewire.features.logging_handler import TelegramHandler as TelegramHandler
     from telewire.features.outbox import AsyncOutbox as AsyncOutbox
@@ -105,9 +115,9 @@ if TYPE_CHECKING:
     from telewire.jobs import Scheduler as Scheduler
     from telewire.keyboards import InlineKeyboard as InlineKeyboard
     from telewire.keyboards import ReplyKeyboard as ReplyKeyboard
-    from telewire.quick import ask as ask
     from telewire.quick import notify as notify
     from telewire.routing.context import Context as Context
+    from telewire.routing.data import Remember as Remember
     from telewire.routing.filters import F as F
     from telewire.routing.filters import Filter as Filter
     from telewire.routing.menu import publish_commands as publish_commands

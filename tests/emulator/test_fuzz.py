@@ -13,6 +13,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -275,7 +276,9 @@ updates = st.fixed_dictionaries(
 )
 
 
-def test_random_bodies_to_the_webhook_app(emulator: EmulatorHandle, quiet: None) -> None:
+def test_random_bodies_to_the_webhook_app(
+    emulator: EmulatorHandle, quiet: None, tmp_path: Path
+) -> None:
     from telewire import AsyncBot
 
     handled: list[int] = []
@@ -286,7 +289,10 @@ def test_random_bodies_to_the_webhook_app(emulator: EmulatorHandle, quiet: None)
         handled.append(ctx.update.update_id)
 
     app = WebhookApp(
-        router, bot=AsyncBot(emulator.token, base_url=emulator.base_url), secret_token="s3cret"
+        router,
+        bot=AsyncBot(emulator.token, base_url=emulator.base_url),
+        secret_token="s3cret",
+        inbox=tmp_path / "inbox.db",
     )
     served = Served(app)
     try:

@@ -171,7 +171,7 @@ def test_the_question_shows_facts_first_and_free_text_on_one_quoted_line(
 def test_a_press_after_the_deadline_does_not_approve(tmp_path: Path, alice: TestUser) -> None:
     book = ApprovalBook(tmp_path / "approvals.db", approvers=[alice.id])
     request = book.create("Deploy?", 60)
-    approve = book.buttons(request)["inline_keyboard"][0][0]["callback_data"]
+    approve = book.buttons(request).inline_keyboard[0][0].callback_data
     deadline = book._row(request, "deadline")[0]
     late = book.press(approve, alice.as_json(), now=deadline)
     assert late is not None and late.answer == "⌛ Too late: this request has expired."
@@ -186,7 +186,7 @@ def ledgered(tmp_path: Path, alice: TestUser) -> tuple[ApprovalBook, Ledger]:
 def test_a_press_records_who_decided_and_what_was_asked(tmp_path: Path, alice: TestUser) -> None:
     book, ledger = ledgered(tmp_path, alice)
     request = book.create("Refund 2.00 of bill #1?", 60, note="spilled")
-    approve = book.buttons(request)["inline_keyboard"][0][0]["callback_data"]
+    approve = book.buttons(request).inline_keyboard[0][0].callback_data
     assert book.press(approve, alice.as_json()) is not None
     (entry,) = ledger.find(f"approval:{request}")
     assert entry.kind == "approval.approved" and entry.actor == f"user:{alice.id}"
@@ -208,7 +208,7 @@ def test_a_decision_row_the_ledger_does_not_back_is_refused(
             (json.dumps({"id": alice.id, "first_name": "Alice"}), time.time()),
         )
     else:
-        deny = book.buttons(request)["inline_keyboard"][0][0]["callback_data"]
+        deny = book.buttons(request).inline_keyboard[0][0].callback_data
         book.press(deny, alice.as_json())  # a real approval of what was asked...
         if forgery == "other question":  # ...moved onto another question
             db.execute("UPDATE approvals SET question = 'Refund 4500.00 of bill #3?'")
@@ -229,7 +229,7 @@ def test_ask_refuses_a_forged_approval_written_while_it_waits(
 
     def asking() -> None:
         try:
-            ask(book, "Deploy?", timeout=20, client=client, listen=False, poll=0.05)
+            ask("Deploy?", book=book, timeout=20, client=client, listen=False, poll=0.05)
         except ForgedDecision as exc:
             errors.append(exc)
 

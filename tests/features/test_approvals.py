@@ -96,7 +96,7 @@ def asking(
     client = BlockingClient(emulator.token, base_url=emulator.base_url)
     thread = threading.Thread(
         target=lambda: result.append(
-            ask(book, "Refund bill #17?", timeout=timeout, client=client, listen=False)
+            ask("Refund bill #17?", book=book, timeout=timeout, client=client, listen=False)
         )
     )
     thread.start()
@@ -125,7 +125,7 @@ def test_forged_wrong_user_replayed_and_expired_presses_are_refused(
         }
         assert emulator.press(alice, asked, approve) == {"text": "✅ Approved", "show_alert": False}
         thread.join(10)
-        assert result[0].approved and result[0].by["id"] == alice.id
+        assert result[0].approved and result[0].by is not None and result[0].by.id == alice.id
         deny = asked.reply_markup.inline_keyboard[0][1].callback_data  # type: ignore[union-attr]
         assert deny is not None
         with pytest.raises(ControlError, match="no inline button"):
@@ -153,7 +153,8 @@ def test_buttons_of_another_install_are_not_valid_here(tmp_path: Path, alice: Te
     ours = ApprovalBook(tmp_path / "a.db", approvers=[alice.id])
     theirs = ApprovalBook(tmp_path / "b.db", approvers=[alice.id])
     request = theirs.create("x", 60)
-    data = theirs.buttons(request)["inline_keyboard"][0][0]["callback_data"]
+    data = theirs.buttons(request).inline_keyboard[0][0].callback_data
+    assert data is not None
     ours.db.execute(
         "INSERT INTO approvals (id, question, approvers, created, deadline)"
         " VALUES (?, 'x', '[]', 0, ?)",

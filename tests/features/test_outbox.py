@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,8 +21,8 @@ from tests.emulator.helpers import raw
 HERE = Path(__file__).parent
 
 
-def outbox_for(emulator: EmulatorHandle, path: Path, **options: object) -> Outbox:
-    return Outbox(path, token=emulator.token, base_url=emulator.base_url, **options)  # type: ignore[arg-type]
+def outbox_for(emulator: EmulatorHandle, path: Path, **options: Any) -> Outbox:
+    return Outbox(path, token=emulator.token, base_url=emulator.base_url, **options)
 
 
 def bot_texts(emulator: EmulatorHandle, chat: int) -> list[str]:
@@ -35,7 +36,7 @@ def test_notify_is_durable_ordered_and_delivered(
         ids = [outbox.notify(f"n{i}")[0] for i in range(10)]
         assert ids == sorted(ids)
         assert outbox.flush(10)
-        assert outbox.status() == {"delivered": 10}
+        assert outbox.status() == {"pending": 0, "delivered": 10, "dead": 0}
     assert bot_texts(emulator, alice.id) == [f"n{i}" for i in range(10)]
 
 
@@ -49,7 +50,7 @@ def test_an_outage_of_any_length_loses_nothing(
         for i in range(20):
             outbox.notify(f"m{i}")
         assert emulator.wait_until(lambda: emulator.struck("500") >= 4, timeout=20)
-        assert outbox.status() == {"pending": 20}
+        assert outbox.status() == {"pending": 20, "delivered": 0, "dead": 0}
         emulator.faults("drop=0.3,502=0.2,seed=11")
         assert emulator.wait_until(lambda: emulator.struck("drop", "502") >= 2, timeout=20)
         emulator.faults(None)
@@ -65,7 +66,7 @@ def test_refused_messages_become_dead_letters_and_can_be_retried(
     with outbox_for(emulator, path, chat_id=alice.id, limits=None) as outbox:
         outbox.notify("while blocked")
         assert outbox.flush(10)
-        assert outbox.status() == {"dead": 1}
+        assert outbox.status() == {"pending": 0, "delivered": 0, "dead": 1}
     shown = run_cli("outbox", "--path", str(path))
     assert "dead #1" in shown.stdout and "bot was blocked by the user" in shown.stdout
     emulator.block(alice, blocked=False)
@@ -167,9 +168,9 @@ def test_the_async_outbox_delivers_in_order(
 ) -> None:
     import asyncio
 
-    from telewire.features.outbox import AsyncOutbox
+    from telewire.features.outbox import AsyncOutbox, OutboxStatus
 
-    async def main() -> dict[str, int]:
+    async def main() -> OutboxStatus:
         async with AsyncOutbox(
             tmp_path / "a.db",
             token=emulator.token,
@@ -182,5 +183,22 @@ def test_the_async_outbox_delivers_in_order(
             assert await outbox.flush(10)
             return outbox.status()
 
-    assert asyncio.run(main()) == {"delivered": 5}
+    assert asyncio.run(main()) == {"pending": 0, "delivered": 5, "dead": 0}
     assert bot_texts(emulator, alice.id) == [f"async {i}" for i in range(5)]
+
+
+def test_notify_carries_buttons_and_silence_under_the_last_piece(
+    emulator: EmulatorHandle, alice: TestUser, tmp_path: Path
+) -> None:
+    from telewire import InlineKeyboard
+
+    keyboard = InlineKeyboard().button("👍 Seen", "seen").markup()
+    with outbox_for(emulator, tmp_path / "o.db", chat_id=alice.id, limits=None) as outbox:
+        outbox.notify("word " * 1000, reply_markup=keyboard, disable_notification=True)
+        assert outbox.flush(10)
+        queued = outbox.store.listing("delivered")
+    assert len(queued) == 2 and all(q["params"]["disable_notification"] for q in queued)
+    first, last = emulator.bot_messages(alice.id)
+    assert first.reply_markup is None
+    assert last.reply_markup is not None
+    assert [b.text for b in last.reply_markup.inline_keyboard[0]] == ["👍 Seen"]

@@ -12,6 +12,7 @@ import urllib.error
 import urllib.request
 from collections import defaultdict
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -55,7 +56,9 @@ class Served:
 
 
 @pytest.fixture
-def served(emulator: EmulatorHandle) -> Iterator[tuple[Served, WebhookApp, dict[int, list[str]]]]:
+def served(
+    emulator: EmulatorHandle, tmp_path: Path
+) -> Iterator[tuple[Served, WebhookApp, dict[int, list[str]]]]:
     router = Router()
     seen: dict[int, list[str]] = defaultdict(list)
 
@@ -68,7 +71,10 @@ def served(emulator: EmulatorHandle) -> Iterator[tuple[Served, WebhookApp, dict[
     from telewire import AsyncBot
 
     app = WebhookApp(
-        router, bot=AsyncBot(emulator.token, base_url=emulator.base_url), secret_token="s3cret"
+        router,
+        bot=AsyncBot(emulator.token, base_url=emulator.base_url),
+        secret_token="s3cret",
+        inbox=tmp_path / "inbox.db",
     )
     server = Served(app)
     yield server, app, seen

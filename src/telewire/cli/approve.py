@@ -52,6 +52,6 @@ def run(args: argparse.Namespace) -> int:
         return 2
     book = ApprovalBook(args.book or state_dir() / "approvals.db", approvers=approvers)
     with client_of(found, timeout=40) as client:
-        decision = ask(book, args.question, timeout=args.timeout, client=client)
+        decision = ask(args.question, book=book, timeout=args.timeout, client=client)
     print(decision.describe())
     return EXIT[decision.status]

@@ -115,7 +115,7 @@ def _scripted(emulator: Any) -> int:
         show("bot", f"(answers the press: {answer['text']!r})")
         edited = handle.wait_for(
             user.id,
-            lambda m: m.message_id == greeting.message_id and m.edit_date,
+            lambda m: m.message_id == greeting.message_id and m.edit_date is not None,
             timeout=10,
             what="the greeting to be edited",
         )

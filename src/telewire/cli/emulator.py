@@ -7,7 +7,7 @@ import asyncio
 import signal
 
 from telewire import __bot_api_version__
-from telewire.cli.arguments import port
+from telewire.cli.arguments import count, port
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -37,6 +37,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="enforce Telegram's flood limits (answers 429 with retry_after)",
     )
+    parser.add_argument(
+        "--history",
+        type=_history,
+        metavar="N",
+        help="messages kept per chat, in memory and in --state (default 1000); older ones "
+        "are forgotten, as if deleted",
+    )
+
+
+def _history(text: str) -> int:
+    value = count(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: keep at least 1 message per chat")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
@@ -49,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
         state=args.state,
         faults=args.faults,
         telegram_limits=args.telegram_limits,
+        history=args.history,
     )
 
     async def serve() -> None:

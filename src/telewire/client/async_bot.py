@@ -5,13 +5,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
 
 from telewire.api._generated.bot import AsyncBotMethods
 from telewire.client._shared import ClientBase
 from telewire.core.errors import TelewireError
 from telewire.core.exchange import Exchange, Send
 from telewire.transports.aio import AsyncTransport
+
+if TYPE_CHECKING:
+    from telewire.api._generated.types import File
 
 
 class AsyncBot(ClientBase, AsyncBotMethods):
@@ -60,6 +63,10 @@ class AsyncBot(ClientBase, AsyncBotMethods):
         """Call ``method`` decoding its result into ``returns`` (plain JSON by default)."""
         return await self._drive(self._method_call(method, params, returns))
 
+    @overload
+    async def download(self, file: str | File, destination: None = None) -> bytes: ...
+    @overload
+    async def download(self, file: str | File, destination: str | Path) -> Path: ...
     async def download(self, file: Any, destination: str | Path | None = None) -> Any:
         """Download a file by file_id or File: its bytes, or the Path written if given one.
 

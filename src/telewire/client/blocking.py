@@ -9,12 +9,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
 
 from telewire.client._shared import ClientBase, result_type
 from telewire.core.errors import TelewireError
 from telewire.core.exchange import Exchange, Send
 from telewire.transports.sync import SyncTransport
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+    from telewire.api._generated.types import File
+    from telewire.core.retry import RetryPolicy
 
 Progress = Callable[[int, int], None]
 
@@ -50,8 +56,15 @@ class BlockingClient(ClientBase):
     __slots__ = ("upload_progress",)
     _transport: SyncTransport
 
-    def __init__(self, token: str | None = None, **options: Any) -> None:
-        super().__init__(token, **options)
+    def __init__(
+        self,
+        token: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        super().__init__(token, base_url=base_url, timeout=timeout, retry=retry)
         self.upload_progress: Progress | None = None
         """Called with (bytes sent, total) while a request body is uploaded."""
 
@@ -64,6 +77,10 @@ class BlockingClient(ClientBase):
             self._transport, self._method_call(method, params, returns), self.upload_progress
         )
 
+    @overload
+    def download(self, file: str | File, destination: None = None) -> bytes: ...
+    @overload
+    def download(self, file: str | File, destination: str | Path) -> Path: ...
     def download(self, file: Any, destination: str | Path | None = None) -> Any:
         """Download a file by file_id or File: its bytes, or the Path written if given one."""
         if isinstance(file, str):  # typed, as AsyncBot.download has it
@@ -83,7 +100,7 @@ class BlockingClient(ClientBase):
     def close(self) -> None:
         self._transport.close()
 
-    def __enter__(self) -> Any:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

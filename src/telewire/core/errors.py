@@ -7,6 +7,7 @@ never contain the bot token.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 
@@ -52,12 +53,12 @@ class APIError(TelewireError):
         method: str,
         error_code: int,
         description: str,
-        parameters: dict[str, Any] | None = None,
+        parameters: Mapping[str, object] | None = None,
     ) -> None:
         self.method = method
         self.error_code = error_code
         self.description = description
-        self.parameters = parameters or {}
+        self.parameters: dict[str, object] = dict(parameters or {})
         message = f"{method}: {description} (error {error_code})"
         hint = self._hint()
         if hint:
@@ -67,7 +68,7 @@ class APIError(TelewireError):
     def _hint(self) -> str:
         return self.hint
 
-    def __reduce__(self) -> tuple[Any, ...]:
+    def __reduce__(self) -> tuple[object, ...]:
         return (
             _rebuild,
             (type(self), self.method, self.error_code, self.description, self.parameters),
@@ -100,7 +101,7 @@ class ChatMigrated(BadRequest):
 
     @property
     def migrate_to_chat_id(self) -> int:
-        return int(self.parameters["migrate_to_chat_id"])
+        return int(str(self.parameters["migrate_to_chat_id"]))
 
     def _hint(self) -> str:
         return f"Use the new chat id {self.parameters.get('migrate_to_chat_id')}"
@@ -139,7 +140,7 @@ class RetryAfter(APIError):
 
     @property
     def retry_after(self) -> float:
-        return float(self.parameters.get("retry_after", 1))
+        return float(str(self.parameters.get("retry_after", 1)))
 
 
 class ServerError(APIError):
@@ -157,7 +158,7 @@ _BY_CODE: dict[int, type[APIError]] = {
 
 
 def api_error(
-    method: str, error_code: int, description: str, parameters: dict[str, Any] | None
+    method: str, error_code: int, description: str, parameters: Mapping[str, object] | None
 ) -> APIError:
     """Build the right :class:`APIError` subclass for an ``ok: false`` reply."""
     if parameters and "migrate_to_chat_id" in parameters:

@@ -89,7 +89,7 @@ def user_sends(
         reply_to_message=replied,
         **content,
     )
-    chat.messages[message.message_id] = message
+    chat.remember(message, engine.world.history)
     engine.emit(bot, "message", {"chat_id": chat.chat.id, "message": message})
     deliver(engine, bot, "message", message)
     return message

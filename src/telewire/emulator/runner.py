@@ -12,7 +12,7 @@ from aiohttp import web
 
 from telewire.core.token import Token
 from telewire.emulator.control_http import new_token
-from telewire.emulator.engine import Engine
+from telewire.emulator.engine import Engine, Listener
 from telewire.emulator.faults import Faults
 from telewire.emulator.persistence import StateFile
 from telewire.emulator.server import EmulatorServer
@@ -30,7 +30,12 @@ class Emulator:
         state: str | Path | None = None,
         faults: str | None = None,
         telegram_limits: bool = False,
+        history: int | None = None,
     ) -> None:
+        """``history``: messages kept per chat (the oldest are forgotten beyond it)."""
+        if history is not None and history < 1:
+            raise ValueError(f"history must be at least 1 message per chat, not {history}")
+        self.history = history
         self.host = host
         self.port = port
         self.tokens = [str(Token(t)) for t in tokens]
@@ -39,6 +44,8 @@ class Emulator:
         self._limits = telegram_limits
         self._runner: web.AppRunner | None = None
         self.server: EmulatorServer | None = None
+        self._engine: Engine | None = None  # kept across stop() and start(): the same world
+        self._listeners: list[Listener] = []  # the running server's hooks into the engine
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -56,21 +63,35 @@ class Emulator:
         return self.tokens[0]
 
     async def start(self) -> Emulator:
+        """Serve; after :meth:`stop`, serve the same world again on the same port."""
         state = StateFile(self._state_path) if self._state_path else None
-        engine = Engine(state.load() if state else None)
+        engine = self._engine
+        if engine is None:
+            engine = self._engine = Engine(state.load() if state else None)
+        if self.history is not None:
+            engine.world.history = self.history
         if not self.tokens:
             self.tokens = [b.token for b in engine.world.bots.values()] or [new_token()]
         for token in self.tokens:
             engine.world.add_bot(token)
+        outside = list(engine.listeners)
         self.server = EmulatorServer(
             engine, state=state, faults=self._faults, telegram_limits=self._limits
         )
+        self._listeners = [hook for hook in engine.listeners if hook not in outside]
         self._runner = web.AppRunner(
             self.server.app, access_log=None, handle_signals=False, shutdown_timeout=2.0
         )
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as exc:
+            await self.stop()
+            raise OSError(
+                f"the emulator cannot listen on {self.host}:{self.port} ({exc.strerror}); "
+                "another program took the port, choose another one"
+            ) from None
         sockets = getattr(site._server, "sockets", None) or []
         if sockets:
             self.port = sockets[0].getsockname()[1]
@@ -78,9 +99,15 @@ class Emulator:
         return self
 
     async def stop(self) -> None:
+        """Close the port and every connection; the world stays for :meth:`start`."""
         if self.server is not None:
             await self.server.close()
             await asyncio.sleep(0)  # let event streams see their end
+            if self._engine is not None:
+                for hook in self._listeners:
+                    self._engine.listeners.remove(hook)
+            self._listeners = []
+            self.server = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -124,6 +151,20 @@ class Emulator:
         if failure:
             raise failure[0]
         return self
+
+    def halt(self) -> None:
+        """Thread mode: go down (port closed, connections cut), keeping state and port."""
+        self._in_loop(self.stop())
+
+    def resume(self) -> None:
+        """Thread mode: serve again on the same port, with everything that was there."""
+        self._in_loop(self.start())
+
+    def _in_loop(self, step: Any) -> None:
+        if self._loop is None or self._thread is None:
+            step.close()
+            raise RuntimeError("the emulator is not running in a thread: use in_thread() first")
+        asyncio.run_coroutine_threadsafe(step, self._loop).result(timeout=30)
 
     def call_soon(self, fn: Any, *args: Any) -> None:
         """Run ``fn(*args)`` in the emulator's loop (thread mode), for tests and tools."""

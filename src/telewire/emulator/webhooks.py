@@ -90,7 +90,7 @@ class WebhookDelivery:
         attempt = 0
         while bot.webhook is hook and pending in bot.pending:
             uid = pending.update.update_id
-            bot.deliveries[uid] = bot.deliveries.get(uid, 0) + 1
+            bot.delivered(uid)
             try:
                 async with self.session.post(hook.url, data=body, headers=headers) as response:
                     answer = await response.read()

@@ -18,6 +18,10 @@ from telewire.api._generated import types as t
 
 DEFAULT_EXCLUDED_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 UPDATE_MAX_AGE = 24 * 3600.0
+HISTORY = 1000
+"""Messages kept per chat (and per receiver for ephemeral ones) unless ``--history`` says."""
+DELIVERIES_KEPT = 10_000
+"""Update ids whose delivery count ``/emulator/deliveries`` still reports, per bot."""
 
 
 class Pending(msgspec.Struct):
@@ -67,6 +71,18 @@ class ChatState(msgspec.Struct):
     menu_button: t.MenuButton | None = None
     reply_keyboard: dict[str, Any] | None = None
     migrated_to: int | None = None
+
+    def remember(self, message: t.Message, limit: int) -> None:
+        """Keep ``message``, forgetting the oldest beyond ``limit`` (memory stays bounded).
+
+        A forgotten message behaves as a deleted one: it cannot be edited or replied to.
+        """
+        self.messages[message.message_id] = message
+        if len(self.messages) > limit:
+            while len(self.messages) > limit:
+                del self.messages[next(iter(self.messages))]
+            if self.pinned:
+                self.pinned = [p for p in self.pinned if p in self.messages]
 
 
 class BotState(msgspec.Struct):
@@ -133,8 +149,14 @@ class BotState(msgspec.Struct):
     def take(self, limit: int) -> list[t.Update]:
         batch = [p.update for p in self.pending[:limit]]
         for update in batch:
-            self.deliveries[update.update_id] = self.deliveries.get(update.update_id, 0) + 1
+            self.delivered(update.update_id)
         return batch
+
+    def delivered(self, update_id: int) -> None:
+        """Count a delivery; only the latest DELIVERIES_KEPT update ids are remembered."""
+        self.deliveries[update_id] = self.deliveries.get(update_id, 0) + 1
+        if len(self.deliveries) > DELIVERIES_KEPT:
+            del self.deliveries[next(iter(self.deliveries))]
 
     # -- chats and ids -----------------------------------------------------------
 
@@ -158,6 +180,7 @@ class World(msgspec.Struct):
     bots: dict[str, BotState] = {}
     users: dict[int, t.User] = {}
     next_group_id: int = 1000
+    history: int = HISTORY
 
     def add_bot(self, token: str, username: str | None = None) -> BotState:
         bot_id = int(token.split(":", 1)[0])

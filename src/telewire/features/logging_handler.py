@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from telewire.features.protocols import Notifier
 
 _BUSY = threading.local()
 
@@ -19,7 +22,7 @@ _BUSY = threading.local()
 class TelegramHandler(logging.Handler):
     def __init__(
         self,
-        outbox: Any,
+        outbox: Notifier,
         *,
         chat_id: int | str | None = None,
         level: int = logging.WARNING,

@@ -8,6 +8,7 @@ blocking ``Bot``). Both read the update the same way.
 from __future__ import annotations
 
 import re
+import time
 from typing import TYPE_CHECKING, Any
 
 from telewire.api._generated import types as t
@@ -52,6 +53,25 @@ class BaseContext(Targets):
         self.args: list[str] = []
         self.match: re.Match[str] | None = None
         self.data: dict[str, Any] = {}
+
+    @property
+    def user_data(self) -> Any:
+        """This user's kept data (see :class:`telewire.routing.data.Remember`)."""
+        return self._kept("telewire.user_data", "user")
+
+    @property
+    def chat_data(self) -> Any:
+        """This chat's kept data (see :class:`telewire.routing.data.Remember`)."""
+        return self._kept("telewire.chat_data", "chat")
+
+    def _kept(self, key: str, kind: str) -> Any:
+        try:
+            return self.data[key]
+        except KeyError:
+            raise RuntimeError(
+                f"ctx.{kind}_data needs router.use(Remember(storage, {kind}=<type>)) "
+                f"(telewire.routing.data), and a {self.kind} update with a {kind}"
+            ) from None
 
     @property
     def message(self) -> t.Message | None:
@@ -131,15 +151,26 @@ class BaseContext(Targets):
 class Context(BaseContext, AsyncReplies):
     """For async handlers (replies beyond text: :mod:`telewire.routing.replies`)."""
 
-    __slots__ = ("bot",)
+    __slots__ = ("bot", "in_response")
 
-    def __init__(self, update: t.Update, kind: str, chat_id: int | None, bot: AsyncBot) -> None:
+    def __init__(
+        self,
+        update: t.Update,
+        kind: str,
+        chat_id: int | None,
+        bot: AsyncBot,
+        in_response: InResponse | None = None,
+    ) -> None:
         super().__init__(update, kind, chat_id)
         self.bot = bot
+        self.in_response = in_response
 
     async def reply(self, text: str, **kwargs: Any) -> t.Message:
         """Send ``text`` to the chat the update came from (sendMessage options accepted)."""
-        return await self.bot.send_message(**self._reply_params(text, kwargs))  # type: ignore[no-any-return]
+        params = self._reply_params(text, kwargs)
+        if self.in_response is not None and self.in_response.take("sendMessage", params):
+            return self.in_response.placeholder(self, text)
+        return await self.bot.send_message(**params)  # type: ignore[no-any-return]
 
     async def answer(self, text: str | None = None, **kwargs: Any) -> bool:
         """Answer the pressed button (a toast, or an alert with ``show_alert=True``)."""
@@ -179,3 +210,45 @@ class SyncContext(BaseContext, SyncReplies):
 
     def edit(self, text: str, **kwargs: Any) -> t.Message | bool:
         return self.bot.edit_message_text(**self._edit_params(text, kwargs))
+
+
+class InResponse:
+    """The one method call a webhook may carry in its 200 answer instead of sending it.
+
+    Given to a :class:`Context` by a webhook app with ``reply_in_response=True``: the
+    handler's first ``reply()`` is kept here and Telegram performs it on receiving the
+    answer, saving a request. Telegram never tells the result, so that ``reply()`` returns
+    a stand-in :class:`Message` with ``message_id`` 0 (editing it later is not possible).
+    """
+
+    __slots__ = ("method", "params")
+
+    def __init__(self) -> None:
+        self.method: str | None = None
+        self.params: dict[str, Any] = {}
+
+    def take(self, method: str, params: dict[str, Any]) -> bool:
+        """Keep this call if the slot is free and it can travel as JSON; else False."""
+        if self.method is not None:
+            return False
+        if any(type(v) not in (str, int, float, bool, type(None)) for v in params.values()):
+            import msgspec
+
+            try:
+                msgspec.json.encode(params)
+            except TypeError:  # a file or something only multipart carries
+                return False
+        self.method, self.params = method, params
+        return True
+
+    def placeholder(self, ctx: BaseContext, text: str) -> t.Message:
+        chat = ctx.chat or t.Chat(id=ctx.chat_id or 0, type="private")
+        return t.Message(message_id=0, date=int(time.time()), chat=chat, text=text)
+
+    def body(self) -> bytes:
+        """The JSON answer (``{"method": ..., ...}``), or nothing if no call was kept."""
+        if self.method is None:
+            return b""
+        from telewire.core.requests import encode_request
+
+        return encode_request({"method": self.method, **self.params}).body

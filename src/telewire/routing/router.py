@@ -45,7 +45,15 @@ if TYPE_CHECKING:
     from telewire.api._generated.types import BotCommand
     from telewire.client.bot import Bot
 
-H = TypeVar("H", bound=Callable[..., Any])
+Handler = Callable[[Context], Awaitable[object]] | Callable[[SyncContext], object]
+"""``async def h(ctx: Context)``, or a plain ``def h(ctx: SyncContext)`` (run in a thread)."""
+H = TypeVar("H", bound=Handler)
+OnError = (
+    Callable[[Context, BaseException], Awaitable[object]]
+    | Callable[[SyncContext, BaseException], object]
+)
+"""An error handler: ``(ctx, exc)``, async or plain like any handler."""
+E = TypeVar("E", bound=OnError)
 Found = dict[str, Any]
 """What a matcher found, to set on the context (``{"args": [...]}``); empty for nothing."""
 Matcher = Callable[[Context], "Found | bool | None"]
@@ -252,9 +260,9 @@ class Router:
         return middleware
 
     @overload
-    def error(self, handler: H, /) -> H: ...
+    def error(self, handler: E, /) -> E: ...
     @overload
-    def error(self, *types: type[Exception]) -> Callable[[H], H]: ...
+    def error(self, *types: type[Exception]) -> Callable[[E], E]: ...
     def error(self, *given: Any) -> Any:
         """Call ``handler(ctx, exc)`` when a handler of this router (or below) raises.
 
@@ -276,7 +284,7 @@ class Router:
                 )
         return lambda handler: self._add_error_handler(given or (Exception,), handler)
 
-    def _add_error_handler(self, types: tuple[type[Exception], ...], handler: H) -> H:
+    def _add_error_handler(self, types: tuple[type[Exception], ...], handler: E) -> E:
         for kind in types:
             self._error_handlers.setdefault(kind, []).append(handler)
         return handler

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 import msgspec
 
@@ -20,7 +21,15 @@ from telewire.testing.bot_thread import BotThread
 from telewire.transports.sync import SyncTransport
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from telewire.core.retry import RetryPolicy
+    from telewire.emulator.runner import Emulator
+    from telewire.jobs import Scheduler
     from telewire.routing.router import Router
+    from telewire.testing.dialog import DialogScript
+    from telewire.updates.offsets import OffsetStore
+    from telewire.updates.parked import ParkedStore
 
 _user_ids = itertools.count(1001)
 T = TypeVar("T")
@@ -49,16 +58,38 @@ class TestUser:
         return data
 
 
+class CallbackAnswer(TypedDict):
+    """The bot's answerCallbackQuery to a press: a toast, or an alert with ``show_alert``."""
+
+    text: str | None
+    show_alert: bool
+
+
+def bare_label(text: str) -> str:
+    """A button label without the emoji and spaces around its words: "✅ Approve" -> "Approve"."""
+    start, end = 0, len(text)
+    while start < end and not text[start].isalnum():
+        start += 1
+    while end > start and not text[end - 1].isalnum():
+        end -= 1
+    return text[start:end]
+
+
 class ControlError(AssertionError):
     """The control API refused a request (what a test asked for is impossible)."""
 
 
 class EmulatorHandle:
-    """Drive an emulator at ``base_url`` as the users of bot ``token``."""
+    """Drive an emulator at ``base_url`` as the users of bot ``token``.
 
-    def __init__(self, base_url: str, token: str) -> None:
+    Given the ``server`` it runs on (as the pytest fixture does), it can also take that
+    emulator down and bring it back: :meth:`stop`, :meth:`start`, :meth:`down`.
+    """
+
+    def __init__(self, base_url: str, token: str, *, server: Emulator | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
+        self.server = server
         self._http = SyncTransport(self.base_url)
 
     @property
@@ -68,10 +99,17 @@ class EmulatorHandle:
     # -- plumbing ------------------------------------------------------------------------
 
     def _request(self, verb: str, path: str, body: Any = None, decode: Any = Any) -> Any:
+        from telewire.core.errors import TelewireError
+        from telewire.core.token import mask
+
         data = msgspec.json.encode(body) if body is not None else None
-        status, reply = self._http.request(
-            verb, path, data, "application/json" if data else None, timeout=30, what=path
-        )
+        what = f"{verb} {path.split('?', 1)[0]}"  # the query holds the token
+        try:
+            status, reply = self._http.request(
+                verb, path, data, "application/json" if data else None, timeout=30, what=what
+            )
+        except TelewireError as exc:
+            raise ControlError(f"the emulator did not answer: {mask(str(exc))}") from None
         if status >= 400:
             raise ControlError(
                 f"{verb} {path} failed with {status}: {reply.decode(errors='replace')}"
@@ -81,10 +119,75 @@ class EmulatorHandle:
     def close(self) -> None:
         self._http.close()
 
-    def run(self, router: Router, **polling_options: Any) -> BotThread:
-        """Poll for ``router`` in a background thread (``with emulator.run(router): ...``);
-        ``jobs=scheduler`` runs a :class:`~telewire.jobs.Scheduler` beside it."""
-        return BotThread(router, self.token, self.base_url, **polling_options)
+    # -- outages -------------------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Take the emulator down: its port refuses connections, open ones are cut.
+
+        Chats, messages, pending updates and bots are kept for :meth:`start`.
+        """
+        self._own_server().halt()
+        self._http.close()  # its kept-alive connection died with the server
+
+    def start(self) -> None:
+        """Bring the emulator back on the same port, with everything it had."""
+        self._own_server().resume()
+
+    @contextmanager
+    def down(self) -> Iterator[None]:
+        """``with emulator.down(): ...``: an outage for the length of the block."""
+        self.stop()
+        try:
+            yield
+        finally:
+            self.start()
+
+    def _own_server(self) -> Emulator:
+        if self.server is None:
+            raise RuntimeError(
+                "this handle drives an emulator it did not start; stop that emulator itself"
+            )
+        return self.server
+
+    def run(
+        self,
+        router: Router,
+        *,
+        offsets: str | Path | OffsetStore | None = None,
+        parked: str | Path | ParkedStore | None = None,
+        reruns: RetryPolicy | None = None,
+        concurrency: int = 64,
+        timeout: int = 1,
+        drain_timeout: float = 10.0,
+        allowed_updates: list[str] | None = None,
+        jobs: Scheduler | None = None,
+    ) -> BotThread:
+        """Poll for ``router`` in a background thread (``with emulator.run(router): ...``).
+
+        The options are :class:`~telewire.updates.polling.Polling`'s; ``timeout`` (the long
+        poll) is short so that stopping is quick.
+        """
+        options: dict[str, Any] = {
+            "offsets": offsets,
+            "parked": parked,
+            "concurrency": concurrency,
+            "timeout": timeout,
+            "drain_timeout": drain_timeout,
+            "allowed_updates": allowed_updates,
+        }
+        if reruns is not None:
+            options["reruns"] = reruns
+        if jobs is not None:
+            options["jobs"] = jobs
+        return BotThread(router, self.token, self.base_url, **options)
+
+    def dialog(
+        self, user: TestUser, *, chat_id: int | None = None, timeout: float = 10.0
+    ) -> DialogScript:
+        """Talk to the bot as ``user``, checking each reply (:mod:`telewire.testing.dialog`)."""
+        from telewire.testing.dialog import DialogScript
+
+        return DialogScript(self, user, chat_id=chat_id, timeout=timeout)
 
     # -- people and chats ------------------------------------------------------------------
 
@@ -220,11 +323,12 @@ class EmulatorHandle:
         *,
         button: str | None = None,
         timeout: float = 5.0,
-    ) -> dict[str, Any] | None:
-        """Press an inline button of ``message`` (by callback ``data`` or ``button`` text).
+    ) -> CallbackAnswer | None:
+        """Press an inline button of ``message`` (by callback ``data`` or ``button`` label).
 
-        Returns the bot's answerCallbackQuery (``{"text", "show_alert"}``), or None if the
-        bot did not answer within ``timeout`` seconds.
+        ``button`` matches a label exactly, or without its emoji ("Approve" presses
+        "✅ Approve"). Returns the bot's answerCallbackQuery (``{"text", "show_alert"}``),
+        or None if the bot did not answer within ``timeout`` seconds.
         """
         if data is None:
             data = self._button_data(message, button)
@@ -241,19 +345,25 @@ class EmulatorHandle:
                 "timeout": timeout,
             },
         )
-        return reply["answer"]  # type: ignore[no-any-return]
+        answer = reply["answer"]
+        if answer is None:
+            return None
+        return CallbackAnswer(text=answer.get("text"), show_alert=bool(answer.get("show_alert")))
 
     @staticmethod
     def _button_data(message: t.Message, text: str | None) -> str:
         markup = message.reply_markup
         buttons = [b for row in markup.inline_keyboard for b in row] if markup else []
-        for b in buttons:
-            if b.callback_data is not None and (text is None or b.text == text):
-                return b.callback_data
+        pressable = [b for b in buttons if b.callback_data is not None]
+        found = [b for b in pressable if text is None or b.text == text]
+        if not found and text is not None and bare_label(text):
+            found = [b for b in pressable if bare_label(b.text) == bare_label(text)]
+        if found and (text is None or len(found) == 1):
+            assert found[0].callback_data is not None
+            return found[0].callback_data
         shown = ", ".join(repr(b.text) for b in buttons) or "none"
-        raise AssertionError(
-            f"message {message.message_id} has no button {text!r}; buttons: {shown}"
-        )
+        which = "several buttons like" if found else "no button"
+        raise AssertionError(f"message {message.message_id} has {which} {text!r}; buttons: {shown}")
 
     def faults(self, spec: str | dict[str, float] | None) -> dict[str, Any]:
         """Set fault injection (see ``telewire emulator --faults``); None turns it off."""
@@ -315,7 +425,12 @@ class EmulatorHandle:
         return found
 
     def wait_for(
-        self, chat_id: int, predicate: Any, *, timeout: float = 5.0, what: str = "a message"
+        self,
+        chat_id: int,
+        predicate: Callable[[t.Message], bool],
+        *,
+        timeout: float = 5.0,
+        what: str = "a message",
     ) -> t.Message:
         """Wait until some message of the chat satisfies ``predicate``."""
         found = self.wait_until(

@@ -6,7 +6,9 @@
         emulator.send(alice, "hello")
         assert "Hey" in emulator.expect_reply(alice.id).text
 
-Each test gets a fresh emulator on a free loopback port, stopped afterwards.
+Each test gets a fresh emulator on a free loopback port, stopped afterwards. An outage is
+``with emulator.down(): ...`` (or ``emulator.stop()`` ... ``emulator.start()``): the port
+refuses connections meanwhile, and comes back with every chat and pending update.
 ``redis_server`` and ``postgres_server`` start real storage servers once per session;
 ``fake_clock`` is a clock for :class:`telewire.jobs.Scheduler` that moves only when told::
 
@@ -38,8 +40,7 @@ def emulator() -> Iterator[EmulatorHandle]:
     from telewire.emulator import Emulator
 
     server = Emulator().in_thread()
-    handle = EmulatorHandle(server.base_url, server.token)
-    handle.server = server  # type: ignore[attr-defined]
+    handle = EmulatorHandle(server.base_url, server.token, server=server)
     try:
         yield handle
     finally:

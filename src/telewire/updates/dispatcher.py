@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from telewire.core.retry import RetryPolicy, is_transient
 from telewire.core.updates import chat_id_of, order_key, update_kind
 from telewire.deadlines import wait_event
-from telewire.routing.context import Context
+from telewire.routing.context import Context, InResponse
 from telewire.routing.router import Router, Runtime
 from telewire.updates.parked import MemoryParked, ParkedStore
 
@@ -69,11 +69,23 @@ class Dispatcher:
         self._executor: ThreadPoolExecutor | None = None
         self._sync_bot: Bot | None = None
         self.runtime = Runtime(None, self._get_sync_bot)
+        self._username_wanted = False
 
-    async def start(self) -> None:
-        """Learn the bot's username (for ``/command@username``) and prepare sync workers."""
+    async def start(self, *, lazily: bool = False) -> None:
+        """Learn the bot's username (for ``/command@username``).
+
+        ``lazily``: not now but when the first ``/command@someone`` arrives, so a webhook
+        app starts without reaching the Bot API (which may be down during a deploy).
+        """
+        if lazily:
+            self._username_wanted = True
+            return
+        await self._learn_username()
+
+    async def _learn_username(self) -> None:
         me = await self.bot.get_me()
         self.runtime.bot_username = (me.username or "").lower()
+        self._username_wanted = False
 
     def _get_sync_bot(self) -> Bot:
         if self._sync_bot is None:
@@ -166,21 +178,28 @@ class Dispatcher:
         except Exception:  # the log line above still has it; the chat must not stall
             log.exception("could not park update %s", update.update_id)
 
-    async def handle(self, update: Update) -> str:
-        """Route one update now: HANDLED, UNROUTED, RETRY (Telegram trouble) or PARKED (a bug)."""
-        outcome, error = await self._attempt(update)
+    async def handle(self, update: Update, in_response: InResponse | None = None) -> str:
+        """Route one update now: HANDLED, UNROUTED, RETRY (Telegram trouble) or PARKED (a bug).
+
+        ``in_response``: where the handler's first reply is kept instead of being sent.
+        """
+        outcome, error = await self._attempt(update, in_response)
         if outcome is PARKED and error is not None:
             self._park(update, error, 1)
         return outcome
 
-    async def _attempt(self, update: Update) -> tuple[str, BaseException | None]:
+    async def _attempt(
+        self, update: Update, in_response: InResponse | None = None
+    ) -> tuple[str, BaseException | None]:
         kind = update_kind(update)
         if kind is None:
             log.debug("update %s carries nothing telewire knows; skipped", update.update_id)
             return UNROUTED, None
-        ctx = Context(update, kind, chat_id_of(update, kind), self.bot)
+        ctx = Context(update, kind, chat_id_of(update, kind), self.bot, in_response)
         ctx.data["runtime"] = self.runtime
         try:
+            if self._username_wanted and _addressed(ctx.text):
+                await self._learn_username()
             if await self.router.dispatch(ctx):
                 return HANDLED, None
             log.debug("update %s (%s) matched no route; skipped", update.update_id, kind)
@@ -200,3 +219,8 @@ class Dispatcher:
             await asyncio.get_running_loop().run_in_executor(None, self._executor.shutdown)
         if self._sync_bot is not None:
             self._sync_bot.close()
+
+
+def _addressed(text: str | None) -> bool:
+    """A ``/command@someone``: routing it needs the bot's own username."""
+    return text is not None and text[:1] == "/" and "@" in text.partition(" ")[0]

@@ -104,8 +104,8 @@ class Store(Reports, Sessions, Integrity):
         """
         try:
             decision = ask(
-                self.book,
                 f"{question}\nAsked by: {actor}",
+                book=self.book,
                 note=note,
                 timeout=self.approval_timeout,
                 client=self.client,

@@ -136,6 +136,6 @@ def post(call: Call, chat: ChatState, **content: Any) -> t.Message:
         has_protected_content=True if call.get("protect_content") else None,
         **{k: v for k, v in content.items() if v is not None},
     )
-    chat.messages[message.message_id] = message
+    chat.remember(message, call.world.history)
     call.emit("message", {"chat_id": chat.chat.id, "message": message})
     return message

@@ -76,6 +76,8 @@ def post_ephemeral(
         **{k: v for k, v in content.items() if v is not None},
     )
     chat.ephemeral[ephemeral_id] = message
+    while len(chat.ephemeral) > call.world.history:
+        del chat.ephemeral[next(iter(chat.ephemeral))]
     call.emit("message", {"chat_id": chat.chat.id, "message": message})
     return message
 

@@ -1,7 +1,7 @@
 """Inline-button approvals: a person confirms (or refuses) before a program acts.
 
     book = ApprovalBook("approvals.db", approvers=[OWNER_ID], ledger=ledger)
-    decision = ask(book, "Refund 12.50 of bill #17\nAsked by: ann", note=reason, timeout=300)
+    decision = ask("Refund 12.50 of bill #17\nAsked by: ann", book=book, note=reason)
     if decision.approved: ...
 
 Only listed approvers can decide, once, before the deadline (wall-clock time); every

@@ -25,8 +25,9 @@ import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
+from telewire.api._generated.types import InlineKeyboardButton, InlineKeyboardMarkup, User
 from telewire.core.untrusted import one_line
 from telewire.features.approvals import wording
 from telewire.features.approvals.keys import KEY_BYTES, load_secret
@@ -61,11 +62,26 @@ class ForgedDecision(ValueError):
     """A decision in the approvals file that the ledger does not back: the file was altered."""
 
 
+Status = Literal["pending", "approved", "denied", "expired"]
+
+
+def _user(who: dict[str, Any] | None) -> User | None:
+    """The decider as a :class:`User` (the book keeps id, first name and username)."""
+    if not who:
+        return None
+    return User(
+        id=int(who["id"]),
+        is_bot=False,
+        first_name=str(who.get("first_name") or ""),
+        username=who.get("username"),
+    )
+
+
 class Decision(NamedTuple):
     request_id: str
-    status: str
+    status: Status
     """"approved", "denied", "expired" (or "pending" while undecided)."""
-    by: dict[str, Any] | None
+    by: User | None
     at: float | None
 
     @property
@@ -76,8 +92,8 @@ class Decision(NamedTuple):
         if self.status == "pending":
             return "still pending"
         if self.by:
-            who = self.by.get("first_name") or "someone"
-            return f"{self.status} by {who} ({self.by.get('id')})"
+            who = self.by.first_name or "someone"
+            return f"{self.status} by {who} ({self.by.id})"
         return self.status
 
 
@@ -133,22 +149,22 @@ class ApprovalBook:
         mac = hmac.new(self.secret, f"{request_id}:{action}".encode(), hashlib.sha256).digest()
         return base64.urlsafe_b64encode(mac[:16]).decode().rstrip("=")
 
-    def buttons(self, request_id: str) -> dict[str, Any]:
+    def buttons(self, request_id: str) -> InlineKeyboardMarkup:
         """The reply_markup: Approve / Deny, each with signed callback data (< 64 bytes)."""
-        return {
-            "inline_keyboard": [
+        return InlineKeyboardMarkup(
+            inline_keyboard=[
                 [
-                    {
-                        "text": "✅ Approve",
-                        "callback_data": f"{PREFIX}{request_id}:a:{self.sign(request_id, 'a')}",
-                    },
-                    {
-                        "text": "❌ Deny",
-                        "callback_data": f"{PREFIX}{request_id}:d:{self.sign(request_id, 'd')}",
-                    },
+                    InlineKeyboardButton(
+                        text="✅ Approve",
+                        callback_data=f"{PREFIX}{request_id}:a:{self.sign(request_id, 'a')}",
+                    ),
+                    InlineKeyboardButton(
+                        text="❌ Deny",
+                        callback_data=f"{PREFIX}{request_id}:d:{self.sign(request_id, 'd')}",
+                    ),
                 ]
             ]
-        }
+        )
 
     def question_text(self, request_id: str) -> str:
         question, note, deadline = self._row(request_id, "question, note, deadline")
@@ -185,7 +201,7 @@ class ApprovalBook:
     def decision(self, request_id: str) -> Decision:
         """The request's state; raises :class:`ForgedDecision` if the ledger does not back it."""
         status, by, at = self._row(request_id, "status, decided_by, decided_at")
-        decision = Decision(request_id, status, json.loads(by) if by else None, at)
+        decision = Decision(request_id, status, _user(json.loads(by)) if by else None, at)
         if status != "pending" and self.ledger is not None:
             self._check_against_ledger(decision)
         return decision
@@ -193,12 +209,13 @@ class ApprovalBook:
     def _check_against_ledger(self, decision: Decision) -> None:
         assert self.ledger is not None
         asked = self.question_hash(decision.request_id)
-        who = (decision.by or {}).get("id")
+        who = decision.by.id if decision.by else None
         for entry in reversed(self.ledger.find(f"approval:{decision.request_id}")):
+            by = entry.data.get("by")
             if (
                 entry.data.get("status") == decision.status
                 and entry.data.get("question_sha256") == asked
-                and (entry.data.get("by") or {}).get("id") == who
+                and (by.get("id") if isinstance(by, dict) else None) == who
                 and (who is None or int(who) in self.approvers)
             ):
                 return
@@ -212,17 +229,21 @@ class ApprovalBook:
         """The ledger entry of a decision, written by the process that made it."""
         if self.ledger is None:
             return
-        by = decision.by or {}
-        who = f" by {one_line(str(by.get('first_name') or by['id']), 64)}" if by else ""
+        by = decision.by
+        who = f" by {one_line(by.first_name or str(by.id), 64)}" if by else ""
         self.ledger.record(
             f"approval.{decision.status}",
             message=f"{STATUS_WORDS[decision.status]}{who}: request {decision.request_id}",
-            actor=f"user:{by['id']}" if by else "telewire",
+            actor=f"user:{by.id}" if by else "telewire",
             key=f"approval:{decision.request_id}",
             data={
                 "request": decision.request_id,
                 "status": decision.status,
-                "by": {k: by[k] for k in ("id", "first_name") if k in by},
+                "by": (
+                    {"id": by.id, **({"first_name": by.first_name} if by.first_name else {})}
+                    if by
+                    else {}
+                ),
                 "question_sha256": self.question_hash(decision.request_id),
             },
         )
@@ -245,7 +266,7 @@ class ApprovalBook:
     def outcome_text(self, request_id: str) -> str:
         question, note = self._row(request_id, "question, note")
         decision = self.decision(request_id)
-        who = str(decision.by.get("first_name") or "") if decision.by else None
+        who = decision.by.first_name if decision.by else None
         return wording.outcome_text(question, note, decision.status, who, decision.at)
 
     # -- presses -----------------------------------------------------------------------
@@ -271,7 +292,7 @@ class ApprovalBook:
         if int(user.get("id", 0)) not in self.approvers:
             return PressOutcome("⛔ You are not allowed to decide this.", True, None)
         moment = time.time() if now is None else now
-        status = "approved" if action == "a" else "denied"
+        status: Status = "approved" if action == "a" else "denied"
         who = {k: user.get(k) for k in ("id", "first_name", "username") if user.get(k)}
         with self._deciding, transaction(self.db) as db:
             cursor = db.execute(
@@ -279,7 +300,7 @@ class ApprovalBook:
                 " WHERE id = ? AND status = 'pending' AND deadline > ?",
                 (status, json.dumps(who), moment, request_id, moment),
             )
-            decided = Decision(request_id, status, who, moment)
+            decided = Decision(request_id, status, _user(who), moment)
             if cursor.rowcount:
                 self._record(decided)  # a failure here rolls the decision back
         if cursor.rowcount:

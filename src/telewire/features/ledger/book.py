@@ -6,7 +6,7 @@ import json
 import threading
 import time
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from telewire.features.ledger.anchors import Anchor, anchor_line
 from telewire.features.ledger.chain import (
@@ -26,13 +26,8 @@ from telewire.features.ledger.chain import (
 )
 from telewire.features.ledger.reading import Verdict, verify_file
 from telewire.features.ledger.sealing import Seal, SealCheck, check_key, judge, record_digest
+from telewire.features.protocols import Notifier as Notifier  # what it needs of an outbox
 from telewire.storage import connect, transaction
-
-
-class Notifier(Protocol):
-    """What the ledger needs of an outbox: queue a text for a chat, durably."""
-
-    def notify(self, text: str, *, chat_id: int | str | None = None) -> Any: ...
 
 
 class Ledger:

@@ -49,7 +49,7 @@ class Entry(NamedTuple):
     time: float
     kind: str
     actor: str
-    data: dict[str, Any]
+    data: dict[str, object]
     prev_hash: str
     hash: str
     key: str | None = None

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
+
+import msgspec
 
 from telewire.core.errors import TelewireError
 from telewire.core.flood import SENDER, Limits
@@ -16,6 +19,9 @@ from telewire.features.outbox.courier import Courier
 from telewire.features.outbox.lock import DeliveryLock
 from telewire.features.outbox.store import OutboxStore
 
+if TYPE_CHECKING:
+    from telewire.api._generated.types import InlineKeyboardMarkup
+
 NO_RETRY = RetryPolicy(attempts=1)  # the outbox keeps its own account of attempts
 
 
@@ -23,6 +29,14 @@ def default_path() -> Path:
     from telewire.paths import state_dir
 
     return state_dir() / "outbox.db"
+
+
+class OutboxStatus(TypedDict):
+    """How many messages are in each state (see :mod:`telewire.features.outbox.store`)."""
+
+    pending: int
+    delivered: int
+    dead: int
 
 
 class _OutboxBase:
@@ -50,7 +64,12 @@ class _OutboxBase:
         self.lock = DeliveryLock(self.store.path)
 
     def _items(
-        self, text: str, chat_id: int | str | None, parse_mode: str | None, params: dict[str, Any]
+        self,
+        text: str,
+        chat_id: int | str | None,
+        parse_mode: str | None,
+        disable_notification: bool | None,
+        reply_markup: InlineKeyboardMarkup | None,
     ) -> list[tuple[str, dict[str, Any]]]:
         from telewire.text import text_messages
 
@@ -59,39 +78,72 @@ class _OutboxBase:
             raise ValueError(
                 "no chat to notify: pass chat_id, set TELEGRAM_CHAT_ID, or run `telewire setup`"
             )
-        return [
-            (
-                "sendMessage",
-                {"chat_id": chat, **params, **{k: v for k, v in piece.items() if v is not None}},
-            )
-            for piece in text_messages(text, parse_mode)
-        ]
+        extra: dict[str, Any] = {}
+        if disable_notification is not None:
+            extra["disable_notification"] = disable_notification
+        pieces = text_messages(text, parse_mode)
+        items = []
+        for number, piece in enumerate(pieces, 1):
+            params = {"chat_id": chat, **extra, **{k: v for k, v in piece.items() if v is not None}}
+            if reply_markup is not None and number == len(pieces):  # buttons under the end
+                params["reply_markup"] = msgspec.to_builtins(reply_markup)
+            items.append(("sendMessage", params))
+        return items
 
-    def queue(self, method: str, **params: Any) -> int:
-        """Queue any sending method (its parameters must be JSON: file_ids, not uploads)."""
+    def queue(
+        self, method: str, /, *, connection: sqlite3.Connection | None = None, **params: Any
+    ) -> int:
+        """Queue any sending method (its parameters must be JSON: file_ids, not uploads).
+
+        ``params`` are the Bot API method's own parameters, which differ per method, hence
+        untyped here; :meth:`notify` is the typed way to queue text. ``connection``: see
+        :meth:`notify`.
+        """
         if any(hasattr(v, "read") for v in params.values()):
             raise ValueError("the outbox stores JSON; upload the file first and queue its file_id")
-        return self._enqueue([(method, params)])[0]
+        return self._enqueue([(method, params)], connection)[0]
 
-    def _enqueue(self, items: list[tuple[str, dict[str, Any]]]) -> list[int]:
-        ids = self.store.enqueue(items)
-        self._wake()
+    def _enqueue(
+        self, items: list[tuple[str, dict[str, Any]]], connection: sqlite3.Connection | None
+    ) -> list[int]:
+        ids = self.store.enqueue(items, connection=connection)
+        self._wake()  # a shared transaction's rows are seen once committed (within ~1 s)
         return ids
 
     def _wake(self) -> None:
         raise NotImplementedError
 
-    def status(self) -> dict[str, int]:
-        return self.store.counts()
+    def status(self) -> OutboxStatus:
+        counts = self.store.counts()
+        return OutboxStatus(
+            pending=counts.get("pending", 0),
+            delivered=counts.get("delivered", 0),
+            dead=counts.get("dead", 0),
+        )
 
 
 class Outbox(_OutboxBase):
     """A durable outbox for blocking programs, delivering from a daemon thread."""
 
     def __init__(
-        self, path: str | Path | None = None, *, start: bool = True, **options: Any
+        self,
+        path: str | Path | None = None,
+        *,
+        token: str | None = None,
+        base_url: str | None = None,
+        chat_id: int | str | None = None,
+        limits: Limits | None = SENDER,
+        max_backoff: float = 60.0,
+        start: bool = True,
     ) -> None:
-        super().__init__(path, **options)
+        super().__init__(
+            path,
+            token=token,
+            base_url=base_url,
+            chat_id=chat_id,
+            limits=limits,
+            max_backoff=max_backoff,
+        )
         from telewire.client.blocking import BlockingClient
 
         self.client = BlockingClient(self.token, base_url=self.base_url, retry=NO_RETRY)
@@ -107,10 +159,18 @@ class Outbox(_OutboxBase):
         *,
         chat_id: int | str | None = None,
         parse_mode: str | None = None,
-        **params: Any,
+        disable_notification: bool | None = None,
+        reply_markup: InlineKeyboardMarkup | None = None,
+        connection: sqlite3.Connection | None = None,
     ) -> list[int]:
-        """Queue ``text`` (split if long); returns once it is safely on disk."""
-        return self._enqueue(self._items(text, chat_id, parse_mode, params))
+        """Queue ``text`` (split if long); returns once it is safely on disk.
+
+        ``connection``: the program's own connection to the outbox's file, inside the
+        program's transaction. The message is then part of that transaction: sent if it
+        commits, never if it rolls back (the transactional outbox pattern).
+        """
+        items = self._items(text, chat_id, parse_mode, disable_notification, reply_markup)
+        return self._enqueue(items, connection)
 
     def _wake(self) -> None:
         with self._wakeup:
@@ -171,8 +231,24 @@ class Outbox(_OutboxBase):
 class AsyncOutbox(_OutboxBase):
     """A durable outbox for asyncio programs, delivering from a task (``await start()``)."""
 
-    def __init__(self, path: str | Path | None = None, **options: Any) -> None:
-        super().__init__(path, **options)
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        *,
+        token: str | None = None,
+        base_url: str | None = None,
+        chat_id: int | str | None = None,
+        limits: Limits | None = SENDER,
+        max_backoff: float = 60.0,
+    ) -> None:
+        super().__init__(
+            path,
+            token=token,
+            base_url=base_url,
+            chat_id=chat_id,
+            limits=limits,
+            max_backoff=max_backoff,
+        )
         from telewire.client.async_bot import AsyncBot
 
         self.client = AsyncBot(self.token, base_url=self.base_url, retry=NO_RETRY)
@@ -185,9 +261,13 @@ class AsyncOutbox(_OutboxBase):
         *,
         chat_id: int | str | None = None,
         parse_mode: str | None = None,
-        **params: Any,
+        disable_notification: bool | None = None,
+        reply_markup: InlineKeyboardMarkup | None = None,
+        connection: sqlite3.Connection | None = None,
     ) -> list[int]:
-        return self._enqueue(self._items(text, chat_id, parse_mode, params))
+        """The twin of :meth:`Outbox.notify` (it does not wait on the network either)."""
+        items = self._items(text, chat_id, parse_mode, disable_notification, reply_markup)
+        return self._enqueue(items, connection)
 
     def _wake(self) -> None:
         if self._event is not None:

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from telewire.storage import connect, transaction
+from telewire.storage import StorageError, connect, transaction
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -32,6 +32,9 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (status, chat_key, id);
 """
+COLUMNS = frozenset(
+    {"id", "chat_key", "method", "params", "status", "attempts", "next_attempt", "last_error"}
+)
 
 
 class Row(NamedTuple):
@@ -66,6 +69,13 @@ class OutboxStore:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         self._local = threading.local()
+        found = {row[1] for row in self._db.execute("PRAGMA table_info(outbox)")}
+        if found and not found >= COLUMNS:
+            self.close()
+            raise StorageError(
+                f"{self.path} already has a table named 'outbox' that is not telewire's; "
+                "give the Outbox a file of its own, or rename that table"
+            )
         self._db.executescript(SCHEMA)
 
     @property
@@ -76,21 +86,58 @@ class OutboxStore:
             self._local.db = db
         return db
 
-    def enqueue(self, items: list[tuple[str, dict[str, Any]]]) -> list[int]:
-        """Queue (method, params) pairs in one transaction; return their ids."""
+    def enqueue(
+        self,
+        items: list[tuple[str, dict[str, Any]]],
+        *,
+        connection: sqlite3.Connection | None = None,
+    ) -> list[int]:
+        """Queue (method, params) pairs in one transaction; return their ids.
+
+        With ``connection`` (the program's own, open on this same file and inside its own
+        transaction) the rows join that transaction: they exist if and only if the
+        program commits, so the sender never announces what was rolled back.
+        """
+        if connection is None:
+            with transaction(self._db) as db:
+                return self._insert(db, items)
+        self._check_shared(connection)
+        return self._insert(connection, items)
+
+    @staticmethod
+    def _insert(db: sqlite3.Connection, items: list[tuple[str, dict[str, Any]]]) -> list[int]:
         now = time.time()
         ids = []
-        with transaction(self._db) as db:
-            for method, params in items:
-                chat = params.get("chat_id")
-                if chat is None:
-                    raise ValueError(f"{method} needs a chat_id to go through the outbox")
-                cursor = db.execute(
-                    "INSERT INTO outbox (chat_key, method, params, created) VALUES (?, ?, ?, ?)",
-                    (str(chat), method, json.dumps(params, ensure_ascii=False), now),
-                )
-                ids.append(int(cursor.lastrowid or 0))
+        for method, params in items:
+            chat = params.get("chat_id")
+            if chat is None:
+                raise ValueError(f"{method} needs a chat_id to go through the outbox")
+            cursor = db.execute(
+                "INSERT INTO outbox (chat_key, method, params, created) VALUES (?, ?, ?, ?)",
+                (str(chat), method, json.dumps(params, ensure_ascii=False), now),
+            )
+            ids.append(int(cursor.lastrowid or 0))
         return ids
+
+    def _check_shared(self, connection: sqlite3.Connection) -> None:
+        """Refuse a connection that would not make the message part of the program's commit."""
+        if not isinstance(connection, sqlite3.Connection):
+            raise TypeError(
+                f"connection must be a sqlite3.Connection, not {type(connection).__name__}"
+            )
+        files = {row[1]: row[2] for row in connection.execute("PRAGMA database_list")}
+        main = files.get("main") or ""
+        if not main or Path(main).resolve() != self.path.resolve():
+            raise ValueError(
+                f"the connection is to {main or 'an in-memory database'}, but the outbox lives in "
+                f"{self.path}: open the Outbox on the program's own database file"
+            )
+        autocommit = getattr(connection, "autocommit", None) is True  # Python 3.12+
+        if not connection.in_transaction and (connection.isolation_level is None or autocommit):
+            raise ValueError(
+                "the connection is not inside a transaction, so the message would be committed "
+                "on its own: queue it between BEGIN and COMMIT (or inside `with connection:`)"
+            )
 
     def due(self, now: float, limit: int = 100) -> list[Row]:
         """The oldest pending message of each chat whose time has come, oldest first."""
