@@ -134,8 +134,8 @@ class LimitedBot(AsyncBot):
         self.limiter = limiter  # before the transport is made: it reports 429s here
         super().__init__(*args, **kwargs)
 
-    def _connect(self, base_url: str) -> AsyncTransport:
-        return _Watched(base_url, self.limiter)
+    def _connect(self, base_url: str, *, proxy: str | None, tls: Any) -> AsyncTransport:
+        return _Watched(base_url, self.limiter, proxy=proxy, tls=tls)
 
     async def _limited(self, method: str, params: dict[str, Any], returns: Any) -> Any:
         chat_id = params.get("chat_id")
@@ -160,8 +160,10 @@ class LimitedBot(AsyncBot):
 class _Watched(AsyncTransport):
     """A transport that tells the limiter of every 429, even one the client retries."""
 
-    def __init__(self, base_url: str, limiter: SharedFloodLimiter) -> None:
-        super().__init__(base_url)
+    def __init__(
+        self, base_url: str, limiter: SharedFloodLimiter, *, proxy: str | None, tls: Any
+    ) -> None:
+        super().__init__(base_url, proxy=proxy, tls=tls)
         self._limiter = limiter
 
     async def request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
