@@ -10,9 +10,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from telewire import Bot, RetryPolicy
 from telewire.testing import EmulatorHandle, TestUser
+
+# Time limits per example measure the machine, not the code: a loaded 2-core CI box takes
+# 300 ms for what takes 20 here. Examples stay bounded by each test's max_examples.
+settings.register_profile(
+    "telewire", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+settings.load_profile("telewire")
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST_RETRY = RetryPolicy(attempts=4, backoff=0.01, max_backoff=0.05)

@@ -42,6 +42,12 @@ def kill_9(process: subprocess.Popen[str]) -> None:
     process.stdout.close()
 
 
+def settled(emulator: EmulatorHandle) -> None:
+    """The bot finished its step and confirmed the update (so a kill now is *between* steps;
+    a kill inside a step is the random-moments test's)."""
+    assert emulator.wait_until(lambda: emulator.deliveries()["pending"] == [], timeout=30)
+
+
 def test_the_order_example_survives_kill_9_between_steps(
     emulator: EmulatorHandle, tmp_path: Path
 ) -> None:
@@ -52,13 +58,16 @@ def test_the_order_example_survives_kill_9_between_steps(
     try:
         talk.send("/order").expect("What would you like?", buttons=["Tea", "Coffee", "Cake"])
         talk.press("Cake").expect("How many? (Cake)", exact=True)
+        settled(emulator)
         kill_9(bot)
         bot = start_order_bot(emulator, storage)
         talk.send("forty").expect("Please send a number from 1 to 20.\nHow many? (Cake)")
         talk.send("3").expect("Which table?", exact=True)
+        settled(emulator)
         kill_9(bot)
         bot = start_order_bot(emulator, storage)
         talk.send("7").expect("3 x Cake to table 7?", buttons=["Yes", "No"])
+        settled(emulator)
         kill_9(bot)
         bot = start_order_bot(emulator, storage)
         talk.press("Yes").expect("Ordered: 3 x Cake to table 7.", exact=True)

@@ -134,7 +134,7 @@ def test_a_reader_follows_the_tutorial_and_searches(page: Any, served: str) -> N
 
     page.click("label.md-search__icon, .md-search__input")
     page.fill("input.md-search__input", "send_message")
-    result = page.wait_for_selector(".md-search-result__item a", timeout=20_000)
+    result = page.wait_for_selector(".md-search-result__item a", timeout=60_000)  # index builds
     assert result is not None
     page.locator(".md-search-result__item a").first.click()
     page.wait_for_load_state()

@@ -192,7 +192,8 @@ def test_an_unmodified_aiogram_bot_sends_edits_and_deletes_ephemeral_messages(
             return [m.text or "" for m in seen_by(emulator, chat_id, user) if m.receiver_user]
 
         emulator.send(alice, "/secret", chat_id=chat_id)
-        _eventually(lambda: ephemeral_of(alice), ["only you, Alice (#1)"])
+        # aiogram alone takes seconds to import on a loaded machine: a generous first wait
+        _eventually(lambda: ephemeral_of(alice), ["only you, Alice (#1)"], timeout=90)
         assert ephemeral_of(bob) == []
         (secret,) = [m for m in seen_by(emulator, chat_id, alice) if m.receiver_user]
         assert emulator.press(alice, secret, button="ok", timeout=20) == {

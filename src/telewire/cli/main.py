@@ -32,6 +32,10 @@ COMMANDS = {
         "list the updates a bot set aside (they kept failing); replay them",
     ),
     "jobs": ("telewire.cli.jobs", "list or cancel the scheduled jobs kept in the storage"),
+    "serve": (
+        "telewire.cli.serve",
+        "run a bot over many processes on Redis: --role ingress, pump or worker",
+    ),
     "new": ("telewire.cli.new", "write a small bot project, with tests, that you can build on"),
     "store": (
         "telewire.cli.store",

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 import msgspec
 
+from telewire.core.retry import backoff
 from telewire.core.updates import order_key
 from telewire.deadlines import within
 from telewire.emulator.errors import ApiFailure
@@ -105,7 +106,7 @@ class WebhookDelivery:
             except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
                 problem = f"Connection failed: {type(exc).__name__}"
             hook.last_error_date, hook.last_error_message = now(), problem
-            await asyncio.sleep(min(5.0, 0.2 * 2**attempt))
+            await asyncio.sleep(backoff(attempt + 1, first=0.2, cap=5.0))
             attempt += 1
 
     def _run_reply_method(self, bot: BotState, answer: bytes) -> None:

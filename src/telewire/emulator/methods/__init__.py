@@ -8,54 +8,36 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cache
+from importlib import import_module
 from types import MappingProxyType, ModuleType
 
 from telewire.emulator.engine import NAMES, Handler
-from telewire.emulator.methods import (
-    bot_info,
-    chats,
-    editing,
-    ephemeral,
-    forum,
-    games,
-    gifts,
-    inline,
-    invites,
-    media,
-    members,
-    messages,
-    moderation,
-    payments,
-    polls,
-    profile,
-    reactions,
-    stars,
-    stickers,
-    updates,
-)
 
-MODULES: tuple[ModuleType, ...] = (
-    bot_info,
-    chats,
-    editing,
-    ephemeral,
-    forum,
-    games,
-    gifts,
-    inline,
-    invites,
-    media,
-    members,
-    messages,
-    moderation,
-    payments,
-    polls,
-    profile,
-    reactions,
-    stars,
-    stickers,
-    updates,
+FAMILIES = (
+    "bot_info",
+    "chats",
+    "editing",
+    "ephemeral",
+    "forum",
+    "games",
+    "gifts",
+    "inline",
+    "invites",
+    "media",
+    "members",
+    "messages",
+    "moderation",
+    "payments",
+    "polls",
+    "profile",
+    "reactions",
+    "stars",
+    "stickers",
+    "updates",
 )
+"""The modules of this package that hold method implementations: the only list of them."""
+
+MODULES: tuple[ModuleType, ...] = tuple(import_module(f"{__name__}.{name}") for name in FAMILIES)
 
 
 @cache

@@ -1,0 +1,204 @@
+"""The distributed path beside the in-process one, on the same fake Bot API server.
+
+    python benchmarks/distributed.py [--updates 3000] [--chats 100] [--runs 3]
+
+Throughput: the fake server (fake_server.py) preloads N updates; we time from the first
+getUpdates to the last reply (every reply checked: once each, in order per chat) for
+telewire's in-process echo bot (bots/telewire_echo.py) and for the same router run by
+`telewire serve` as a pump plus 1 or 2 workers on a local redis-server, and the CPU
+each process spent per update (from /proc). Latency: updates released at a steady 200/s,
+the time from the getUpdates answer that carried an update to its reply, p50 and p99;
+the distributed path's extra over the in-process one is its added latency.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from fake_server import FakeBotAPI, Scenario, cpu_seconds  # noqa: E402
+
+from telewire.testing.servers import RedisServer  # noqa: E402
+
+TOKEN = "1234567:" + "A" * 35
+
+
+class Timed(Scenario):
+    """A scenario that releases updates at ``pace``/s (0: all at once) and times each."""
+
+    def __init__(self, updates: int, chats: int, pace: float = 0.0) -> None:
+        super().__init__(updates, chats, bot_id=int(TOKEN.split(":")[0]))
+        self.pace = pace
+        self.pids: list[int] = []
+        self.cpu: dict[int, float] = {}
+        self.served: dict[int, float] = {}
+        self.latencies: list[float] = []
+        self.index = {text: i for i, text in enumerate(self._texts(updates, chats))}
+
+    @staticmethod
+    def _texts(updates: int, chats: int) -> list[str]:
+        return [f"c{10_000 + i % chats}:{i // chats}" for i in range(updates)]
+
+    def on_first_poll(self) -> None:
+        if self.started is None:
+            self.cpu = {pid: cpu_seconds(pid) for pid in self.pids}
+        super().on_first_poll()
+
+    def on_reply(self, chat: int, text: str) -> None:
+        index = self.index.get(text)
+        if index is not None and index in self.served:
+            self.latencies.append(time.perf_counter() - self.served[index])
+        if self.reply_count + 1 >= self.total:
+            self.cpu = {pid: cpu_seconds(pid) - self.cpu.get(pid, 0.0) for pid in self.pids}
+        super().on_reply(chat, text)
+
+    def available(self) -> int:
+        if not self.pace or self.started is None:
+            return self.total
+        return min(self.total, int((time.perf_counter() - self.started) * self.pace) + 1)
+
+
+class TimedAPI(FakeBotAPI):
+    scenario: Timed
+
+    async def _get_updates(self, params: dict[str, Any]) -> bytes:
+        scenario = self.scenario
+        scenario.on_first_poll()
+        offset = int(params.get("offset") or 0)
+        if offset > 0:
+            scenario.confirmed = max(scenario.confirmed, min(offset - 1, scenario.total))
+        limit = min(100, max(1, int(params.get("limit") or 100)))
+        deadline = time.perf_counter() + min(float(params.get("timeout") or 0), 1.0)
+        while True:
+            end = min(scenario.confirmed + limit, scenario.available())
+            if end > scenario.confirmed or time.perf_counter() >= deadline:
+                break
+            await asyncio.sleep(0.001)
+        now = time.perf_counter()
+        for index in range(scenario.confirmed, end):
+            scenario.served.setdefault(index, now)
+        return (
+            b'{"ok":true,"result":[' + b",".join(scenario.encoded[scenario.confirmed : end]) + b"]}"
+        )
+
+
+async def settled(url: str, workers: int) -> None:
+    import redis.asyncio
+
+    client = redis.asyncio.Redis.from_url(url, decode_responses=True)
+    namespace = f"telewire:{TOKEN.split(':')[0]}"
+    for _ in range(300):
+        holders = [await client.get(f"{namespace}:lease:{p}") for p in range(16)]
+        counts = {h: holders.count(h) for h in holders}
+        if None not in counts and len(counts) == workers and max(counts.values()) <= 16 // workers:
+            break
+        await asyncio.sleep(0.1)
+    await client.aclose()
+
+
+async def one_run(workers: int, updates: int, chats: int, pace: float) -> dict[str, Any]:
+    """``workers`` 0: the in-process bot; else a pump and that many workers on Redis."""
+    scenario = Timed(updates, chats, pace)
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(lambda: TimedAPI(scenario), "127.0.0.1", 0)
+    api = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    env = {**os.environ, "API_URL": api, "BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": api,
+           "TELEGRAM_BOT_TOKEN": TOKEN, "PYTHONPATH": str(HERE / "bots")}  # fmt: skip
+    processes: list[subprocess.Popen[bytes]] = []
+    redis = RedisServer() if workers else None
+    roles: dict[int, str] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+
+            def start(argv: list[str], role: str) -> None:
+                process = subprocess.Popen(argv, env=env, cwd=HERE / "bots",
+                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+                processes.append(process)
+                roles[process.pid] = role
+                scenario.pids.append(process.pid)
+
+            if not workers:
+                start([sys.executable, str(HERE / "bots/telewire_echo.py"), f"{tmp}/offset"], "bot")
+            else:
+                assert redis is not None
+                serve = [sys.executable, "-m", "telewire", "serve", "distributed_echo:router",
+                         "--redis", redis.url, "--no-flood-limit"]  # fmt: skip
+                for _ in range(workers):
+                    start([*serve, "--role", "worker"], "worker")
+                await settled(redis.url, workers)  # the workers share the partitions out
+                start([*serve, "--role", "pump"], "pump")
+            await asyncio.wait_for(scenario.done.wait(), 300)
+            await asyncio.sleep(0.3)
+        finally:
+            for process in processes:
+                process.kill()
+                process.wait()
+            server.close()
+            if redis is not None:
+                redis.stop()
+    assert scenario.started is not None and scenario.finished is not None
+    problems = scenario.check()
+    if problems:
+        raise RuntimeError(f"{workers} workers: {problems[:3]}")
+    cpu: dict[str, float] = {}
+    for pid, seconds in scenario.cpu.items():
+        cpu[roles[pid]] = cpu.get(roles[pid], 0.0) + seconds
+    latencies = sorted(scenario.latencies)
+    return {
+        "updates_per_s": updates / (scenario.finished - scenario.started),
+        "cpu_us_per_update": {role: s / updates * 1e6 for role, s in cpu.items()},
+        "p50_ms": latencies[len(latencies) // 2] * 1000,
+        "p99_ms": latencies[int(len(latencies) * 0.99)] * 1000,
+    }
+
+
+def median_run(workers: int, updates: int, chats: int, pace: float, runs: int) -> dict[str, Any]:
+    results = [asyncio.run(one_run(workers, updates, chats, pace)) for _ in range(runs)]
+    pick = sorted(results, key=lambda r: r["updates_per_s"])[len(results) // 2]
+    pick["updates_per_s"] = statistics.median(r["updates_per_s"] for r in results)
+    return pick
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--updates", type=int, default=3000)
+    parser.add_argument("--chats", type=int, default=100)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    rows = []
+    for name, workers in (("in-process", 0), ("Redis, 1 worker", 1), ("Redis, 2 workers", 2)):
+        rate = median_run(workers, args.updates, args.chats, 0.0, args.runs)
+        paced = median_run(workers, 1000, args.chats, 200.0, 1)
+        rows.append((name, rate, paced))
+        print(f"{name}: {rate['updates_per_s']:.0f} updates/s, CPU µs/update "
+              f"{ {k: round(v) for k, v in rate['cpu_us_per_update'].items()} }, "
+              f"latency at 200/s p50 {paced['p50_ms']:.1f} ms p99 {paced['p99_ms']:.1f} ms",
+              flush=True)  # fmt: skip
+    base = rows[0]
+    print(
+        "\n| path | updates/s | vs in-process | CPU µs per update | p50 / p99 at 200/s | added p50 / p99 |"
+    )
+    print("|---|---:|---:|---|---:|---:|")
+    for name, rate, paced in rows:
+        cpu = ", ".join(f"{role} {v:.0f}" for role, v in sorted(rate["cpu_us_per_update"].items()))
+        added = (f"+{paced['p50_ms'] - base[2]['p50_ms']:.1f} / "
+                 f"+{paced['p99_ms'] - base[2]['p99_ms']:.1f} ms") if rate is not base[1] else "—"  # fmt: skip
+        print(f"| {name} | {rate['updates_per_s']:.0f} | "
+              f"{rate['updates_per_s'] / base[1]['updates_per_s']:.0%} | {cpu} | "
+              f"{paced['p50_ms']:.1f} / {paced['p99_ms']:.1f} ms | {added} |")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""The long-poll pump: one process fetches updates for all, others stand by.
+
+Telegram allows one ``getUpdates`` poller per bot, so pumps hold a lease in Redis: the
+holder polls, the others retry taking it every third of its lifetime, and one of them
+takes over within a lease time (default 5 s) of the holder's death. The holder appends a
+batch to the partition streams and only then confirms it to Telegram (by asking for the
+next offset), and keeps the next offset in Redis for its successor: a crash between the
+two replays the batch, and the appender drops what was already appended.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+import msgspec
+
+from telewire.distributed.appender import DEDUP_WINDOW, Appender
+from telewire.distributed.layout import Layout
+from telewire.distributed.leases import Leases
+from telewire.distributed.metrics import Metrics
+from telewire.distributed.redis_client import holder_name
+
+log = logging.getLogger("telewire.distributed")
+
+
+class Pump:
+    def __init__(
+        self,
+        client: Any,
+        layout: Layout,
+        bot: Any,
+        *,
+        lease: float = 5.0,
+        poll_timeout: int = 10,
+        metrics: Metrics | None = None,
+        dedup_window: float = DEDUP_WINDOW,
+    ) -> None:
+        """``bot``: an AsyncBot. ``poll_timeout`` stays below ``lease`` plus a poll, so a
+        pump that lost its lease stops polling before its successor's poll conflicts."""
+        self.client = client
+        self.layout = layout
+        self.bot = bot
+        self.appender = Appender(client, layout, dedup_window=dedup_window)
+        self.leases = Leases(client, holder_name("pump"), int(lease * 1000))
+        self.poll_timeout = poll_timeout
+        self.metrics = metrics or Metrics()
+        self.leading = False
+        self.problem: str | None = None
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        """Finish the batch at hand, give the lease back, return from :meth:`run`."""
+        self._stopping.set()
+
+    async def run(self) -> None:
+        tick = self.leases.milliseconds / 3000
+        try:
+            while not self._stopping.is_set():
+                try:
+                    if await self.leases.take(self.layout.pump_lease):
+                        if not self.leading:
+                            log.info("pump: leading (%s)", self.leases.holder)
+                        self.leading = True
+                        await self._lead(tick)
+                    else:
+                        self.leading = False
+                    self.problem = None
+                except Exception as exc:  # Redis or Telegram away: wait and try again
+                    self.problem = f"{type(exc).__name__}: {exc}"
+                    log.warning("pump: %s; trying again in %.1fs", self.problem, tick)
+                    self.leading = False
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), tick)
+        finally:
+            if self.leading:
+                with contextlib.suppress(Exception):
+                    await self.leases.give_back(self.layout.pump_lease)
+            self.leading = False
+
+    async def _lead(self, tick: float) -> None:
+        """Poll while the lease holds; renew it at least every ``tick`` seconds."""
+        loop = asyncio.get_running_loop()
+        renewed = loop.time()
+        while not self._stopping.is_set():
+            stored = await self.client.get(self.layout.pump_offset)
+            offset = int(stored) if stored is not None else None
+            timeout = max(1, min(self.poll_timeout, int(tick * 2)))
+            params: dict[str, Any] = {"offset": offset, "timeout": timeout}
+            updates = await self.bot.request("getUpdates", params)
+            if loop.time() - renewed > tick or updates:
+                if not await self.leases.renew(self.layout.pump_lease):
+                    log.warning("pump: lost the lease; standing by")
+                    return
+                renewed = loop.time()
+            if updates:
+                fresh = await self.appender.append_all([msgspec.json.encode(u) for u in updates])
+                self.metrics.count("telewire_updates_in_total", fresh)
+                self.metrics.count("telewire_updates_duplicate_total", len(updates) - fresh)
+                await self.client.set(self.layout.pump_offset, updates[-1]["update_id"] + 1)

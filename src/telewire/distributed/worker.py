@@ -1,0 +1,314 @@
+"""A worker: leases a fair share of partitions and handles their updates in order.
+
+Every ``lease/3`` seconds a worker renews its heartbeat in the set of live workers and
+the leases of its partitions, then aims at ``ceil(partitions / live workers)``: it takes
+free partitions while below that, and gives back the extra ones while above, after their
+updates in hand are finished (so a worker joining or leaving moves partitions without a
+stop, and no chat is handled by two workers at once).
+
+On taking a partition the worker first claims every entry still pending in it
+(``XAUTOCLAIM``: delivered to a worker that died or left, never acknowledged) and handles
+those, oldest first, before any new ones: a crashed worker's in-flight updates are handled
+again (at least once), and nothing overtakes them. Updates go through the same
+:class:`~telewire.updates.dispatcher.Dispatcher` an in-process bot uses: chats overlap,
+each chat in order, transient failures re-run, poison updates parked. An entry is
+acknowledged, and deleted from its stream, only once its handler finished, so the streams
+hold only what is waiting or in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import random
+from typing import TYPE_CHECKING, Any
+
+from telewire.distributed.layout import GROUP, Layout
+from telewire.distributed.leases import Leases
+from telewire.distributed.metrics import Metrics
+from telewire.distributed.redis_client import holder_name
+
+if TYPE_CHECKING:
+    from telewire.client.async_bot import AsyncBot
+    from telewire.routing.router import Router
+    from telewire.updates.dispatcher import Dispatcher
+
+log = logging.getLogger("telewire.distributed")
+
+HEARTBEAT = """
+local t = redis.call('TIME')
+local now = t[1] * 1000 + math.floor(t[2] / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if ARGV[2] == '1' then redis.call('ZADD', KEYS[1], now + ARGV[3], ARGV[1]) end
+return redis.call('ZCARD', KEYS[1])
+"""
+
+
+class Worker:
+    def __init__(
+        self,
+        client: Any,
+        layout: Layout,
+        router: Router,
+        bot: AsyncBot,
+        *,
+        lease: float = 5.0,
+        max_in_flight: int = 256,
+        concurrency: int = 64,
+        metrics: Metrics | None = None,
+    ) -> None:
+        self.client = client
+        self.layout = layout
+        self.router = router
+        self.bot = bot
+        self.name = holder_name("worker")
+        self.leases = Leases(client, self.name, int(lease * 1000))
+        self.max_in_flight = max_in_flight
+        self.concurrency = concurrency
+        self.metrics = metrics or Metrics()
+        self.owned: set[int] = set()
+        """Partitions leased to this worker."""
+        self.reading: set[int] = set()
+        """Owned partitions whose new entries are being read (not being given back)."""
+        self.in_flight: dict[int, int] = {}
+        self.problem: str | None = None
+        self._entries: dict[int, list[tuple[int, bytes]]] = {}
+        self._acks: list[tuple[int, bytes]] = []
+        self._acked = asyncio.Event()
+        self._heartbeat = client.register_script(HEARTBEAT)
+        self._stopping = asyncio.Event()
+        self._reads = 0
+        self._lost: set[int] = set()
+        self._giving: set[asyncio.Task[None]] = set()
+        self._dispatcher: Dispatcher | None = None
+        self._decoder: Any = None
+        self._lag: dict[str, float] = {}
+        self.metrics.gauges["telewire_partitions_owned"] = lambda: {"": len(self.owned)}
+        self.metrics.gauges["telewire_partition_lag"] = lambda: self._lag
+        self.metrics.health = lambda: self.problem
+
+    def stop(self) -> None:
+        """Drain: read nothing new, finish what is in hand, give every partition back."""
+        self._stopping.set()
+
+    @property
+    def busy(self) -> int:
+        return sum(self.in_flight.values())
+
+    async def run(self, drain_timeout: float = 30.0) -> None:
+        from telewire.api._generated.types import Update
+        from telewire.core import typed
+        from telewire.updates.dispatcher import Dispatcher
+
+        self._decoder = typed.decoder(Update)
+        self._dispatcher = Dispatcher(
+            self.router, self.bot, concurrency=self.concurrency, on_finished=self._finished
+        )
+        await self._dispatcher.start()
+        tasks = [
+            asyncio.create_task(self._balance_forever(), name="telewire-balance"),
+            asyncio.create_task(self._read_forever(), name="telewire-read"),
+            asyncio.create_task(self._ack_forever(), name="telewire-ack"),
+        ]
+        try:
+            await self._stopping.wait()
+        finally:
+            self.reading.clear()
+            tasks[1].cancel()
+            await asyncio.gather(tasks[1], return_exceptions=True)
+            if not await self._dispatcher.drain(drain_timeout):
+                log.warning("worker: %d updates unfinished at exit; others take them", self.busy)
+            try:
+                await self._flush_acks()
+            except Exception as exc:  # Redis away: the entries stay pending; others redo them
+                log.warning("worker: could not acknowledge %d updates at exit (%s)",
+                            len(self._acks), exc)  # fmt: skip
+            tasks[0].cancel()
+            tasks[2].cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            with contextlib.suppress(Exception):
+                for partition in list(self.owned):
+                    await self.leases.give_back(self.layout.lease(partition))
+                await self.client.zrem(self.layout.workers, self.name)
+            self.owned.clear()
+            await self._dispatcher.close()
+
+    # -- balancing ----------------------------------------------------------------------
+
+    async def _balance_forever(self) -> None:
+        tick = self.leases.milliseconds / 3000
+        while True:
+            try:
+                await self._balance()
+                self._lag = await self.lag()
+                self.problem = None
+            except Exception as exc:
+                self.problem = f"{type(exc).__name__}: {exc}"
+                log.warning("worker: cannot balance partitions (%s); trying again", self.problem)
+            await asyncio.sleep(tick * random.uniform(0.8, 1.0))
+
+    async def _balance(self) -> None:
+        live = await self._heartbeat(
+            keys=[self.layout.workers], args=[self.name, "1", self.leases.milliseconds]
+        )
+        held = sorted(self.owned)
+        kept = set(await self.leases.renew_all([self.layout.lease(p) for p in held]))
+        for partition in held:
+            if self.layout.lease(partition) not in kept:
+                log.warning("worker: lost partition %d (lease expired)", partition)
+                self._lost.add(partition)
+                self.owned.discard(partition)
+                self.reading.discard(partition)
+        if self._stopping.is_set():  # draining: keep what we hold, take nothing new
+            return
+        share = math.ceil(self.layout.partitions / max(1, int(live)))
+        if len(self.owned) > share:
+            for partition in sorted(self.owned)[share:]:
+                if partition in self.reading:
+                    task = asyncio.create_task(self._give_back(partition))
+                    self._giving.add(task)
+                    task.add_done_callback(self._giving.discard)
+        free = [p for p in range(self.layout.partitions) if p not in self.owned]
+        random.shuffle(free)
+        free.sort(key=lambda p: p not in self._lost)  # ours before an outage: take them back
+        for partition in free:
+            if len(self.owned) >= share:
+                break
+            if await self.leases.take(self.layout.lease(partition)):
+                self._lost.discard(partition)
+                self.owned.add(partition)
+                await self._take_over(partition)
+
+    async def _give_back(self, partition: int) -> None:
+        if partition not in self.reading:
+            return
+        self.reading.discard(partition)
+        reads = self._reads
+        # A read under way may still bring entries of this partition; then they finish.
+        while (self._reads == reads or self.in_flight.get(partition)) and not (  # noqa: ASYNC110
+            self._stopping.is_set()
+        ):
+            await asyncio.sleep(0.02)
+        await self._flush_acks()
+        if partition in self.owned:
+            self.owned.discard(partition)
+            await self.leases.give_back(self.layout.lease(partition))
+
+    async def _take_over(self, partition: int) -> None:
+        """Claim what the partition's previous holders left pending; handle it first."""
+        import redis.exceptions
+
+        stream = self.layout.stream(partition)
+        with contextlib.suppress(redis.exceptions.ResponseError):  # BUSYGROUP: exists
+            await self.client.xgroup_create(stream, GROUP, id="0", mkstream=True)
+        claimed: list[tuple[bytes, dict[bytes, bytes]]] = []
+        cursor: Any = "0-0"
+        while True:
+            reply = await self.client.xautoclaim(
+                stream, GROUP, self.name, min_idle_time=0, start_id=cursor, count=500
+            )
+            cursor, entries = reply[0], reply[1]
+            claimed += [entry for entry in entries if entry[1]]
+            if cursor in (b"0-0", "0-0"):
+                break
+        claimed.sort(key=lambda entry: tuple(int(n) for n in entry[0].split(b"-")))
+        if claimed:
+            log.info(
+                "worker: took over %d pending updates of partition %d", len(claimed), partition
+            )
+            self.metrics.count("telewire_updates_retried_total", len(claimed))
+        for entry_id, fields in claimed:
+            self._submit(partition, entry_id, fields)
+        self.reading.add(partition)
+
+    # -- reading and acknowledging ------------------------------------------------------
+
+    async def _read_forever(self) -> None:
+        while True:
+            room = self.max_in_flight - self.busy
+            partitions = sorted(self.reading)
+            if room <= 0 or not partitions:
+                await asyncio.sleep(0.05)
+                self._reads += 1
+                continue
+            streams = {self.layout.stream(p): ">" for p in partitions}
+            try:
+                replies = await self.client.xreadgroup(
+                    GROUP, self.name, streams, count=room, block=200
+                )
+            except Exception as exc:
+                self._reads += 1
+                self.problem = f"{type(exc).__name__}: {exc}"
+                log.warning("worker: cannot read updates (%s); trying again", self.problem)
+                await asyncio.sleep(0.5)
+                continue
+            self._reads += 1
+            by_stream = {self.layout.stream(p): p for p in partitions}
+            for stream, entries in replies or []:
+                name = stream.decode() if isinstance(stream, bytes) else stream
+                partition = by_stream[name]
+                for entry_id, fields in entries:
+                    self._submit(partition, entry_id, fields)
+
+    def _submit(self, partition: int, entry_id: bytes, fields: dict[bytes, bytes]) -> None:
+        assert self._dispatcher is not None
+        self.in_flight[partition] = self.in_flight.get(partition, 0) + 1
+        try:
+            update = self._decoder.decode(fields[b"u"])
+        except Exception as exc:  # written by something else: drop it, loudly
+            log.error("worker: entry %s of partition %d is no update (%s); dropped",
+                      entry_id, partition, exc)  # fmt: skip
+            self._acks.append((partition, entry_id))
+            self._acked.set()
+            return
+        self._entries.setdefault(update.update_id, []).append((partition, entry_id))
+        self._dispatcher.submit(update)
+
+    def _finished(self, update_id: int) -> None:
+        partition, entry_id = self._entries[update_id].pop(0)
+        if not self._entries[update_id]:
+            del self._entries[update_id]
+        self._acks.append((partition, entry_id))
+        self._acked.set()
+        self.metrics.count("telewire_updates_handled_total")
+
+    async def _ack_forever(self) -> None:
+        while True:
+            await self._acked.wait()
+            try:
+                await self._flush_acks()
+            except Exception as exc:
+                log.warning("worker: cannot acknowledge (%s); trying again", exc)
+                await asyncio.sleep(0.5)
+
+    async def _flush_acks(self) -> None:
+        """XACK and XDEL what was finished, in one round trip; then count it done."""
+        self._acked.clear()
+        batch, self._acks = self._acks, []
+        if not batch:
+            return
+        try:
+            by_stream: dict[str, list[bytes]] = {}
+            for partition, entry_id in batch:
+                by_stream.setdefault(self.layout.stream(partition), []).append(entry_id)
+            async with self.client.pipeline(transaction=False) as pipe:
+                for stream, ids in by_stream.items():  # two commands per stream, not per entry
+                    pipe.xack(stream, GROUP, *ids)
+                    pipe.xdel(stream, *ids)
+                await pipe.execute()
+        except BaseException:
+            self._acks = batch + self._acks
+            self._acked.set()
+            raise
+        for partition, _ in batch:
+            self.in_flight[partition] -= 1
+
+    async def lag(self) -> dict[str, float]:
+        """Entries waiting or in flight per partition (XLEN: acknowledged ones are deleted)."""
+        async with self.client.pipeline(transaction=False) as pipe:
+            for partition in range(self.layout.partitions):
+                pipe.xlen(self.layout.stream(partition))
+            lengths = await pipe.execute()
+        return {f'{{partition="{p}"}}': float(n) for p, n in enumerate(lengths)}

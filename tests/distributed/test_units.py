@@ -1,0 +1,165 @@
+"""The pieces on a real redis-server: partitioning, the ingress's checks and dedup, the
+shared flood limiter, leases."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import msgspec
+import pytest
+
+from telewire.distributed.flood import SharedFloodLimiter
+from telewire.distributed.ingress import IngressApp
+from telewire.distributed.layout import Layout
+from telewire.distributed.leases import Leases
+from telewire.distributed.redis_client import agree_on_partitions, connect
+from telewire.testing.servers import RedisServer, free_port
+
+
+def update(update_id: int, chat_id: int) -> bytes:
+    message = {"message_id": update_id, "date": 0, "text": "hi",
+               "chat": {"id": chat_id, "type": "private"}}  # fmt: skip
+    return msgspec.json.encode({"update_id": update_id, "message": message})
+
+
+def on_redis(test: Callable[[Any], Awaitable[None]]) -> Callable[[RedisServer], None]:
+    """Run an async test with a fresh client on the session's redis-server."""
+
+    def run(redis_server: RedisServer) -> None:
+        async def main() -> None:
+            client = connect(redis_server.url)
+            try:
+                await test(client)
+            finally:
+                await client.aclose()
+
+        asyncio.run(main())
+
+    run.__name__ = test.__name__
+    return run
+
+
+def test_a_chat_has_the_same_partition_in_every_process() -> None:
+    code = (
+        "import msgspec; from telewire.distributed.layout import Layout; "
+        "from telewire.api._generated.types import Update; "
+        f"u = msgspec.json.decode({update(1, 123456789)!r}, type=Update); "
+        "print(Layout('x', 64).partition_of(u))"
+    )
+    seen = set()
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             env=env, check=True)  # fmt: skip
+        seen.add(ran.stdout)
+    assert len(seen) == 1
+
+
+def test_chats_spread_over_the_partitions() -> None:
+    layout = Layout("x", 16)
+    decode = msgspec.json.Decoder(dict)
+    counts = [0] * 16
+    for chat in range(1600):
+        raw = decode.decode(update(chat, chat + 1000))
+        counts[layout.partition_of(msgspec.convert(raw, _update_type()))] += 1
+    assert min(counts) > 60 and max(counts) < 140
+
+
+def _update_type() -> Any:
+    from telewire.api._generated.types import Update
+
+    return Update
+
+
+def test_partition_count_cannot_change() -> None:
+    with pytest.raises(ValueError, match="between 1 and 4096"):
+        Layout("x", 0)
+
+
+@on_redis
+async def test_partition_count_is_fixed_once_used(client: Any) -> None:
+    name = f"fixed:{id(client)}"
+    await agree_on_partitions(client, Layout(name, 8))
+    with pytest.raises(ValueError, match="set up with 8 partitions, not 16; pass --partitions 8"):
+        await agree_on_partitions(client, Layout(name, 16))
+
+
+async def call(app: Any, body: bytes, *, method: str = "POST", secret: bytes = b"s") -> int:
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    headers = [(b"x-telegram-bot-api-secret-token", secret)]
+    await app({"type": "http", "method": method, "headers": headers}, receive, send)
+    return int(sent[0]["status"])
+
+
+@on_redis
+async def test_ingress_appends_each_update_once_and_refuses_bad_requests(client: Any) -> None:
+    layout = Layout(f"ingress:{id(client)}", 4)
+    app = IngressApp(client, layout, secret_token="s")
+    assert await call(app, update(1, 42)) == 200
+    assert await call(app, update(1, 42)) == 200  # Telegram's retry: answered, not appended
+    assert await call(app, update(2, 42)) == 200
+    stream = layout.stream(layout.partition_of(app.appender.decode(update(1, 42))))
+    entries = await client.xrange(stream)
+    assert [msgspec.json.decode(fields[b"u"])["update_id"] for _, fields in entries] == [1, 2]
+    assert await call(app, update(3, 42), secret=b"wrong") == 403
+    assert await call(app, update(3, 42), method="GET") == 405
+    assert await call(app, b'{"update_id": "x"}') == 400
+    assert await call(app, b"x" * (2 * 1024 * 1024)) == 413
+    assert await client.xlen(stream) == 2
+
+
+def test_ingress_answers_503_when_redis_is_away() -> None:
+    async def main() -> None:
+        unreachable = connect(f"redis://127.0.0.1:{free_port()}/0")
+        app = IngressApp(unreachable, Layout("away", 4), secret_token="s")
+        assert await call(app, update(1, 42)) == 503
+        assert app.metrics.counters["telewire_ingress_refused_total"] == 1
+        await unreachable.aclose()
+
+    asyncio.run(main())
+
+
+@on_redis
+async def test_limiters_share_one_window_and_one_pause(client: Any) -> None:
+    layout = Layout(f"flood:{id(client)}", 4)
+    first, second = SharedFloodLimiter(client, layout), SharedFloodLimiter(client, layout)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    for n in range(30):  # 30 chats, alternating limiters: one window of 30 overall
+        limiter = first if n % 2 else second
+        await limiter.sent(n, await limiter.admit(n))
+    assert loop.time() - started < 0.5
+    await second.sent(99, await second.admit(99))  # the 31st waits for the window
+    assert loop.time() - started >= 1.0
+    await first.pause(0.5)  # a 429 seen by one...
+    paused = loop.time()
+    await second.sent(100, await second.admit(100))  # ...slows the other
+    assert loop.time() - paused >= 0.45
+
+
+@on_redis
+async def test_a_lease_is_held_by_one_until_it_expires_or_is_given_back(client: Any) -> None:
+    one, two = Leases(client, "one", 300), Leases(client, "two", 300)
+    await client.delete("lease")
+    assert await one.take("lease")
+    assert not await two.take("lease")
+    assert not await two.renew("lease")
+    await two.give_back("lease")  # not two's to give: nothing happens
+    assert await one.renew("lease")
+    await asyncio.sleep(0.4)
+    assert await two.take("lease")
+    assert not await one.renew("lease")
+    await two.give_back("lease")
+    assert await one.take("lease")
