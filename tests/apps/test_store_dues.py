@@ -99,3 +99,34 @@ def test_a_daily_job_sends_the_owner_what_is_due(
     assert len(daily) == 1 and f"bill #{bill_id}: 3.85" in daily[0]
     assert "🔗 ledger" in daily[0]  # the list is itself a ledger entry, mirrored
     assert store.ledger.entries()[-1].actor == "job:due"
+
+
+def test_the_daily_closing_report_includes_orders_and_what_is_owed(
+    store: Store, emulator: EmulatorHandle, alice: TestUser, tmp_path: Path
+) -> None:
+    from telewire.apps.store.closing import closing_jobs, schedule_closing
+
+    store.issue_bill([("COF", 2)], cashier="ann", payment="account")
+    customer = store.add_customer("Dana", None, actor="manager")
+    late = store.place_order(
+        [("SAN", 1)], customer_id=customer, due="2026-01-02", actor="m", payment="transfer"
+    )
+    store.advance_order(late, actor="m")
+
+    async def scenario() -> int:
+        storage = SQLiteStorage(str(tmp_path / "jobs.db"))
+        clock = FakeClock()
+        jobs = Scheduler(storage, clock=clock)
+        closing_jobs(jobs, store)
+        await schedule_closing(jobs, at="20:00")
+        clock.advance(24 * 3600)
+        ran = await jobs.run_due()
+        await storage.close()
+        return ran
+
+    assert asyncio.run(scenario()) == 1
+    assert store.outbox.flush(10)
+    report = next(t for t in owner_texts(emulator, alice) if t.startswith("🌙 Closing"))
+    assert "1 bills, total 7.70" in report and "Open orders: 1 packed" in report
+    assert "Owed: 15.29 in 2, overdue 7.59 in 1" in report
+    assert store.ledger.entries()[-1].kind == "access.closing"

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from telewire.apps.store import data
+from telewire.apps.store.closing import Closing
 from telewire.apps.store.deliveries import Deliveries
 from telewire.apps.store.dues import Dues
 from telewire.apps.store.errors import ForgedApproval as ForgedApproval
@@ -39,7 +40,7 @@ def today() -> str:
     return time.strftime("%Y-%m-%d")
 
 
-class Store(Orders, Deliveries, Shifts, Invoices, Dues, Reports, Sessions, Integrity):
+class Store(Orders, Deliveries, Shifts, Invoices, Dues, Closing, Reports, Sessions, Integrity):
     def __init__(
         self,
         folder: str | Path,
