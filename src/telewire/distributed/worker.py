@@ -80,6 +80,8 @@ class Worker:
         self._heartbeat = client.register_script(HEARTBEAT)
         self._stopping = asyncio.Event()
         self._reads = 0
+        self._leases_valid_until = 0.0
+        """Loop time until which this worker's leases are known to hold (see _balance)."""
         self._lost: set[int] = set()
         self._giving: set[asyncio.Task[None]] = set()
         self._dispatcher: Dispatcher | None = None
@@ -150,11 +152,17 @@ class Worker:
             await asyncio.sleep(tick * random.uniform(0.8, 1.0))
 
     async def _balance(self) -> None:
+        asked = asyncio.get_running_loop().time()
         live = await self._heartbeat(
             keys=[self.layout.workers], args=[self.name, "1", self.leases.milliseconds]
         )
         held = sorted(self.owned)
         kept = set(await self.leases.renew_all([self.layout.lease(p) for p in held]))
+        # Renewed leases hold for a lease from when we asked (less a margin for clock rates).
+        # Until the next renewal succeeds, nothing new is read past that moment: a worker
+        # cut off from Redis longer than a lease may have lost its partitions to another,
+        # and reading on would hand later updates of a chat to two workers out of order.
+        self._leases_valid_until = asked + 0.9 * self.leases.milliseconds / 1000
         for partition in held:
             if self.layout.lease(partition) not in kept:
                 log.warning("worker: lost partition %d (lease expired)", partition)
@@ -226,9 +234,12 @@ class Worker:
     # -- reading and acknowledging ------------------------------------------------------
 
     async def _read_forever(self) -> None:
+        loop = asyncio.get_running_loop()
         while True:
             room = self.max_in_flight - self.busy
             partitions = sorted(self.reading)
+            if loop.time() >= self._leases_valid_until:  # unconfirmed: see _balance
+                partitions = []
             if room <= 0 or not partitions:
                 await asyncio.sleep(0.05)
                 self._reads += 1
