@@ -2,7 +2,9 @@
 
 ``increment URL KEY COUNT``: add 1 to a counter COUNT times, each by read + compare-and-set
 (retrying on conflict). ``claim URL KEY NAME``: try once to create KEY; print "won" or "lost".
-Both wait for a file named by env RACE_START to exist, so every process starts together.
+``open URL KEY NAME``: open the store only after the start line (several processes opening a
+new file together), then write KEY:NAME; print "opened".
+All wait for a file named by env RACE_START to exist, so every process starts together.
 """
 
 from __future__ import annotations
@@ -15,12 +17,22 @@ import time
 from telewire.storage import open_storage
 
 
-def wait_for_start() -> None:
+def wait_for_start(pause: float = 0.001) -> None:
+    open(f"{os.environ['RACE_START']}.{os.getpid()}", "w").close()  # at the line
     while not os.path.exists(os.environ["RACE_START"]):
-        time.sleep(0.001)
+        time.sleep(pause)
 
 
 async def main(mode: str, url: str, key: str, argument: str) -> None:
+    if mode == "open":
+        import telewire.storage.sqlite  # noqa: F401  (imported before the line: opens line up)
+
+        wait_for_start(pause=0)  # spin: the race window is well under a millisecond
+        storage = open_storage(url)
+        await storage.set(f"{key}:{argument}", b"1")
+        await storage.close()
+        print("opened")
+        return
     storage = open_storage(url)
     await storage.get(key)  # connect before the start line
     wait_for_start()

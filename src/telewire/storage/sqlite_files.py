@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from pathlib import Path
+
+_BUSY_TIMEOUT = 30.0  # seconds a statement waits for another process's lock
 
 
 class StorageError(ValueError):
@@ -24,8 +27,10 @@ def connect(path: str | Path, *, durable: bool = False, rows: bool = False) -> s
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         if not target.exists():
             os.close(os.open(target, os.O_WRONLY | os.O_CREAT, 0o600))
-        db = sqlite3.connect(target, isolation_level=None, check_same_thread=False, timeout=30)
-        db.execute("PRAGMA journal_mode=WAL")
+        db = sqlite3.connect(
+            target, isolation_level=None, check_same_thread=False, timeout=_BUSY_TIMEOUT
+        )
+        _use_wal(db)
     except (sqlite3.Error, OSError) as exc:
         raise StorageError(
             f"cannot use {target} as a database ({exc}); check the path, or move the file away "
@@ -35,6 +40,26 @@ def connect(path: str | Path, *, durable: bool = False, rows: bool = False) -> s
     if rows:
         db.row_factory = sqlite3.Row
     return db
+
+
+def _use_wal(db: sqlite3.Connection) -> None:
+    """Switch the file to WAL, waiting out other processes doing the same.
+
+    SQLite answers "database is locked" at once, without its busy handler, when two
+    processes open a new file together and both change its journal mode; so wait here.
+    """
+    give_up = time.monotonic() + _BUSY_TIMEOUT
+    pause = 0.001
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            busy = "locked" in str(exc) or "busy" in str(exc)
+            if not busy or time.monotonic() > give_up:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.05)
 
 
 class transaction:
