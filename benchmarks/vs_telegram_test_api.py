@@ -1,16 +1,20 @@
 """telewire's emulator against the npm package telegram-test-api, on the same load.
 
-    python benchmarks/vs_telegram_test_api.py [--messages 5000] [--clients 8] [--round-trips 1000]
+    python benchmarks/vs_telegram_test_api.py [--seconds 5] [--clients 8] [--round-trips 1000]
 
 Installs telegram-test-api (``npm install`` into a temporary folder; needs node and npm),
 starts it and ``telewire emulator`` side by side on loopback ports, and drives both with
-one load generator (aiohttp, keep-alive connections):
+the same load generators:
 
-* **sendMessage throughput**: ``--messages`` sendMessage calls from ``--clients``
-  concurrent connections to 100 chats;
+* **sendMessage throughput**: ``wrk`` (C, one thread) posts sendMessage calls to 100 chats
+  from ``--clients`` keep-alive connections for ``--seconds`` after a one-second warm-up.
+  Without wrk, a Python aiohttp client sends ``--messages`` calls instead; it is slower
+  than the telewire emulator, so it measures itself there (the table says which was used);
 * **getUpdates round trip**: a user's message goes in through each emulator's own client
   API, and the bot's getUpdates loop (no waiting on either side) takes it out; one at a
-  time, ``--round-trips`` times, timed from the user's request to the update's arrival.
+  time, ``--round-trips`` times, timed from the user's request to the update's arrival,
+  over one keep-alive connection spoken by a minimal blocking socket client (an HTTP
+  library would add more time per request than the emulator takes).
 
 Both keep everything in memory. telegram-test-api checks nothing (any chat, any text)
 and its getUpdates scans every message it ever stored; telewire's emulator checks each
@@ -46,12 +50,52 @@ const server = new TelegramServer({port: Number(process.argv[2]), host: '127.0.0
 server.start().then(() => console.log('listening'));
 process.on('SIGTERM', () => server.stop().then(() => process.exit(0)));
 """
+SEND_LUA = """
+local counter = 0
+function request()
+  counter = counter + 1
+  return wrk.format("POST", nil, {["Content-Type"] = "application/json"},
+    string.format('{"chat_id":%d,"text":"message %d"}', 90000 + counter % 100, counter))
+end
+"""
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection, spoken with as little work as possible."""
+
+    def __init__(self, base_url: str) -> None:
+        host, port = base_url.removeprefix("http://").split(":")
+        self.sock = socket.create_connection((host, int(port)))
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.stream = self.sock.makefile("rb")
+
+    def post(self, path: str, payload: dict[str, Any]) -> Any:
+        body = json.dumps(payload).encode()
+        head = (
+            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        )
+        self.sock.sendall(head.encode() + body)
+        status = self.stream.readline()
+        length = 0
+        while (line := self.stream.readline()) not in (b"\r\n", b""):
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        data = self.stream.read(length)
+        if b" 200 " not in status:
+            raise SystemExit(f"{path}: {status.decode().strip()} {data[:200]!r}")
+        return json.loads(data) if data else None
+
+    def close(self) -> None:
+        self.stream.close()
+        self.sock.close()
 
 
 class Target:
@@ -72,10 +116,10 @@ class Target:
             except subprocess.TimeoutExpired:
                 self.process.kill()
 
-    async def prepare(self, http: aiohttp.ClientSession) -> None:
+    def prepare(self, http: Connection) -> None:
         """Whatever must exist before the bot may write (users who started the bot)."""
 
-    async def user_writes(self, http: aiohttp.ClientSession, chat: int, text: str) -> None:
+    def user_writes(self, http: Connection, chat: int, text: str) -> None:
         raise NotImplementedError
 
 
@@ -94,16 +138,14 @@ class TelewireEmulator(Target):
             raise SystemExit(f"telewire emulator did not start: {lines}")
         self.base_url = found.group(0).rstrip("/")
 
-    async def prepare(self, http: aiohttp.ClientSession) -> None:
+    def prepare(self, http: Connection) -> None:
         for chat in range(CHATS):
-            await self.user_writes(http, 90_000 + chat, "/start")
-        async with http.post(f"{self.base_url}/bot{TOKEN}/getUpdates", json={"offset": -1}):
-            pass
+            self.user_writes(http, 90_000 + chat, "/start")
+        http.post(f"/bot{TOKEN}/getUpdates", {"offset": -1})
 
-    async def user_writes(self, http: aiohttp.ClientSession, chat: int, text: str) -> None:
+    def user_writes(self, http: Connection, chat: int, text: str) -> None:
         body = {"token": TOKEN, "user": {"id": chat, "first_name": f"U{chat}"}, "text": text}
-        async with http.post(f"{self.base_url}/emulator/send", json=body) as reply:
-            reply.raise_for_status()
+        http.post("/emulator/send", body)
 
 
 class TelegramTestApi(Target):
@@ -124,7 +166,7 @@ class TelegramTestApi(Target):
             raise SystemExit("telegram-test-api did not start")
         self.base_url = f"http://127.0.0.1:{port}"
 
-    async def user_writes(self, http: aiohttp.ClientSession, chat: int, text: str) -> None:
+    def user_writes(self, http: Connection, chat: int, text: str) -> None:
         user = {"id": chat, "first_name": f"U{chat}", "is_bot": False}
         body = {
             "botToken": TOKEN,
@@ -133,14 +175,31 @@ class TelegramTestApi(Target):
             "chat": {"id": chat, "type": "private", "first_name": f"U{chat}"},
             "text": text,
         }
-        async with http.post(f"{self.base_url}/sendMessage", json=body) as reply:
-            reply.raise_for_status()
+        http.post("/sendMessage", body)
 
 
-async def send_rate(target: Target, messages: int, clients: int) -> float:
+def wrk_rate(target: Target, seconds: float, clients: int, folder: Path) -> float:
+    """sendMessage calls per second under wrk (after a one-second warm-up)."""
+    script = folder / "send.lua"
+    script.write_text(SEND_LUA)
+    url = f"{target.base_url}/bot{TOKEN}/sendMessage"
+    rate = 0.0
+    for duration in (1.0, seconds):
+        command = ["wrk", "-t1", f"-c{clients}", f"-d{duration:g}s", "-s", str(script), url]
+        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+        if "Non-2xx" in out or "Socket errors" in out:
+            raise SystemExit(f"{target.name}: sendMessage failed under wrk:\n{out}")
+        found = re.search(r"Requests/sec:\s+([\d.]+)", out)
+        if found is None:
+            raise SystemExit(f"wrk printed no rate:\n{out}")
+        rate = float(found.group(1))
+    return rate
+
+
+async def python_rate(target: Target, messages: int, clients: int) -> float:
+    """sendMessage calls per second from an aiohttp client (where wrk is missing)."""
     connector = aiohttp.TCPConnector(limit=clients)
     async with aiohttp.ClientSession(connector=connector) as http:
-        await target.prepare(http)
         url = f"{target.base_url}/bot{TOKEN}/sendMessage"
         numbers = iter(range(messages))
 
@@ -157,25 +216,27 @@ async def send_rate(target: Target, messages: int, clients: int) -> float:
         return messages / (time.perf_counter() - started)
 
 
-async def round_trips(target: Target, count: int) -> tuple[float, float]:
+def round_trips(target: Target, count: int) -> tuple[float, float]:
     """Round trips per second and the median round trip in milliseconds."""
-    async with aiohttp.ClientSession() as http:
-        await target.prepare(http)
-        url = f"{target.base_url}/bot{TOKEN}/getUpdates"
+    http = Connection(target.base_url)
+    try:
+        target.prepare(http)
+        path = f"/bot{TOKEN}/getUpdates"
         offset = 0
         times = []
         started = time.perf_counter()
         for i in range(count):
             sent = time.perf_counter()
-            await target.user_writes(http, 90_000 + i % CHATS, f"ping {i}")
+            target.user_writes(http, 90_000 + i % CHATS, f"ping {i}")
             while True:
-                async with http.post(url, json={"offset": offset, "timeout": 0}) as reply:
-                    updates = (await reply.json(content_type=None))["result"]
+                updates = http.post(path, {"offset": offset, "timeout": 0})["result"]
                 if updates:
                     offset = updates[-1]["update_id"] + 1
                     break
             times.append(time.perf_counter() - sent)
         return count / (time.perf_counter() - started), statistics.median(times) * 1000
+    finally:
+        http.close()
 
 
 def install(folder: Path) -> None:
@@ -192,15 +253,21 @@ def install(folder: Path) -> None:
         raise SystemExit(f"npm install {PACKAGE} failed: {done.stderr.strip()[-500:]}")
 
 
-def measure(target: Target, args: argparse.Namespace) -> dict[str, float]:
+def measure(target: Target, args: argparse.Namespace, folder: Path) -> dict[str, float]:
     target.start()
     try:
-        rate = asyncio.run(send_rate(target, args.messages, args.clients))
+        http = Connection(target.base_url)
+        target.prepare(http)
+        http.close()
+        if args.generator == "wrk":
+            rate = wrk_rate(target, args.seconds, args.clients, folder)
+        else:
+            rate = asyncio.run(python_rate(target, args.messages, args.clients))
     finally:
         target.stop()
     target.start()  # a fresh server: the first run's messages would slow the second
     try:
-        trips, median_ms = asyncio.run(round_trips(target, args.round_trips))
+        trips, median_ms = round_trips(target, args.round_trips)
     finally:
         target.stop()
     return {"send": rate, "trips": trips, "median_ms": median_ms}
@@ -208,20 +275,26 @@ def measure(target: Target, args: argparse.Namespace) -> dict[str, float]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--messages", type=int, default=5_000)
+    parser.add_argument("--seconds", type=float, default=5.0, help="wrk's measured run")
+    parser.add_argument("--messages", type=int, default=5_000, help="without wrk")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--round-trips", type=int, default=1_000)
     args = parser.parse_args()
+    args.generator = "wrk" if shutil.which("wrk") else "aiohttp"
     with tempfile.TemporaryDirectory(prefix="telegram-test-api-") as temp:
         folder = Path(temp)
         install(folder)
         results: dict[str, dict[str, Any]] = {}
         for target in (TelewireEmulator(), TelegramTestApi(folder)):
-            results[target.name] = measure(target, args)
+            results[target.name] = measure(target, args, folder)
     ours, theirs = results.values()
+    sending = (
+        f"wrk, {args.seconds:g} s" if args.generator == "wrk" else f"aiohttp, {args.messages} calls"
+    )
     print(
-        f"{args.messages} sendMessage calls over {args.clients} keep-alive connections; "
-        f"{args.round_trips} getUpdates round trips; {os.cpu_count()} cores\n"
+        f"sendMessage over {args.clients} keep-alive connections ({sending}); "
+        f"{args.round_trips} getUpdates round trips; {os.cpu_count()} cores; "
+        f"load average {os.getloadavg()[0]:.2f}\n"
     )
     print("| emulator | sendMessage/s | getUpdates round trips/s | median round trip ms |")
     print("|---|---:|---:|---:|")

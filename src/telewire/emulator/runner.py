@@ -13,6 +13,7 @@ from aiohttp import web
 from telewire.core.token import Token
 from telewire.emulator.control_http import new_token
 from telewire.emulator.engine import Engine, Listener
+from telewire.emulator.fast_path import FastSite
 from telewire.emulator.faults import Faults
 from telewire.emulator.persistence import StateFile
 from telewire.emulator.server import EmulatorServer
@@ -97,7 +98,9 @@ class Emulator:
             self.server.app, access_log=None, handle_signals=False, shutdown_timeout=2.0
         )
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
+        site = FastSite(
+            self._runner, self.server, host=self.host, port=self.port, reuse_address=True
+        )
         try:
             await site.start()
         except OSError as exc:

@@ -15,7 +15,7 @@ import re
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 from aiohttp import web
@@ -38,12 +38,6 @@ TOKEN_PATH = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,128}$")
 _encoder = msgspec.json.Encoder()
 
 
-def reply(result: Any) -> web.Response:
-    return web.Response(
-        body=_encoder.encode({"ok": True, "result": result}), content_type="application/json"
-    )
-
-
 def failure(code: int, description: str, parameters: dict[str, Any] | None = None) -> web.Response:
     body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
     if parameters:
@@ -61,6 +55,27 @@ async def json_http_errors(request: web.Request, handler: Any) -> web.StreamResp
             raise
         return failure(exc.status, exc.reason)
     return response
+
+
+class Answer(NamedTuple):
+    """A Bot API answer before any HTTP library sees it.
+
+    ``fate``: "" to send it, "lost" to send half of it and break the connection (the call
+    took effect, its reply is lost), "drop" to break the connection without a word.
+    """
+
+    status: int
+    body: bytes
+    fate: str = ""
+
+    @classmethod
+    def of_failure(
+        cls, code: int, description: str, parameters: dict[str, Any] | None = None
+    ) -> Answer:
+        body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
+        if parameters:
+            body["parameters"] = parameters
+        return cls(code, _encoder.encode(body))
 
 
 class Poller:
@@ -118,10 +133,40 @@ class EmulatorServer:
 
     async def api(self, request: web.Request) -> web.StreamResponse:
         token, name = request.match_info["token"], request.match_info["method"]
+        fault, delay, outcome = self.begin(token, "/test/" in request.path)
+        if outcome is None:
+            try:
+                params = await read_params(request)
+            except ApiFailure as f:
+                outcome = self.refusal(f)
+            except ConnectionResetError:  # the client left before sending its whole request
+                return web.Response(status=400)
+            except Exception:
+                log.exception("emulator error reading %s", name)
+                outcome = Answer.of_failure(500, "Internal Server Error")
+            else:
+                outcome = await self.respond(token, name, params, fault, delay)
+        if outcome.fate == "drop":
+            if request.transport is not None:
+                request.transport.abort()
+            return web.Response(status=500)
+        answer = web.Response(
+            status=outcome.status, body=outcome.body, content_type="application/json"
+        )
+        if outcome.fate == "lost":
+            return await self._lose_reply(request, answer)
+        return answer
+
+    # The Bot API call in steps any HTTP front can drive (aiohttp above, fast_path.py):
+    # begin() before the body is read, then respond() -- or answer_now() when nothing
+    # needs waiting for (not getUpdates, no injected delay).
+
+    def begin(self, token: str, test: bool) -> tuple[str | None, float, Answer | None]:
+        """Count the request and pick its fault; an :class:`Answer` when the call ends here."""
         if not TOKEN_PATH.match(token):
-            return failure(404, "Not Found")
+            return None, 0.0, Answer.of_failure(404, "Not Found")
         self.stats["requests"] += 1
-        if "/test/" in request.path:
+        if test:
             self.stats["test_environment"] += 1
         fault, delay = self.faults.pick()
         if fault is not None:
@@ -129,43 +174,73 @@ class EmulatorServer:
             struck[fault] = struck.get(fault, 0) + 1
             self.bump()
         if fault == "drop":
-            if request.transport is not None:
-                request.transport.abort()
-            return web.Response(status=500)
+            return fault, delay, Answer(500, b"", "drop")
         if fault == "429":
             self.stats["429"] += 1
             f = too_many_requests(self.faults.retry_after)
-            return failure(f.code, f.description, f.parameters)
+            return fault, delay, Answer.of_failure(f.code, f.description, f.parameters)
         if fault in ("500", "502"):
             text = "Internal Server Error" if fault == "500" else "Bad Gateway"
-            return failure(int(fault), text)
+            return fault, delay, Answer.of_failure(int(fault), text)
+        return fault, delay, None
+
+    @staticmethod
+    def waits(name: str, delay: float) -> bool:
+        """Whether answering needs the event loop (a long poll, an injected delay)."""
+        return bool(delay) or name.lower() == "getupdates"
+
+    async def respond(
+        self, token: str, name: str, raw: dict[str, Any], fault: str | None, delay: float
+    ) -> Answer:
+        if not self.waits(name, delay):
+            return self.answer_now(token, name, raw, fault)
         try:
-            params = coerce(name, await read_params(request))
+            params = coerce(name, raw)
             bot = self.engine.bot(token)
-            if self.telegram_limits and is_sending(name):
-                self._admit(bot, params)
             if name.lower() == "getupdates":
                 result = await self.long_poll(bot, params)
             else:
-                result = self.engine.call(token, name, params)
-                self.changed()
-                self.bump()  # any method may change what a test waits for (a pin, a title)
+                result = self._perform(bot, token, name, params)
             if delay:  # the call happened; only its answer is late, as with a slow network
                 await asyncio.sleep(delay)
-            if fault == "gateway":  # the call happened; a proxy in front timed out on it
-                return failure(502, "Bad Gateway")
-            if fault == "lost":
-                return await self._lose_reply(request, reply(result))
-            return reply(result)
         except ApiFailure as f:
-            if f.code == 429:
-                self.stats["429"] += 1
-            return failure(f.code, f.description, f.parameters)
-        except ConnectionResetError:  # the client left before sending its whole request
-            return web.Response(status=400)
+            return self.refusal(f)
         except Exception:
             log.exception("emulator error in %s", name)
-            return failure(500, "Internal Server Error")
+            return Answer.of_failure(500, "Internal Server Error")
+        return self._outcome(result, fault)
+
+    def answer_now(self, token: str, name: str, raw: dict[str, Any], fault: str | None) -> Answer:
+        """Carry out a call that waits for nothing (see :meth:`waits`) and answer it."""
+        try:
+            params = coerce(name, raw)
+            result = self._perform(self.engine.bot(token), token, name, params)
+        except ApiFailure as f:
+            return self.refusal(f)
+        except Exception:
+            log.exception("emulator error in %s", name)
+            return Answer.of_failure(500, "Internal Server Error")
+        return self._outcome(result, fault)
+
+    def _perform(self, bot: BotState, token: str, name: str, params: dict[str, Any]) -> Any:
+        if self.telegram_limits and is_sending(name):
+            self._admit(bot, params)
+        result = self.engine.call(token, name, params)
+        self.changed()
+        self.bump()  # any method may change what a test waits for (a pin, a title)
+        return result
+
+    @staticmethod
+    def _outcome(result: Any, fault: str | None) -> Answer:
+        if fault == "gateway":  # the call happened; a proxy in front timed out on it
+            return Answer.of_failure(502, "Bad Gateway")
+        body = _encoder.encode({"ok": True, "result": result})
+        return Answer(200, body, "lost" if fault == "lost" else "")
+
+    def refusal(self, f: ApiFailure) -> Answer:
+        if f.code == 429:
+            self.stats["429"] += 1
+        return Answer.of_failure(f.code, f.description, f.parameters)
 
     async def _lose_reply(self, request: web.Request, answer: web.Response) -> web.StreamResponse:
         """Send the head and half the body of ``answer``, then break the connection."""
