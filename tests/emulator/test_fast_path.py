@@ -234,3 +234,30 @@ def test_an_idle_connection_is_closed(monkeypatch: pytest.MonkeyPatch) -> None:
             started = time.monotonic()
             assert stream.read() == b""  # then it idles, and the server hangs up
         assert 0.3 < time.monotonic() - started < 5
+
+
+SEND_CASES = {
+    "a message": b'{"token": "{token}", "user": {"id": 4242, "first_name": "Q"}, "text": "hi"}',
+    "not JSON": b"{nope",
+    "a JSON array": b"[]",
+    "an empty body": b"",
+    "a wrong field": b'{"token": "{token}", "user": {"id": "x"}, "text": "hi"}',
+    "an unknown bot": b'{"token": "1:unknown", "user": {"id": 1, "first_name": "Q"}, "text": "x"}',
+}
+
+
+@pytest.mark.parametrize("case", list(SEND_CASES))
+def test_a_users_message_is_answered_alike_by_both_fronts(
+    emulator: EmulatorHandle, case: str
+) -> None:
+    body = SEND_CASES[case].replace(b"{token}", emulator.token.encode())
+    fast, slow = both_ways(emulator, "/emulator/send", body, JSON)
+    assert fast.status == slow.status
+    if fast.status == 200:
+        assert fast.json["text"] == slow.json["text"] == "hi"
+        assert slow.json["message_id"] == fast.json["message_id"] + 1
+        texts = [m.text for m in emulator.messages(4242)]
+        assert texts[-2:] == ["hi", "hi"]
+    else:
+        assert fast.json == slow.json
+        assert fast.json["ok"] is False

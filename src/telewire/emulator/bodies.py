@@ -68,6 +68,11 @@ async def read_object(request: web.Request) -> dict[str, Any]:
         body = await request.read() if request.body_exists else b""
     except web.HTTPRequestEntityTooLarge:
         raise ApiFailure(413, e.ENTITY_TOO_LARGE) from None
+    return object_of(body)
+
+
+def object_of(body: bytes) -> dict[str, Any]:
+    """A control API body as a JSON object (an empty body is an empty object)."""
     data = json_value(body, "the body as a JSON object") if body.strip() else {}
     if not isinstance(data, dict):
         raise bad_request("the body must be a JSON object")

@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 from aiohttp import web
 
+from telewire.api._generated import types as t
 from telewire.deadlines import within
 from telewire.emulator import control, control_acts
-from telewire.emulator.bodies import read_form, read_object
+from telewire.emulator.bodies import object_of, read_form, read_object
 from telewire.emulator.control_shapes import (
     BlockBody,
     BotBody,
@@ -34,7 +35,7 @@ from telewire.emulator.control_shapes import (
 from telewire.emulator.errors import ApiFailure
 from telewire.emulator.faults import InvalidFaults
 from telewire.emulator.params import coerce_integer, json_value
-from telewire.emulator.server import TOKEN_PATH
+from telewire.emulator.server import TOKEN_PATH, Answer
 from telewire.emulator.uploads import Upload
 from telewire.emulator.world import BotState
 
@@ -95,8 +96,20 @@ class Control:
     # -- users act -------------------------------------------------------------------
 
     async def send(self, request: web.Request) -> web.StreamResponse:
-        body = shaped(await read_object(request), SendBody)
-        message = control.user_sends(
+        return _json(self._send(await read_object(request)))
+
+    def send_now(self, raw: bytes) -> Answer:
+        """``/emulator/send`` for the fast path (fast_path.py): the same answers, no aiohttp."""
+        try:
+            message = self._send(object_of(raw))
+        except ApiFailure as f:
+            return Answer.of_failure(f.code, f.description)
+        self.server.changed()
+        return Answer(200, _encoder.encode(message))
+
+    def _send(self, data: dict[str, Any]) -> t.Message:
+        body = shaped(data, SendBody)
+        return control.user_sends(
             self.engine,
             body.token,
             body.user.described(),
@@ -105,7 +118,6 @@ class Control:
             reply_to=body.reply_to_message_id,
             message_thread_id=body.message_thread_id,
         )
-        return _json(message)
 
     async def upload(self, request: web.Request) -> web.StreamResponse:
         form = await read_form(request)
@@ -345,6 +357,7 @@ def install(server: EmulatorServer) -> Control:
     ]
     for verb, path, handler in routes:
         server.app.router.add_route(verb, path, functools.partial(guard, handler))
+    server.quick[b"/emulator/send"] = control_api.send_now
     control_acts.install(server, control_api)
     server.app.router.add_get("/emulator/events", control_api.events)
     server.app.router.add_get("/", _page)

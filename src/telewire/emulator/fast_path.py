@@ -6,7 +6,9 @@ the emulator spends on a sendMessage. Nearly every request a bot makes is the sa
 shape: ``POST /bot<token>/<method>`` over keep-alive HTTP/1.1 with a small JSON or
 urlencoded body. :class:`BotApiProtocol` reads exactly that shape itself and answers it
 through the same :class:`~telewire.emulator.server.EmulatorServer` steps the aiohttp
-handler uses (faults, limits, long polls, errors), so both fronts answer alike.
+handler uses (faults, limits, long polls, errors), so both fronts answer alike. The
+control API's busiest call, a user's message (``POST /emulator/send``), is taken the
+same way through :attr:`EmulatorServer.quick <telewire.emulator.server.EmulatorServer>`.
 
 Anything else -- the page, the control API, downloads, multipart uploads, query strings,
 chunked or oversized bodies, HTTP/1.0, ``Expect``, anything malformed -- hands the
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -58,27 +60,20 @@ class _NotOurs(Exception):
 class Request:
     """One plain Bot API request, as read from the wire."""
 
-    __slots__ = ("close", "content_type", "length", "method", "test", "token")
+    __slots__ = ("close", "content_type", "length", "method", "quick", "test", "token")
 
-    def __init__(self, head: bytes) -> None:
+    def __init__(self, head: bytes, quick: Container[bytes]) -> None:
         lines = head.split(b"\r\n")
         verb, target, version = _request_line(lines[0])
         if verb not in (b"POST", b"GET") or version != b"HTTP/1.1":
             raise _NotOurs
-        if not target.startswith(b"/bot") or b"?" in target or b"%" in target:
-            raise _NotOurs
-        parts = target[4:].split(b"/")
-        if len(parts) == 3 and parts[1] == b"test":
-            self.test = True
-            del parts[1]
+        self.quick = b""
+        self.test = False
+        self.token = self.method = ""
+        if target in quick and verb == b"POST":
+            self.quick = target  # a control API call answered without waiting
         else:
-            self.test = False
-        if len(parts) != 2 or not parts[0] or not parts[1]:
-            raise _NotOurs
-        try:
-            self.token, self.method = parts[0].decode("ascii"), parts[1].decode("ascii")
-        except UnicodeDecodeError:
-            raise _NotOurs from None
+            self._bot_api_path(target)
         length: int | None = None
         self.content_type = ""
         self.close = False
@@ -102,11 +97,25 @@ class Request:
         self.length = length or 0
         kind, _, options = self.content_type.partition(";")
         kind = kind.strip()
-        if kind == "multipart/form-data":
+        if kind == "multipart/form-data" or (self.quick and kind != "application/json"):
             raise _NotOurs
         if kind == _FORM and options.strip() not in ("", "charset=utf-8"):
             raise _NotOurs
         self.content_type = kind
+
+    def _bot_api_path(self, target: bytes) -> None:
+        if not target.startswith(b"/bot") or b"?" in target or b"%" in target:
+            raise _NotOurs
+        parts = target[4:].split(b"/")
+        if len(parts) == 3 and parts[1] == b"test":
+            self.test = True
+            del parts[1]
+        if len(parts) != 2 or not parts[0] or not parts[1]:
+            raise _NotOurs
+        try:
+            self.token, self.method = parts[0].decode("ascii"), parts[1].decode("ascii")
+        except UnicodeDecodeError:
+            raise _NotOurs from None
 
     def params(self, body: bytes) -> dict[str, Any]:
         """The parameters, read as :func:`telewire.emulator.bodies.read_params` reads them."""
@@ -128,9 +137,9 @@ class Request:
         return {}  # Telegram, like aiohttp, ignores a body of any other type
 
 
-def _read_head(head: bytes) -> Request | None:
+def _read_head(head: bytes, quick: Container[bytes]) -> Request | None:
     try:
-        return Request(head)
+        return Request(head, quick)
     except _NotOurs:
         return None
 
@@ -213,7 +222,7 @@ class BotApiProtocol(asyncio.Protocol):
                     if len(self.buffer) > MAX_HEAD:
                         self._hand_over()
                     return
-                request = _read_head(bytes(self.buffer[:end]))
+                request = _read_head(bytes(self.buffer[:end]), self.server.quick)
                 if request is None:
                     self._hand_over()
                     return
@@ -231,6 +240,9 @@ class BotApiProtocol(asyncio.Protocol):
     def _answer(self, request: Request, body: bytes) -> bool:
         """Answer ``request``; False when its answer must be waited for."""
         server = self.server
+        if request.quick:
+            self._send(request, server.quick[request.quick](body))
+            return True
         fault, delay, answer = server.begin(request.token, request.test)
         if answer is None:
             try:

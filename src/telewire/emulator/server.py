@@ -114,6 +114,8 @@ class EmulatorServer:
         self._watchers: list[asyncio.Future[None]] = []
         self._save_pending = False
         self.on_close: list[Callable[[], None]] = []
+        self.quick: dict[bytes, Callable[[bytes], Answer]] = {}
+        """Control API paths the fast path may answer: a JSON POST body in, an answer out."""
         self.engine.listeners.append(self._wake_pollers)
         largest = MAX_LOCAL_UPLOAD if local_dir is not None else MAX_UPLOAD
         self.app = web.Application(
