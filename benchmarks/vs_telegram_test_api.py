@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import re
 import shutil
@@ -178,22 +179,35 @@ class TelegramTestApi(Target):
         http.post("/sendMessage", body)
 
 
-def wrk_rate(target: Target, seconds: float, clients: int, folder: Path) -> float:
-    """sendMessage calls per second under wrk (after a one-second warm-up)."""
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far (from /proc)."""
+    with open(f"/proc/{pid}/stat") as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wrk_rate(target: Target, seconds: float, clients: int, folder: Path) -> tuple[float, float]:
+    """sendMessage calls per second under wrk (after a one-second warm-up), and the
+    server's CPU microseconds per call: the rate depends on what else the machine is doing,
+    the CPU time per call much less."""
+    assert target.process is not None
     script = folder / "send.lua"
     script.write_text(SEND_LUA)
     url = f"{target.base_url}/bot{TOKEN}/sendMessage"
-    rate = 0.0
+    rate = cpu_per_call = 0.0
     for duration in (1.0, seconds):
         command = ["wrk", "-t1", f"-c{clients}", f"-d{duration:g}s", "-s", str(script), url]
+        cpu_before = cpu_seconds(target.process.pid)
         out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+        cpu = cpu_seconds(target.process.pid) - cpu_before
         if "Non-2xx" in out or "Socket errors" in out:
             raise SystemExit(f"{target.name}: sendMessage failed under wrk:\n{out}")
-        found = re.search(r"Requests/sec:\s+([\d.]+)", out)
+        found = re.search(r"(\d+) requests in .*\n(?s:.*)Requests/sec:\s+([\d.]+)", out)
         if found is None:
             raise SystemExit(f"wrk printed no rate:\n{out}")
-        rate = float(found.group(1))
-    return rate
+        rate = float(found.group(2))
+        cpu_per_call = cpu / int(found.group(1)) * 1e6
+    return rate, cpu_per_call
 
 
 async def python_rate(target: Target, messages: int, clients: int) -> float:
@@ -259,8 +273,9 @@ def measure(target: Target, args: argparse.Namespace, folder: Path) -> dict[str,
         http = Connection(target.base_url)
         target.prepare(http)
         http.close()
+        cpu_per_call = math.nan
         if args.generator == "wrk":
-            rate = wrk_rate(target, args.seconds, args.clients, folder)
+            rate, cpu_per_call = wrk_rate(target, args.seconds, args.clients, folder)
         else:
             rate = asyncio.run(python_rate(target, args.messages, args.clients))
     finally:
@@ -270,7 +285,7 @@ def measure(target: Target, args: argparse.Namespace, folder: Path) -> dict[str,
         trips, median_ms = round_trips(target, args.round_trips)
     finally:
         target.stop()
-    return {"send": rate, "trips": trips, "median_ms": median_ms}
+    return {"send": rate, "cpu_us": cpu_per_call, "trips": trips, "median_ms": median_ms}
 
 
 def main() -> int:
@@ -296,13 +311,20 @@ def main() -> int:
         f"{args.round_trips} getUpdates round trips; {os.cpu_count()} cores; "
         f"load average {os.getloadavg()[0]:.2f}\n"
     )
-    print("| emulator | sendMessage/s | getUpdates round trips/s | median round trip ms |")
-    print("|---|---:|---:|---:|")
-    for name, r in results.items():
-        print(f"| {name} | {r['send']:.0f} | {r['trips']:.0f} | {r['median_ms']:.2f} |")
     print(
-        f"| ratio (telewire / telegram-test-api) | {ours['send'] / theirs['send']:.2f}× | "
-        f"{ours['trips'] / theirs['trips']:.2f}× | |"
+        "| emulator | sendMessage/s | server CPU µs per sendMessage "
+        "| getUpdates round trips/s | median round trip ms |"
+    )
+    print("|---|---:|---:|---:|---:|")
+    for name, r in results.items():
+        print(
+            f"| {name} | {r['send']:.0f} | {r['cpu_us']:.0f} | {r['trips']:.0f} "
+            f"| {r['median_ms']:.2f} |"
+        )
+    print(
+        f"| ratio (telewire / telegram-test-api; CPU: theirs / ours) "
+        f"| {ours['send'] / theirs['send']:.2f}× | {theirs['cpu_us'] / ours['cpu_us']:.2f}× "
+        f"| {ours['trips'] / theirs['trips']:.2f}× | {theirs['median_ms'] / ours['median_ms']:.2f}× |"
     )
     return 0
 

@@ -20,6 +20,7 @@ takes the requests it fully understands. Both share one listening port.
 from __future__ import annotations
 
 import asyncio
+import re
 import urllib.parse
 from collections.abc import Callable, Container
 from typing import TYPE_CHECKING, Any
@@ -49,6 +50,13 @@ _REASONS = {
     502: b"Bad Gateway",
 }
 _FORM = "application/x-www-form-urlencoded"
+_FIELDS = re.compile(rb"(?:[!#$%&'*+.^_`|~0-9A-Za-z-]+:[^\r\n]*\r\n)*")
+"""Header lines as RFC 9110 has them: a token, a colon, a value (no folding, no stray CR/LF)."""
+_WANTED = re.compile(
+    rb"(?:^|\n)(content-length|content-type|connection|transfer-encoding|expect|upgrade):"
+    rb"([^\r]*)",
+    re.IGNORECASE,
+)
 IDLE = 75.0
 """Seconds a connection may sit idle before it is closed, as aiohttp does (and servers do)."""
 
@@ -63,8 +71,10 @@ class Request:
     __slots__ = ("close", "content_type", "length", "method", "quick", "test", "token")
 
     def __init__(self, head: bytes, quick: Container[bytes]) -> None:
-        lines = head.split(b"\r\n")
-        verb, target, version = _request_line(lines[0])
+        line_end = head.find(b"\r\n")
+        if line_end < 0:
+            line_end = len(head)
+        verb, target, version = _request_line(head[:line_end])
         if verb not in (b"POST", b"GET") or version != b"HTTP/1.1":
             raise _NotOurs
         self.quick = b""
@@ -74,23 +84,23 @@ class Request:
             self.quick = target  # a control API call answered without waiting
         else:
             self._bot_api_path(target)
+        fields = head[line_end + 2 :] + b"\r\n" if line_end < len(head) else b""
+        if not _FIELDS.fullmatch(fields):
+            raise _NotOurs  # folded, malformed or odd: aiohttp's to refuse
         length: int | None = None
         self.content_type = ""
         self.close = False
-        for line in lines[1:]:
-            name, colon, value = line.partition(b":")
-            if not colon or not name or name != name.strip() or b" " in name or b"\t" in name:
-                raise _NotOurs  # folded, malformed or odd: aiohttp's to refuse
-            name = name.lower()
+        for name, raw in _WANTED.findall(fields):
+            name, value = name.lower(), raw.strip()
             if name == b"content-length":
-                if length is not None or not value.strip().isdigit():
+                if length is not None or not value.isdigit():
                     raise _NotOurs
                 length = int(value)
             elif name == b"content-type":
-                self.content_type = value.strip().decode("latin-1").lower()
+                self.content_type = value.decode("latin-1").lower()
             elif name == b"connection":
-                self.close = value.strip().lower() == b"close"
-            elif name in (b"transfer-encoding", b"expect", b"upgrade"):
+                self.close = value.lower() == b"close"
+            else:  # transfer-encoding, expect, upgrade
                 raise _NotOurs
         if length is not None and length > MAX_BODY:
             raise _NotOurs

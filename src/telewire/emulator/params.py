@@ -26,6 +26,7 @@ from telewire.emulator.uploads import Upload
 _INTEGER = re.compile(r"^[+-]?\d{1,19}$")
 _TRUE = frozenset({"true", "1", "yes", "on"})
 _INT64 = 2**63
+_STRING = ("String",)
 _SCALARS = frozenset({"Integer", "String", "Boolean", "True", "Float", "InputFile"})
 
 
@@ -55,9 +56,19 @@ def coerce(method: str, raw: dict[str, Any]) -> dict[str, Any]:
     return params
 
 
+@lru_cache(maxsize=256)
+def _scalars(types: tuple[str, ...]) -> bool:
+    return set(types) <= _SCALARS
+
+
 def _coerce(name: str, value: Any, types: tuple[str, ...]) -> Any:
     if value is None:
         return None
+    # The common cases of JSON bodies, already of their type (the general path agrees).
+    if value.__class__ is str and types == _STRING:
+        return value
+    if value.__class__ is int and "Integer" in types and abs(value) < _INT64 and _scalars(types):
+        return value
     if isinstance(value, Upload):
         return value if "InputFile" in types else _invalid(name)
     if not set(types) <= _SCALARS:
