@@ -10,6 +10,8 @@ import pytest
 from telewire import Bot, InputFile
 from telewire.testing import EmulatorHandle
 from telewire.types import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
     InlineQueryResultArticle,
     InputMediaPhoto,
     InputPollOption,
@@ -275,3 +277,46 @@ def test_reactions_made_before_the_page_opened_are_shown(
     page.goto(emulator.page_url + f"?user={user.id}")
     page.click(f"#chats li[data-chat-id='{group.id}']")
     page.wait_for_selector(f".msg[data-message-id='{post.message_id}'] .reactions:has-text('🎉 2')")
+
+
+def test_a_message_sent_via_the_bot_shows_the_bots_edits(
+    page: Any,  # noqa: F811
+    emulator: EmulatorHandle,
+    bot: Bot,
+) -> None:
+    user = emulator.user("Voter", id=8282)
+    emulator.send(user, "start")
+    keyboard = InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text="count me", callback_data="count")]]
+    )
+
+    def handle(update: Update) -> None:
+        if update.inline_query is not None:
+            bot.answer_inline_query(
+                inline_query_id=update.inline_query.id,
+                results=[
+                    InlineQueryResultArticle(
+                        id="poll",
+                        title="Start a count",
+                        input_message_content=InputTextMessageContent(message_text="Count: 0"),
+                        reply_markup=keyboard,
+                    )
+                ],
+            )
+        chosen = update.chosen_inline_result
+        if chosen is not None and chosen.inline_message_id:
+            bot.edit_message_text(
+                inline_message_id=chosen.inline_message_id, text="Count: 1", reply_markup=keyboard
+            )
+
+    with answering(bot, handle):
+        open_as(page, emulator, user.id, "start")
+        page.click("#actions-toggle")
+        page.click("#actions button[data-act='inline']")
+        page.type("#text", "count")
+        page.click("#inline-results .result:has-text('Start a count')", timeout=10_000)
+        edited = page.locator(".msg.mine", has_text="Count: 1")
+        edited.wait_for(timeout=10_000)
+        assert "edited" in edited.locator(".meta").inner_text()
+        assert "via @" in edited.inner_text()
+        assert page.locator(".msg", has_text="Count: 0").count() == 0

@@ -68,3 +68,43 @@ def test_record_tables_stay_bounded() -> None:
     table = {f"q{i}": i for i in range(10_001)}
     records.keep_recent(table)
     assert len(table) == 5_001 and "q0" not in table and "q10000" in table
+
+
+def test_messages_sent_via_the_bot_stay_editable_after_a_restart(tmp_path: Path) -> None:
+    from telewire.types import (
+        InlineKeyboardButton,
+        InlineKeyboardMarkup,
+        InlineQueryResultArticle,
+        InputTextMessageContent,
+    )
+
+    state = tmp_path / "world.sqlite"
+    server = Emulator(tokens=[TOKEN], state=state).in_thread()
+    handle = EmulatorHandle(server.base_url, TOKEN)
+    keyboard = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="k", url="t.me")]])
+    with Bot(TOKEN, base_url=server.base_url) as bot:
+        alice, friend = handle.user("Alice"), handle.user("Friend")
+        handle.send(friend, "hi")
+        answer = handle.inline_query(alice, "q", chat_id=friend.id, timeout=0)
+        result = InlineQueryResultArticle(
+            id="r",
+            title="r",
+            input_message_content=InputTextMessageContent(message_text="sent"),
+            reply_markup=keyboard,
+        )
+        bot.answer_inline_query(inline_query_id=answer.inline_query_id, results=[result])
+        handle.choose_inline_result(alice, handle.inline_answer(alice, answer))
+        chosen = next(u.chosen_inline_result for u in bot.get_updates() if u.chosen_inline_result)
+        assert chosen.inline_message_id
+    handle.close()
+    server.close()
+
+    again = Emulator(tokens=[TOKEN], state=state).in_thread()
+    handle = EmulatorHandle(again.base_url, TOKEN)
+    try:
+        with Bot(TOKEN, base_url=again.base_url) as bot:
+            assert bot.edit_message_text(inline_message_id=chosen.inline_message_id, text="later")
+        assert handle.inline_message(chosen.inline_message_id).text == "later"
+    finally:
+        handle.close()
+        again.close()

@@ -143,16 +143,27 @@ def press(
     if len(bot.callbacks) > 10_000:
         for stale in list(bot.callbacks)[:5_000]:
             del bot.callbacks[stale]
+    # A button under a message sent via the bot (inline mode) names it by its
+    # inline_message_id, without the message, as on Telegram.
+    inline_id = inline_id_of(bot, chat_id, message) if message.via_bot is not None else None
     query = t.CallbackQuery(
         id=record.id,
         from_user=user,
         chat_instance=f"{bot.id}{chat_id}",
-        message=message,
+        message=message if inline_id is None else None,
+        inline_message_id=inline_id,
         data=data,
     )
     engine.emit(bot, "press", {"chat_id": chat_id, "message_id": message_id, "data": data})
     deliver(engine, bot, "callback_query", query)
     return record
+
+
+def inline_id_of(bot: BotState, chat_id: int, message: t.Message) -> str | None:
+    for inline_id, kept in bot.records.inline_messages.items():
+        if kept.chat_id == chat_id and kept.message_id == message.message_id:
+            return inline_id
+    return None
 
 
 def callback_data_of(message: t.Message) -> set[str]:

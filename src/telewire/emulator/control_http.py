@@ -34,6 +34,7 @@ from telewire.emulator.control_shapes import (
 )
 from telewire.emulator.errors import ApiFailure
 from telewire.emulator.faults import InvalidFaults
+from telewire.emulator.methods.inline import find_inline_message
 from telewire.emulator.params import coerce_integer, json_value
 from telewire.emulator.server import TOKEN_PATH, Answer
 from telewire.emulator.uploads import Upload
@@ -205,6 +206,11 @@ class Control:
         viewer_id = coerce_integer("user", viewer) if viewer else None
         return _json(control.chat_messages(self.engine, token, chat_id, viewer_id))
 
+    async def inline_message(self, request: web.Request) -> web.StreamResponse:
+        """A message a user sent via the bot, by its inline_message_id, edits applied."""
+        bot = self.engine.bot(request.query.get("token", ""))
+        return _json(find_inline_message(bot, request.match_info["inline_message_id"]).message)
+
     async def chat_state(self, request: web.Request) -> web.StreamResponse:
         bot = self.engine.bot(request.query.get("token", ""))
         chat = bot.chats.get(int(request.match_info["chat_id"]))
@@ -346,6 +352,7 @@ def install(server: EmulatorServer) -> Control:
         ("GET", "/emulator/chats/{chat_id:-?\\d{1,16}}/reactions", control_api.reactions),
         ("POST", "/emulator/chats/{chat_id:-?\\d{1,16}}/upgrade", control_api.upgrade),
         ("GET", "/emulator/chats/{chat_id:-?\\d{1,16}}", control_api.chat_state),
+        ("GET", "/emulator/inline/messages/{inline_message_id}", control_api.inline_message),
         ("GET", "/emulator/bots", control_api.bots),
         ("POST", "/emulator/bots", control_api.add_bot),
         ("GET", "/emulator/users", control_api.users),

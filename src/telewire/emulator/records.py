@@ -33,6 +33,19 @@ class InlineQueryRecord(msgspec.Struct):
     is_personal: bool = False
 
 
+class InlineMessageRecord(msgspec.Struct):
+    """A message a user sent via the bot (a chosen inline result), which the bot may edit
+    by its ``inline_message_id``.
+
+    In one of the bot's chats it is that chat's message (``message_id``); elsewhere (a
+    user's chat with a friend, where the bot is not) the record holds the message itself.
+    """
+
+    chat_id: int
+    message_id: int | None = None
+    message: t.Message | None = None
+
+
 class PollRecord(msgspec.Struct):
     """Where a poll lives and who voted for what (option indexes)."""
 
@@ -93,6 +106,7 @@ class Charge(msgspec.Struct):
 
 class Records(msgspec.Struct):
     inline_queries: dict[str, InlineQueryRecord] = {}
+    inline_messages: dict[str, InlineMessageRecord] = {}  # by inline_message_id
     polls: dict[str, PollRecord] = {}
     closing: dict[str, float] = {}  # poll id -> when its open_period or close_date ends
     invoices: dict[str, InvoiceTerms] = {}

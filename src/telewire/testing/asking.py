@@ -47,8 +47,11 @@ class AskingActs:
     """Acts whose outcome depends on the bot's answer (inline results, payments) and votes."""
 
     if TYPE_CHECKING:
+        token: str
 
         def _act(self, path: str, user: TestUser, decode: Any = Any, **fields: Any) -> Any: ...
+
+        def _request(self, verb: str, path: str, body: Any = None, decode: Any = Any) -> Any: ...
 
     # -- inline mode -------------------------------------------------------------------
 
@@ -102,6 +105,12 @@ class AskingActs:
             inline_query_id=answer.inline_query_id,
             result_id=result_id,
         )
+
+    def inline_message(self, inline_message_id: str) -> t.Message:
+        """A message sent via the bot (its ``chosen_inline_result.inline_message_id``) as
+        the users in its chat see it now: the bot's edits applied, ``edit_date`` set."""
+        path = f"/emulator/inline/messages/{inline_message_id}?token={self.token}"
+        return self._request("GET", path, None, t.Message)  # type: ignore[no-any-return]
 
     # -- polls -------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from telewire.emulator.engine import Engine
 from telewire.emulator.errors import bad_request
 from telewire.emulator.methods.inline import checked_result
 from telewire.emulator.methods.media import media_object
-from telewire.emulator.records import InlineQueryRecord
+from telewire.emulator.records import InlineMessageRecord, InlineQueryRecord
 from telewire.emulator.world import BotState, ChatState, FileRecord, now
 
 QUERY_LIMIT = 256
@@ -128,11 +128,12 @@ def choose(
     result = checked_result(raw)
     where = _chat_of(engine, bot, user, record.chat_id)
     markup = getattr(result, "reply_markup", None)
+    records = bot.records
+    # As on Telegram, a message sent with an inline keyboard has an inline_message_id
+    # (in chosen_inline_result, in its buttons' callback queries) the bot may edit it by.
+    inline_id = records.new_id("im") if markup is not None else None
     if isinstance(where, t.Chat):
-        # Sent where the bot cannot see it: the bot hears only of the choice, with an
-        # inline_message_id where the result has a keyboard (as on Telegram; editing
-        # such messages is not emulated: those methods answer inline_message_id with 400).
-        inline_id = bot.records.new_id("im") if markup is not None else None
+        # Sent where the bot cannot see it: the bot hears only of the choice.
         message = t.Message(
             message_id=1,
             date=now(),
@@ -142,29 +143,29 @@ def choose(
             reply_markup=markup,
             **content_of(bot, raw),
         )
-        chosen = t.ChosenInlineResult(
-            result_id=result_id, from_user=user, query=record.query, inline_message_id=inline_id
+        kept = InlineMessageRecord(chat_id=where.id, message=message)
+    else:
+        chat = where
+        message = t.Message(
+            message_id=bot.next_message_id(chat),
+            date=now(),
+            chat=chat.chat,
+            from_user=user,
+            via_bot=bot.user,
+            reply_markup=markup,
+            **content_of(bot, raw),
         )
-        engine.deliver(bot, "chosen_inline_result", chosen)
-        return message
-    chat = where
-    message = t.Message(
-        message_id=bot.next_message_id(chat),
-        date=now(),
-        chat=chat.chat,
-        from_user=user,
-        via_bot=bot.user,
-        reply_markup=markup,
-        **content_of(bot, raw),
+        chat.messages[message.message_id] = message
+        engine.emit(bot, "message", {"chat_id": chat.chat.id, "message": message})
+        engine.deliver(bot, "message", message)
+        kept = InlineMessageRecord(chat_id=chat.chat.id, message_id=message.message_id)
+    if inline_id is not None:
+        records.inline_messages[inline_id] = kept
+        records.keep_recent(records.inline_messages)
+    chosen = t.ChosenInlineResult(
+        result_id=result_id, from_user=user, query=record.query, inline_message_id=inline_id
     )
-    chat.messages[message.message_id] = message
-    engine.emit(bot, "message", {"chat_id": chat.chat.id, "message": message})
-    engine.deliver(bot, "message", message)
-    engine.deliver(
-        bot,
-        "chosen_inline_result",
-        t.ChosenInlineResult(result_id=result_id, from_user=user, query=record.query),
-    )
+    engine.deliver(bot, "chosen_inline_result", chosen)
     return message
 
 
@@ -219,6 +220,8 @@ def _input_content(raw: dict[str, Any]) -> dict[str, Any]:
         if "address" in raw:
             venue = t.Venue(location=location, title=str(raw["title"]), address=str(raw["address"]))
             return {"venue": venue, "location": location}
+        if raw.get("live_period"):  # a live location the bot may move by inline_message_id
+            location.live_period = int(raw["live_period"])
         return {"location": location}
     if "payload" in raw and "currency" in raw:
         prices = typed.convert(raw["prices"], list[t.LabeledPrice])

@@ -19,8 +19,7 @@ from telewire.emulator import errors as e
 from telewire.emulator.engine import Call, method
 from telewire.emulator.errors import bad_request
 from telewire.emulator.methods.common import caption, inline_keyboard, message_text
-from telewire.emulator.methods.editing import MEDIA_FIELDS, media_changes
-from telewire.emulator.methods.editing import _apply as apply_edit
+from telewire.emulator.methods.editing import MEDIA_FIELDS, Target, apply_edit, media_changes
 from telewire.emulator.world import ChatState, now
 
 GROUP_TYPES = ("group", "supergroup")
@@ -111,7 +110,7 @@ def edit_ephemeral_message_text(call: Call) -> bool:
     if message.text is None:
         raise bad_request("there is no text in the message to edit")
     text, entities = message_text(call)
-    apply_edit(call, chat, message, {"text": text, "entities": entities})
+    apply_edit(call, Target(chat, message), {"text": text, "entities": entities})
     return True
 
 
@@ -122,21 +121,21 @@ def edit_ephemeral_message_caption(call: Call) -> bool:
         raise bad_request("there is no caption in the message to edit")
     new = caption(call)
     changes = {"caption": new.get("caption"), "caption_entities": new.get("caption_entities")}
-    apply_edit(call, chat, message, changes)
+    apply_edit(call, Target(chat, message), changes)
     return True
 
 
 @method("editEphemeralMessageMedia")
 def edit_ephemeral_message_media(call: Call) -> bool:
     chat, message = _target(call, e.EDIT_NOT_FOUND)
-    apply_edit(call, chat, message, media_changes(call, message))
+    apply_edit(call, Target(chat, message), media_changes(call, message))
     return True
 
 
 @method("editEphemeralMessageReplyMarkup")
 def edit_ephemeral_message_reply_markup(call: Call) -> bool:
     chat, message = _target(call, e.EDIT_NOT_FOUND)
-    apply_edit(call, chat, message, {})
+    apply_edit(call, Target(chat, message), {})
     return True
 
 

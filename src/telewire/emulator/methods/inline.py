@@ -9,7 +9,7 @@ there for the user to see and choose from. Wording of errors as Telegram's:
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 
@@ -18,6 +18,7 @@ from telewire.core import typed
 from telewire.emulator import errors as e
 from telewire.emulator.engine import Call, method
 from telewire.emulator.errors import bad_request
+from telewire.emulator.world import BotState, ChatState
 
 RESULTS_LIMIT = 50
 ANSWER_WINDOW = 60.0
@@ -49,6 +50,57 @@ def checked_result(item: Any) -> t.InlineQueryResult:
     except msgspec.ValidationError as exc:
         raise bad_request(f"can't parse inline query result: {exc}") from None
     return result
+
+
+class InlineMessage(NamedTuple):
+    """A message sent via the bot, as an edit by ``inline_message_id`` finds it."""
+
+    inline_message_id: str
+    message: t.Message
+    chat: ChatState | None
+    """The bot's chat holding it; None where the bot is not (its record holds it)."""
+
+
+def named_inline_message(call: Call) -> InlineMessage | None:
+    """The inline message an edit names, or None when it names a chat's message instead.
+
+    Decided as Telegram's Bot API server decides: with ``chat_id`` or ``message_id`` the
+    edit is of a chat's message (``inline_message_id`` is then ignored); with neither,
+    ``inline_message_id`` must name a message sent via this bot.
+    """
+    if call.params.get("chat_id") not in (None, "") or call.get("message_id"):
+        return None
+    inline_id = call.get("inline_message_id")
+    if not inline_id:
+        raise bad_request(e.NO_MESSAGE_ID)
+    return find_inline_message(call.bot, str(inline_id))
+
+
+def find_inline_message(bot: BotState, inline_message_id: str) -> InlineMessage:
+    """The message sent via ``bot`` with this id, as it is now (edits applied)."""
+    record = bot.records.inline_messages.get(inline_message_id)
+    if record is None:
+        raise bad_request(e.INLINE_ID_INVALID)
+    if record.message is not None:
+        return InlineMessage(inline_message_id, record.message, None)
+    chat = bot.chats.get(record.chat_id)
+    message = chat.messages.get(record.message_id or 0) if chat is not None else None
+    if message is None:  # deleted, or forgotten beyond the chat's history
+        raise bad_request(e.MESSAGE_ID_INVALID)
+    return InlineMessage(inline_message_id, message, chat)
+
+
+def keep_edited(call: Call, inline_message_id: str, edited: t.Message) -> None:
+    """Put an edited inline message in place of the old one.
+
+    A new object, not the old one changed: the ``message`` update the bot may not have
+    fetched yet still shows what the user sent, as on Telegram.
+    """
+    record = call.bot.records.inline_messages[inline_message_id]
+    if record.message is not None:
+        record.message = edited
+    else:
+        call.bot.chats[record.chat_id].messages[edited.message_id] = edited
 
 
 @method("answerInlineQuery")

@@ -14,6 +14,8 @@ from telewire.emulator import errors as e
 from telewire.emulator.engine import Call, method
 from telewire.emulator.errors import bad_request
 from telewire.emulator.methods.common import formatted, message_text, post
+from telewire.emulator.methods.editing import Target, announce_edit
+from telewire.emulator.methods.inline import keep_edited, named_inline_message
 from telewire.emulator.world import ChatState
 
 DICE_FACES = {"🎲": 6, "🎯": 6, "🎳": 6, "🏀": 5, "⚽": 5, "🎰": 64}
@@ -171,24 +173,27 @@ def _coordinate(call: Call, name: str, limit: float) -> float:
     return value
 
 
-def _live(call: Call) -> tuple[ChatState, t.Message, t.Location]:
-    if call.get("inline_message_id"):
-        raise bad_request("inline messages are not supported by the telewire emulator")
-    chat = call.chat()
-    message = call.message(chat, "message_id", "message to edit not found")
+def _live(call: Call) -> tuple[Target, t.Location]:
+    inline = named_inline_message(call)
+    if inline is not None:
+        target = Target(inline.chat, inline.message, inline.inline_message_id)
+    else:
+        chat = call.chat()
+        target = Target(chat, call.message(chat, "message_id", "message to edit not found"))
+    message = target.message
     location = message.location
     if location is None or not location.live_period or message.venue is not None:
         raise bad_request("message can't be edited")
     if location.live_period != LIVE_FOREVER and time.time() > message.date + location.live_period:
         raise bad_request("message can't be edited")
-    return chat, message, location
+    return target, location
 
 
-def _replace_location(
-    call: Call, chat: ChatState, message: t.Message, new: t.Location
-) -> t.Message:
+def _replace_location(call: Call, target: Target, new: t.Location) -> t.Message | bool:
+    """The message with its location moved or stopped; ``true`` for an inline message."""
     from telewire.emulator.methods.common import inline_keyboard
 
+    message = target.message
     markup = call.get("reply_markup")
     edited = msgspec.structs.replace(
         message,
@@ -196,14 +201,19 @@ def _replace_location(
         edit_date=int(time.time()),
         reply_markup=inline_keyboard(markup) if markup else message.reply_markup,
     )
-    chat.messages[message.message_id] = edited
-    call.emit("edit", {"chat_id": chat.chat.id, "message": edited})
+    if target.inline_message_id is not None:
+        keep_edited(call, target.inline_message_id, edited)
+        announce_edit(call, edited, target.inline_message_id)
+        return True
+    assert target.chat is not None
+    target.chat.messages[message.message_id] = edited
+    announce_edit(call, edited, None)
     return edited
 
 
 @method("editMessageLiveLocation")
-def edit_message_live_location(call: Call) -> t.Message:
-    chat, message, location = _live(call)
+def edit_message_live_location(call: Call) -> t.Message | bool:
+    target, location = _live(call)
     period = call.get("live_period")
     new = msgspec.structs.replace(
         location,
@@ -216,14 +226,14 @@ def edit_message_live_location(call: Call) -> t.Message:
     )
     if new == location and not call.get("reply_markup"):
         raise bad_request(e.NOT_MODIFIED)
-    return _replace_location(call, chat, message, new)
+    return _replace_location(call, target, new)
 
 
 @method("stopMessageLiveLocation")
-def stop_message_live_location(call: Call) -> t.Message:
-    chat, message, location = _live(call)
+def stop_message_live_location(call: Call) -> t.Message | bool:
+    target, location = _live(call)
     stopped = t.Location(latitude=location.latitude, longitude=location.longitude)
-    return _replace_location(call, chat, message, stopped)
+    return _replace_location(call, target, stopped)
 
 
 @method("sendVenue")

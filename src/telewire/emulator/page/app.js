@@ -101,6 +101,9 @@ function renderMessage(m) {
 function showMessage(m) {
   if (m.chat.id !== state.chatId) return;
   if (m.receiver_user && m.receiver_user.id !== state.user.id) return;  // someone else's ephemeral
+  // An answer that arrives after the event of a later edit must not undo the edit.
+  const known = state.messages.get(messageKey(m));
+  if (known && known.date === m.date && (known.edit_date || 0) > (m.edit_date || 0)) return;
   const list = $("messages");
   const old = list.querySelector(`[data-message-id="${messageKey(m)}"]`);
   const el = renderMessage(m);
@@ -224,7 +227,11 @@ function listen() {
     if (e.type === "draft") showDraft(e);
     if (e.type === "message") dropDraft(e.message);
     if (e.type === "message" || e.type === "edit") { showMessage(e.message); if (e.message.chat.id === state.chatId) $("status").textContent = ""; }
-    else if (e.type === "delete" && e.chat_id === state.chatId) document.querySelector(`[data-message-id="${e.ephemeral_message_id ? "e" + e.ephemeral_message_id : e.message_id}"]`)?.remove();
+    else if (e.type === "delete" && e.chat_id === state.chatId) {
+      const key = e.ephemeral_message_id ? "e" + e.ephemeral_message_id : String(e.message_id);
+      document.querySelector(`[data-message-id="${key}"]`)?.remove();
+      state.messages.delete(key);
+    }
     else if (e.type === "vote") { const m = state.messages.get(String(e.message_id)); if (m && e.chat_id === state.chatId) showMessage({ ...m, poll: e.poll }); }
     else if (e.type === "reaction") noteReaction(e.chat_id, e.message_id, e.user_id || state.bot.id, e.reaction);
     else if (e.type === "action" && e.chat_id === state.chatId) $("status").textContent = `${state.bot.first_name} is ${e.action.replace(/_/g, " ")}…`;
