@@ -38,6 +38,8 @@ class Cluster:
         self.lease = lease
         self.processes: list[subprocess.Popen[bytes]] = []
         self.secret = "s3cret-token"
+        self.hung: list[subprocess.Popen[bytes]] = []
+        """Processes that did not end within 20 s of SIGTERM (stop then aborts them)."""
 
     def _start(self, role: str, *extra: str) -> subprocess.Popen[bytes]:
         env = {**os.environ, "TELEGRAM_BOT_TOKEN": self.emulator.token,
@@ -76,6 +78,7 @@ class Cluster:
             try:
                 process.wait(20)
             except subprocess.TimeoutExpired:  # its log shows where it hung (faulthandler)
+                self.hung.append(process)
                 process.send_signal(signal.SIGABRT)
                 try:
                     process.wait(5)

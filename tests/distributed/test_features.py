@@ -40,6 +40,7 @@ def cluster(
         yield running
     finally:
         running.stop()
+    assert not running.hung, f"not drained on SIGTERM: {running.log_tail()}"
 
 
 def partition_of(chat_id: int, partitions: int) -> int:
@@ -176,9 +177,11 @@ def test_jobs_ledger_and_outbox_each_once_across_three_workers(
     assert len({e.actor for e in entries}) >= 2
 
 
+@pytest.mark.parametrize("book", ["file", "storage"])
 def test_an_approval_asked_on_one_worker_is_decided_on_another(
-    emulator: EmulatorHandle, cluster: Cluster
+    emulator: EmulatorHandle, cluster: Cluster, book: str
 ) -> None:
+    cluster.env["FEATURES_APPROVALS"] = book  # a SQLite file, or Redis (no file: any machine)
     cluster.pump("--partitions", "2")
     cluster.worker("--partitions", "2", *JOBS)
     cluster.worker("--partitions", "2", *JOBS)
@@ -198,3 +201,4 @@ def test_an_approval_asked_on_one_worker_is_decided_on_another(
     assert done[0].startswith("deploy v1: approved")
     assert pids(done) == {holders[partition_of(asker.id, 2)]}
     assert holders[partition_of(OWNER, 2)] not in pids(done)  # the press: the other worker
+    assert (cluster.logs / "approvals.db").exists() == (book == "file")
