@@ -1,7 +1,8 @@
 """The bot the shared-features tests run in worker processes: a dialog, user data, a job,
 an approval, audit ledger entries and outbox messages, configured from the environment
 (``FEATURES_STORAGE`` the shared storage URL, ``FEATURES_DIR`` a folder for the SQLite
-files, ``FEATURES_OWNER`` the approver, ``FEATURES_TAG`` to keep tests' jobs apart).
+files, ``FEATURES_OWNER`` the approver, ``FEATURES_TAG`` to keep tests' keys apart,
+``FEATURES_APPROVALS=storage`` for approvals in the storage instead of a file).
 
 Each answer names the worker process (``pid``) that made it, so tests see who did what.
 """
@@ -21,6 +22,7 @@ from telewire import (
     Remember,
     Router,
     Scheduler,
+    SharedApprovalBook,
     approvals_router,
     ask_async,
     open_storage,
@@ -31,6 +33,7 @@ from telewire.routing.context import Context
 FOLDER = Path(os.environ.get("FEATURES_DIR", "."))
 OWNER = int(os.environ.get("FEATURES_OWNER", "1"))
 PID = os.getpid()
+TAG = os.environ.get("FEATURES_TAG", "")
 
 
 class Tally(msgspec.Struct):
@@ -39,13 +42,17 @@ class Tally(msgspec.Struct):
 
 
 storage = open_storage(os.environ.get("FEATURES_STORAGE", "memory://"))
-jobs = Scheduler(storage, poll=0.2, namespace=f"jobs:{os.environ.get('FEATURES_TAG', '')}:")
+jobs = Scheduler(storage, poll=0.2, namespace=f"jobs:{TAG}:")
 router = Router()
 router.use(jobs.middleware)
 remember = Remember(storage, user=Tally)
 router.use(remember)
 dialogs = Dialogs(router, storage)
-book = ApprovalBook(FOLDER / "approvals.db", approvers=[OWNER])
+book: ApprovalBook | SharedApprovalBook
+if os.environ.get("FEATURES_APPROVALS") == "storage":  # shared by machines: no file at all
+    book = SharedApprovalBook(storage, approvers=[OWNER], namespace=f"approvals:{TAG}:")
+else:  # shared by the processes of one machine
+    book = ApprovalBook(FOLDER / "approvals.db", approvers=[OWNER])
 router.include(approvals_router(book))
 outbox = Outbox(FOLDER / "outbox.db")
 ledger = Ledger(FOLDER / "audit.db")
