@@ -1,6 +1,6 @@
 """Approvals in a shared storage: the file book's rules (approvers only, once, in time,
 signed buttons) hold when the asker and the presses are on different machines, here two
-books on two connections to one real redis-server (and memory:// for the same rules)."""
+books on two connections to one real redis-server or PostgreSQL (and memory://)."""
 
 from __future__ import annotations
 
@@ -14,24 +14,24 @@ import telewire
 from telewire import AsyncBot, Decision, Router, SharedApprovalBook, approvals_router, open_storage
 from telewire.storage import Storage
 from telewire.testing import EmulatorHandle, TestUser
-from telewire.testing.servers import RedisServer
+from telewire.testing.servers import PostgresServer, RedisServer
 from telewire.types import InlineKeyboardMarkup
 
 OWNER, OTHER = 501, 502
 ANN = {"id": OWNER, "first_name": "Ann"}
 
 
-@pytest.fixture(params=["memory", "redis"])
+@pytest.fixture(params=["memory", "redis", "postgres"])
 def url(request: pytest.FixtureRequest) -> Iterator[str]:
     if request.param == "memory":
         yield "memory://"
     else:
-        server: RedisServer = request.getfixturevalue("redis_server")
+        server: RedisServer | PostgresServer = request.getfixturevalue(f"{request.param}_server")
         yield server.url
 
 
 def books(url: str, namespace: str) -> tuple[SharedApprovalBook, SharedApprovalBook]:
-    """Two machines' books: on Redis each with its own connection; memory:// is one store."""
+    """Two machines' books, each with its own connection (memory:// is one store)."""
     first = open_storage(url)
     second = first if url == "memory://" else open_storage(url)
     return (SharedApprovalBook(first, approvers=[OWNER], namespace=namespace),
