@@ -1,18 +1,20 @@
-"""The owner's bot: /sales, /stock, /report week, /verify, and the approval buttons.
+"""The owner's bot: /sales, /stock, /report week, /verify, the /price and /threshold
+dialogs, and the approval buttons.
 
 Only the owner's chat is served. Run it with ``telewire store bot``; it also delivers
-the store's outbox and tells cashier commands (by a heartbeat file) that approvals will
-be heard here.
+the store's outbox and tells cashier commands (by a heartbeat file) that approvals will be
+heard here.
 """
 
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telewire.apps.store.chart import week_chart
 from telewire.apps.store.deliveries import PREFIX as DELIVERY_PREFIX
 from telewire.apps.store.money import format_amount
+from telewire.apps.store.owner_dialogs import owner_dialogs
 from telewire.apps.store.service import HEARTBEAT, Store, StoreError, today
 from telewire.apps.store.shifts import SHIFT_PREFIX
 from telewire.core.files import InputFile
@@ -22,9 +24,14 @@ from telewire.routing.context import BaseContext, Context
 from telewire.routing.middleware import owner_only
 from telewire.routing.router import Router
 
+if TYPE_CHECKING:
+    from telewire.jobs import Scheduler
+
 HELP = (
     "I report on your store.\n/sales [YYYY-MM-DD] – the day's bills and totals\n"
-    "/stock – products running low\n/orders – open orders, soonest due first\n"
+    "/stock – products at or below their threshold\n"
+    "/price – change a product's price\n/threshold – when to hear that a product runs low\n"
+    "/orders – open orders, soonest due first\n"
     "/due – what is owed to the store, and what is overdue\n"
     "/shifts [YYYY-MM-DD] – the day's shifts, and who is late\n"
     "/report week – daily sales with a chart\n/invoice bill|order N – its PDF invoice\n"
@@ -33,11 +40,15 @@ HELP = (
 )
 
 
-def build_router(store: Store) -> Router:
-    """Delivery people's buttons and photos first, then everything else for the owner only."""
+def build_router(store: Store, jobs: Scheduler | None = None) -> Router:
+    """Delivery people's buttons and photos first, then everything else for the owner only.
+
+    ``jobs``: a scheduler on the store's storage, run beside polling; it closes dialogs
+    that time out at their deadline.
+    """
     top = Router("store")
     top.include(courier_router(store))
-    top.include(owner_router(store))
+    top.include(owner_router(store, jobs))
     return top
 
 
@@ -86,10 +97,11 @@ def courier_router(store: Store) -> Router:
     return router
 
 
-def owner_router(store: Store) -> Router:
+def owner_router(store: Store, jobs: Scheduler | None = None) -> Router:
     router = Router("store.owner")
     router.use(owner_only([store.owner_id]))
     router.include(approvals_router(store.book))
+    owner_dialogs(router, store, jobs)
 
     @router.command("start", "help")
     async def start(ctx: Context) -> None:
@@ -114,11 +126,14 @@ def owner_router(store: Store) -> Router:
         low = store.low_stock()
         store.ledger.record("access.stock", actor="owner", data={"low": len(low)})
         if not low:
-            await ctx.reply("✅ Nothing is running low.")
+            await ctx.reply("✅ Nothing is at or below its threshold (/threshold sets them).")
             return
         await ctx.reply(
             "⚠️ Running low:\n"
-            + "\n".join(f"  {p['sku']} {p['name']}: {p['stock']} left" for p in low)
+            + "\n".join(
+                f"  {p['sku']} {p['name']}: {p['stock']} left (threshold {p['low_stock']})"
+                for p in low
+            )
         )
 
     @router.command("orders")
