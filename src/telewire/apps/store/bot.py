@@ -1,8 +1,9 @@
 """The owner's bot: /sales, /stock, /report week, /verify, the /price and /threshold
-dialogs, and the approval buttons.
+dialogs, /closing, and the approval buttons.
 
 Only the owner's chat is served. Run it with ``telewire store bot``; it also delivers
-the store's outbox and tells cashier commands (by a heartbeat file) that approvals will be
+the store's outbox, runs the store's jobs (closing report, payments due, shift reminders)
+beside polling, and tells cashier commands (by a heartbeat file) that approvals will be
 heard here.
 """
 
@@ -12,6 +13,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from telewire.apps.store.chart import week_chart
+from telewire.apps.store.closing import schedule_closing
 from telewire.apps.store.deliveries import PREFIX as DELIVERY_PREFIX
 from telewire.apps.store.money import format_amount
 from telewire.apps.store.owner_dialogs import owner_dialogs
@@ -31,6 +33,7 @@ HELP = (
     "I report on your store.\n/sales [YYYY-MM-DD] – the day's bills and totals\n"
     "/stock – products at or below their threshold\n"
     "/price – change a product's price\n/threshold – when to hear that a product runs low\n"
+    "/closing HH:MM Area/City – when the daily closing report comes\n"
     "/orders – open orders, soonest due first\n"
     "/due – what is owed to the store, and what is overdue\n"
     "/shifts [YYYY-MM-DD] – the day's shifts, and who is late\n"
@@ -43,8 +46,9 @@ HELP = (
 def build_router(store: Store, jobs: Scheduler | None = None) -> Router:
     """Delivery people's buttons and photos first, then everything else for the owner only.
 
-    ``jobs``: a scheduler on the store's storage, run beside polling; it closes dialogs
-    that time out at their deadline.
+    ``jobs``: the store's scheduler (:func:`~telewire.apps.store.schedule.store_scheduler`),
+    run beside polling; ``/closing`` reschedules the report on it, and it closes dialogs
+    that time out. Without it ``/closing`` only stores the choice, for the next start.
     """
     top = Router("store")
     top.include(courier_router(store))
@@ -135,6 +139,30 @@ def owner_router(store: Store, jobs: Scheduler | None = None) -> Router:
                 for p in low
             )
         )
+
+    @router.command("closing")
+    async def closing(ctx: Context) -> None:
+        if not ctx.args:
+            at, tz = store.closing_time()
+            await ctx.reply(
+                f"🌙 The closing report comes every day at {at} {tz}. "
+                "Change it like this: /closing 21:30 Europe/Berlin"
+            )
+            return
+        if len(ctx.args) != 2:
+            await ctx.reply("Say when, and in which time zone: /closing 21:30 Europe/Berlin")
+            return
+        try:
+            at, tz = store.set_closing_time(ctx.args[0], ctx.args[1], actor="owner")
+        except StoreError as refused:
+            await ctx.reply(f"⚠️ {refused}")
+            return
+        if jobs is None:
+            await ctx.reply(f"🌙 Noted: {at} {tz}, from the bot's next start.")
+            return
+        scheduled = await schedule_closing(jobs, at=at, tz=tz)
+        when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(scheduled.next_run or 0))
+        await ctx.reply(f"🌙 The closing report comes every day at {at} {tz}; next: {when}.")
 
     @router.command("orders")
     async def orders(ctx: Context) -> None:
@@ -237,14 +265,21 @@ def owner_router(store: Store, jobs: Scheduler | None = None) -> Router:
 
 
 def run_bot(store: Store, **polling: Any) -> None:
-    """Serve the owner until SIGINT/SIGTERM (blocking)."""
+    """Serve the owner until SIGINT/SIGTERM (blocking), the store's jobs running beside."""
+    import asyncio
+
+    from telewire.apps.store.schedule import start_jobs, store_scheduler
     from telewire.updates.polling import run_polling
 
     store.outbox.start()
     (store.folder / HEARTBEAT).write_text(str(time.time()))
     beat = _Heartbeat(store)
+    jobs = store_scheduler(store)
     try:
-        run_polling(build_router(store), offsets=store.folder / "bot.offset", **polling)
+        asyncio.run(start_jobs(jobs, store))
+        run_polling(
+            build_router(store, jobs), offsets=store.folder / "bot.offset", jobs=jobs, **polling
+        )
     finally:
         beat.stop()
         (store.folder / HEARTBEAT).unlink(missing_ok=True)

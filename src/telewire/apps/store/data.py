@@ -94,6 +94,10 @@ CREATE TABLE IF NOT EXISTS paid (
     paid REAL NOT NULL,
     actor TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS invoices (
     id INTEGER PRIMARY KEY,
     created REAL NOT NULL,
