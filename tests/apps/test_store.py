@@ -240,6 +240,23 @@ def test_the_scripted_store_demo_runs() -> None:
     assert "cancelling packed order #1 was refused" in result.stdout
     assert "[document: invoice-1.pdf] Invoice #1 for order #1" in result.stdout
     assert "💶 Owed to the store: 14.52 in 1" in result.stdout
+    out = result.stdout
+    # The price dialog, re-asking a bad price; the change on the record.
+    assert "'three' is not a price: write it like 3.80." in out
+    assert "Change the price of Tea from 2.80 to 3.10?" in out and "✅ Tea costs 3.10" in out
+    assert "🏷 Price of TEA: 2.80 → 3.10 (owner)" in out
+    # The threshold set by dialog, and the alert the order then trips.
+    assert "✅ I will tell you when Croissant is down to 6." in out
+    assert "⚠️ Low stock: Croissant (CRO) is down to 5 (you asked to hear at 6)" in out
+    assert "CRO Croissant: 5 left (threshold 6)" in out
+    # The delivery with its proof, and the shift reminder's check-in.
+    assert "Delivery #1 (order #1): delivered (Bob)" in out
+    assert "[photo: delivery proof] 📷 Proof for delivery #1" in out
+    assert "🕘 bob checked in (shift #1)" in out and "bob: in" in out
+    # The closing report at the chosen time, with its chart.
+    assert "🌙 The closing report comes every day at 21:30 Europe/Berlin; next:" in out
+    assert "🌙 Closing " in out and "Open orders: none" in out  # its day: past 21:30, tomorrow
+    assert "[photo: sales chart] 🌙 Sales of the 7 days to" in out
 
 
 def test_the_interactive_till_reads_actions_line_by_line(
