@@ -35,6 +35,7 @@ HELP = (
     "/price – change a product's price\n/threshold – when to hear that a product runs low\n"
     "/closing HH:MM Area/City – when the daily closing report comes\n"
     "/orders – open orders, soonest due first\n"
+    "/link N – a link that lets customer N get their invoices in Telegram\n"
     "/due – what is owed to the store, and what is overdue\n"
     "/shifts [YYYY-MM-DD] – the day's shifts, and who is late\n"
     "/report week – daily sales with a chart\n/invoice bill|order N – its PDF invoice\n"
@@ -52,8 +53,26 @@ def build_router(store: Store, jobs: Scheduler | None = None) -> Router:
     """
     top = Router("store")
     top.include(courier_router(store))
+    top.include(customer_router(store))
     top.include(owner_router(store, jobs))
     return top
+
+
+def customer_router(store: Store) -> Router:
+    """A customer opening the link the owner handed out (``/link N``) links their chat."""
+    router = Router("store.customers")
+    links = store.deep_links
+
+    @router.command("start", filter=links.filter())
+    async def linked(ctx: Context) -> None:
+        try:
+            name = store.link_customer_chat(links.payload(ctx) or "", ctx.user_id or 0)
+        except StoreError as refused:
+            await ctx.reply(f"⚠️ {refused}")
+            return
+        await ctx.reply(f"Hello {name}! {store.name} will send your invoices here.")
+
+    return router
 
 
 def courier_router(store: Store) -> Router:
@@ -163,6 +182,22 @@ def owner_router(store: Store, jobs: Scheduler | None = None) -> Router:
         scheduled = await schedule_closing(jobs, at=at, tz=tz)
         when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(scheduled.next_run or 0))
         await ctx.reply(f"🌙 The closing report comes every day at {at} {tz}; next: {when}.")
+
+    @router.command("link")
+    async def link(ctx: Context) -> None:
+        if len(ctx.args) != 1 or not ctx.args[0].isdigit():
+            await ctx.reply("Say which customer: /link 3 (their number, from `customer find`)")
+            return
+        me = await ctx.bot.get_me()
+        try:
+            url = store.customer_link(int(ctx.args[0]), me.username or "", actor="owner")
+        except StoreError as refused:
+            await ctx.reply(f"⚠️ {refused}")
+            return
+        await ctx.reply(
+            f"Send customer {ctx.args[0]} this link; once they press Start in it, their "
+            f"invoices go to their own chat:\n{url}"
+        )
 
     @router.command("orders")
     async def orders(ctx: Context) -> None:

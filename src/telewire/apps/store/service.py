@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from telewire.apps.store import data
 from telewire.apps.store.closing import Closing
+from telewire.apps.store.customer_chats import CustomerChats
 from telewire.apps.store.deliveries import Deliveries
 from telewire.apps.store.dues import Dues
 from telewire.apps.store.errors import ForgedApproval as ForgedApproval
@@ -47,7 +48,17 @@ def today() -> str:
 
 
 class Store(
-    Stock, Orders, Deliveries, Shifts, Invoices, Dues, Closing, Reports, Sessions, Integrity
+    Stock,
+    Orders,
+    Deliveries,
+    Shifts,
+    Invoices,
+    CustomerChats,
+    Dues,
+    Closing,
+    Reports,
+    Sessions,
+    Integrity,
 ):
     def __init__(
         self,
