@@ -264,7 +264,9 @@ def _act(store: Any, args: argparse.Namespace) -> int:
         print(f"shift #{number} planned for {person}")
     elif command == "invoice":
         invoice_id = store.send_invoice(args.kind, args.number, actor=args.by)
-        print(f"invoice #{invoice_id} for {args.kind} #{args.number} sent to the owner")
+        linked = store.customer_chat(store.customer_of(args.kind, args.number)) is not None
+        to = "the customer's chat" if linked else "the owner"
+        print(f"invoice #{invoice_id} for {args.kind} #{args.number} sent to {to}")
     elif command == "due":
         if args.action == "paid" and args.source:
             store.mark_paid(args.source, actor=args.by)

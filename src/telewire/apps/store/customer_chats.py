@@ -101,7 +101,8 @@ class CustomerChats:
         ).fetchone()
         return None if row is None else int(row[0])
 
-    def _customer_of(self, kind: str, number: int) -> Any:
+    def customer_of(self, kind: str, number: int) -> Any:
+        """The customer number of bill or order ``number`` (None: none, or no such)."""
         table = {"bill": "bills", "order": "orders"}.get(kind)
         if table is None:
             return None

@@ -100,7 +100,7 @@ class Invoices:
 
     # CustomerChats comes after this class in Store's bases: stubs here would shadow it.
     customer_chat: Callable[[int | None], int | None]
-    _customer_of: Callable[[str, int], Any]
+    customer_of: Callable[[str, int], Any]
 
     @staticmethod
     def sealed_invoice(invoice: dict[str, Any]) -> dict[str, Any]:
@@ -164,7 +164,7 @@ class Invoices:
         """Make an invoice and send it as a PDF document: to the customer when they linked
         their Telegram chat (the owner is told), else to the owner; returns its id."""
         invoice_id, pdf = self.make_invoice(kind, number, actor)
-        customer_id = self._customer_of(kind, number)
+        customer_id = self.customer_of(kind, number)
         chat = self.customer_chat(customer_id)
         self.client.request(
             "sendDocument",
