@@ -302,12 +302,21 @@ def main() -> int:
     parser.add_argument(
         "--only", nargs="*", default=["emulator", "tta", "webhook", "aiogram", "polling"]
     )
+    parser.add_argument(
+        "--realtime",
+        action="store_true",
+        help="run the load, the servers and the bots under SCHED_RR (root), as latency.py "
+        "does: on a shared machine it keeps other processes from preempting them",
+    )
     args = parser.parse_args()
+    if args.realtime:
+        os.sched_setscheduler(0, os.SCHED_RR, os.sched_param(1))  # the servers inherit it
     if args.warm_up is None:
         args.warm_up = args.duration / 5
     lines = [
         f"Soak: {args.duration:.0f} s per server, warm-up {args.warm_up:.0f} s, "
-        f"{os.cpu_count()} cores, Python {sys.version.split()[0]}. RSS growth: the largest RSS "
+        f"{os.cpu_count()} cores, Python {sys.version.split()[0]}"
+        f"{', SCHED_RR' if args.realtime else ''}. RSS growth: the largest RSS "
         "after warm-up against RSS at its end; p99 drift: last fifth against first.",
         "",
         "| server | load | achieved /s | RSS MB after warm-up | RSS MB max | growth | "

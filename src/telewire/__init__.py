@@ -64,6 +64,7 @@ _EXPORTS = {
     "AsyncOutbox": "telewire.features.outbox",
     "TelegramHandler": "telewire.features.logging_handler",
     "ApprovalBook": "telewire.features.approvals",
+    "SharedApprovalBook": "telewire.features.approvals",
     "approvals_router": "telewire.features.approvals",
     "Ledger": "telewire.features.ledger",
     "Storage": "telewire.storage",
@@ -106,6 +107,7 @@ if TYPE_CHECKING:
     from telewire.dialogs import Dialogs as Dialogs
     from telewire.features.approvals import ApprovalBook as ApprovalBook
     from telewire.features.approvals import Decision as Decision
+    from telewire.features.approvals import SharedApprovalBook as SharedApprovalBook
     from telewire.features.approvals import approvals_router as approvals_router
     from telewire.features.approvals import ask as ask
     from telewire.features.approvals import ask_async as ask_async

@@ -240,6 +240,23 @@ def test_the_scripted_store_demo_runs() -> None:
     assert "cancelling packed order #1 was refused" in result.stdout
     assert "[document: invoice-1.pdf] Invoice #1 for order #1" in result.stdout
     assert "💶 Owed to the store: 14.52 in 1" in result.stdout
+    out = result.stdout
+    # The price dialog, re-asking a bad price; the change on the record.
+    assert "'three' is not a price: write it like 3.80." in out
+    assert "Change the price of Tea from 2.80 to 3.10?" in out and "✅ Tea costs 3.10" in out
+    assert "🏷 Price of TEA: 2.80 → 3.10 (owner)" in out
+    # The threshold set by dialog, and the alert the order then trips.
+    assert "✅ I will tell you when Croissant is down to 6." in out
+    assert "⚠️ Low stock: Croissant (CRO) is down to 5 (you asked to hear at 6)" in out
+    assert "CRO Croissant: 5 left (threshold 6)" in out
+    # The delivery with its proof, and the shift reminder's check-in.
+    assert "Delivery #1 (order #1): delivered (Bob)" in out
+    assert "[photo: delivery proof] 📷 Proof for delivery #1" in out
+    assert "🕘 bob checked in (shift #1)" in out and "bob: in" in out
+    # The closing report at the chosen time, with its chart.
+    assert "🌙 The closing report comes every day at 21:30 Europe/Berlin; next:" in out
+    assert "🌙 Closing " in out and "Open orders: none" in out  # its day: past 21:30, tomorrow
+    assert "[photo: sales chart] 🌙 Sales of the 7 days to" in out
 
 
 def test_the_interactive_till_reads_actions_line_by_line(
@@ -272,3 +289,67 @@ def test_the_interactive_till_reads_actions_line_by_line(
     assert "refused: unknown product 'NOPE'" in result.stdout
     assert "not understood" in result.stdout or "try 'help'" in result.stdout
     assert store.bill(1)["total"] == 1144
+
+
+def test_the_till_shell_offers_orders_invoices_dues_shifts_and_deliveries(
+    store: Store, emulator: EmulatorHandle, alice: TestUser
+) -> None:
+    """issue 16's actions typed into a real ``telewire store shell`` process, refusals too."""
+    import subprocess
+    import sys
+
+    bob = emulator.user("Bob")
+    emulator.send(bob, "/start")  # a bot writes only to who wrote first
+    env = {
+        **os.environ,
+        "TELEGRAM_API_URL": emulator.base_url,
+        "TELEGRAM_BOT_TOKEN": emulator.token,
+    }
+    script = "\n".join(
+        [
+            "customer add Dana --phone 555-0101",
+            "order place COF:2 --customer 1 --due 2026-12-24 --payment account",
+            "order place SAN:9 --customer 1 --due 2026-12-24",
+            "order place COF:1 --customer 1 --due someday",
+            "order advance 1",
+            "order list",
+            "due list",
+            "invoice order 1",
+            "shift ann 42 '2026-12-24 08:00' 8",
+            "shift ann 42 tomorrow 8",
+            f"delivery register {bob.id} Bob",
+            f"delivery assign 1 {bob.id}",
+            "delivery assign 1 777",
+            "due paid order:1",
+            "quit",
+        ]
+    )
+    waiter = press_when_asked(emulator, alice, "✅ Approve")  # the delivery person's sign-up
+    result = subprocess.run(
+        [sys.executable, "-m", "telewire.cli.main", "store", "--dir", str(store.folder), "shell"],
+        input=script + "\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    waiter.join()
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    assert "customer #1 added" in out and "order #1 placed, total 7.70" in out
+    assert "refused: only 2 of SAN in stock, not 9" in out
+    assert "refused: due date 'someday' is not a day" in out
+    assert "order #1 is now packed" in out and "Dana" in out
+    assert "💶 Owed to the store: 7.70 in 1" in out
+    assert "invoice #1 for order #1 sent to the owner" in out
+    assert "shift #1 planned for ann" in out and "refused: usage: shift PERSON USER_ID" in out
+    assert f"Bob (user {bob.id}) may now take deliveries" in out
+    assert f"delivery #1: order #1 sent to user {bob.id}" in out
+    assert "refused: user 777 is not a registered delivery person" in out
+    assert "order:1 marked paid" in out
+    given = emulator.wait_for(bob.id, lambda m: m.reply_markup is not None, timeout=10)
+    assert "Delivery #1 for Dana" in (given.text or "")
+    kinds = [e.kind for e in store.ledger.entries()]
+    for kind in ("order.place", "invoice.issue", "shift.plan", "courier.register", "payment.paid"):
+        assert kind in kinds
+    assert store.verify() == []

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import calendar
 import json
+import time
 from pathlib import Path
 
 import pytest
 
 from telewire.apps.store.dues import due_jobs, schedule_due_list
-from telewire.apps.store.service import NotApproved, Store, StoreError
+from telewire.apps.store.service import NotApproved, Store, StoreError, today
 from telewire.jobs import FakeClock, Scheduler
 from telewire.storage.sqlite import SQLiteStorage
 from telewire.testing import EmulatorHandle, TestUser
@@ -115,7 +117,8 @@ def test_the_daily_closing_report_includes_orders_and_what_is_owed(
 
     async def scenario() -> int:
         storage = SQLiteStorage(str(tmp_path / "jobs.db"))
-        clock = FakeClock()
+        # Noon today: the report at 20:00 closes today, the day of the bills above.
+        clock = FakeClock(calendar.timegm(time.strptime(f"{today()} 12:00", "%Y-%m-%d %H:%M")))
         jobs = Scheduler(storage, clock=clock)
         closing_jobs(jobs, store)
         await schedule_closing(jobs, at="20:00")
@@ -129,4 +132,6 @@ def test_the_daily_closing_report_includes_orders_and_what_is_owed(
     report = next(t for t in owner_texts(emulator, alice) if t.startswith("🌙 Closing"))
     assert "1 bills, total 7.70" in report and "Open orders: 1 packed" in report
     assert "Owed: 15.29 in 2, overdue 7.59 in 1" in report
-    assert store.ledger.entries()[-1].kind == "access.closing"
+    assert [e.kind for e in store.ledger.entries()][-2:] == ["access.closing", "access.report"]
+    chart = emulator.wait_for(alice.id, lambda m: bool(m.photo), what="the week's chart")
+    assert chart.caption == f"🌙 Sales of the 7 days to {today()}: 7.70"

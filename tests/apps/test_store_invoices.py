@@ -114,3 +114,42 @@ def test_the_owner_asks_the_bot_for_an_invoice(
     emulator.send(alice, f"/invoice bill {bill_id}")
     sent = emulator.wait_for(alice.id, lambda m: m.document is not None, timeout=10)
     assert sent.caption == f"Invoice #1 for bill #{bill_id}"
+
+
+def test_a_customer_who_linked_their_chat_gets_the_invoice_there(
+    store: Store, emulator: EmulatorHandle, alice: TestUser
+) -> None:
+    dana, mallory = emulator.user("Dana"), emulator.user("Mallory")
+    customer = store.add_customer("Dana", None, actor="manager")
+    emulator.send(alice, f"/link {customer}")
+    handed = emulator.wait_for(alice.id, lambda m: "t.me/" in (m.text or ""), timeout=10)
+    start = (handed.text or "").rsplit("?start=", 1)[1]
+    assert start.startswith(f"customer-{customer}-")
+
+    emulator.send(dana, f"/start customer-{customer}-AAAAAAAAAAAAAAAA")  # typed, not signed
+    assert emulator.expect_reply(dana.id, timeout=10).text == (
+        "Sorry, this bot only serves its owner."
+    )
+    assert store.customer_chat(customer) is None
+    emulator.send(dana, f"/start {start}")
+    hello = emulator.expect_reply(dana.id, timeout=10).text
+    assert hello == "Hello Dana! Store will send your invoices here."
+    assert store.customer_chat(customer) == dana.id
+    emulator.send(mallory, f"/start {start}")  # the link, forwarded to someone else
+    refused = emulator.expect_reply(mallory.id, timeout=10).text or ""
+    assert "belongs to another account" in refused and store.customer_chat(customer) == dana.id
+
+    bill_id = store.issue_bill([("COF", 1)], cashier="ann", customer_id=customer)
+    invoice_id = store.send_invoice("bill", bill_id, actor="manager")
+    sent = emulator.wait_for(dana.id, lambda m: m.document is not None, timeout=10)
+    assert sent.caption == f"Store: invoice #{invoice_id} for bill #{bill_id}"
+    assert store.outbox.flush(10)
+    owner = [m.text or m.caption or "" for m in emulator.bot_messages(alice.id)]
+    assert any(f"📨 Invoice #{invoice_id} sent to customer {customer}" in t for t in owner)
+    assert any("🔗 Dana (customer 1) linked their Telegram chat" in t for t in owner)
+    assert any(f"User {mallory.id} used customer 1's link" in t for t in owner)
+    assert not [m for m in emulator.bot_messages(alice.id) if m.document is not None]
+    kinds = [e.kind for e in store.ledger.entries()]
+    for kind in ("customer.link_made", "customer.link", "customer.link_refused", "invoice.sent"):
+        assert kind in kinds
+    assert store.verify() == []

@@ -20,20 +20,34 @@ APP = "tests.distributed.echo_app:router"
 
 
 class Cluster:
-    def __init__(self, emulator: EmulatorHandle, redis_url: str, logs: Path, *, lease: float = 5.0):
+    def __init__(
+        self,
+        emulator: EmulatorHandle,
+        redis_url: str,
+        logs: Path,
+        *,
+        lease: float = 5.0,
+        app: str = APP,
+        env: dict[str, str] | None = None,
+    ):
         self.emulator = emulator
+        self.app = app
+        self.env = env or {}
         self.redis_url = redis_url
         self.logs = logs
         self.lease = lease
         self.processes: list[subprocess.Popen[bytes]] = []
         self.secret = "s3cret-token"
+        self.hung: list[subprocess.Popen[bytes]] = []
+        """Processes that did not end within 20 s of SIGTERM (stop then aborts them)."""
 
     def _start(self, role: str, *extra: str) -> subprocess.Popen[bytes]:
         env = {**os.environ, "TELEGRAM_BOT_TOKEN": self.emulator.token,
-               "TELEGRAM_API_URL": self.emulator.base_url, "PYTHONPATH": str(ROOT)}  # fmt: skip
+               "TELEGRAM_API_URL": self.emulator.base_url, "PYTHONPATH": str(ROOT),
+               "PYTHONFAULTHANDLER": "1", **self.env}  # fmt: skip
         log = open(self.logs / f"{role}-{len(self.processes)}.log", "wb")
         process = subprocess.Popen(
-            [sys.executable, "-m", "telewire", "serve", APP, "--role", role,
+            [sys.executable, "-m", "telewire", "serve", self.app, "--role", role,
              "--redis", self.redis_url, "--lease", str(self.lease), *extra],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
@@ -53,8 +67,8 @@ class Cluster:
         """A worker; without the shared flood limit unless asked (the emulator has none)."""
         return self._start("worker", *extra, *(() if flood_limit else ("--no-flood-limit",)))
 
-    def pump(self) -> subprocess.Popen[bytes]:
-        return self._start("pump")
+    def pump(self, *extra: str) -> subprocess.Popen[bytes]:
+        return self._start("pump", *extra)
 
     def stop(self) -> None:
         for process in self.processes:
@@ -63,9 +77,14 @@ class Cluster:
         for process in self.processes:
             try:
                 process.wait(20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            except subprocess.TimeoutExpired:  # its log shows where it hung (faulthandler)
+                self.hung.append(process)
+                process.send_signal(signal.SIGABRT)
+                try:
+                    process.wait(5)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
 
     def log_tail(self) -> str:
         return "\n".join(

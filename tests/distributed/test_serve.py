@@ -42,6 +42,9 @@ def test_serve_says_what_is_missing_in_one_line(redis_server: RedisServer) -> No
     assert "hunter2" not in away.stderr
     bad_app = serve("nosuchmodule:router", "--redis", redis_server.url, "--role", "worker")
     assert bad_app.returncode == 2 and "cannot import 'nosuchmodule'" in bad_app.stderr
+    app = "tests.distributed.echo_app:router"
+    not_jobs = serve(app, "--redis", redis_server.url, "--role", "worker", "--jobs", app)
+    assert not_jobs.returncode == 2 and "is a Router, not a Scheduler" in not_jobs.stderr
 
 
 def holders(client: redis.Redis, token: str) -> dict[str, int]:

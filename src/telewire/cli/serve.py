@@ -62,6 +62,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-in-flight", type=int, default=int(_env("MAX_IN_FLIGHT", 256)),
                         help="worker: updates read but not yet acknowledged, at most (the "
                         "most a crash repeats; default 256)")  # fmt: skip
+    parser.add_argument("--jobs", metavar="MODULE:SCHEDULER", default=_env("JOBS"),
+                        help="worker: run this Scheduler's jobs too, as run_polling(jobs=...) "
+                        "does; each job runs once across the workers "
+                        "(env TELEWIRE_JOBS)")  # fmt: skip
     parser.add_argument("--no-flood-limit", action="store_true",
                         default=_env("FLOOD_LIMIT", "on") == "off",
                         help="worker: do not share Telegram's flood limits in Redis (for a "
@@ -69,11 +73,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_connection_arguments(parser, chat=False)
 
 
-def load_router(target: str) -> Any:
+def load_router(target: str, what: str = "ROUTER") -> Any:
     """The object ``module:name`` names, importing from the current folder too."""
     module_name, _, attribute = target.partition(":")
     if not module_name or not attribute:
-        raise UsageError(f"{target!r} is not MODULE:ROUTER (e.g. app:router)")
+        raise UsageError(f"{target!r} is not MODULE:{what} (e.g. app:{what.lower()})")
     if os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())
     try:
@@ -95,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
         )
     found = settings_of(args, need_chat=False)
     router = load_router(args.target) if args.role == "worker" else None
+    jobs = _scheduler(args.jobs) if args.role == "worker" and args.jobs else None
     from telewire.core.token import Token
     from telewire.distributed.layout import Layout
     from telewire.distributed.redis_client import connect
@@ -106,12 +111,23 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(args, found, router, layout, client))
+        asyncio.run(_serve(args, found, (router, jobs), layout, client))
     return 0
 
 
+def _scheduler(target: str) -> Any:
+    """The Scheduler ``--jobs`` names: every worker runs it; its storage decides who runs
+    each job (a lease in the job's record), so a job runs once however many workers."""
+    from telewire.jobs import Scheduler
+
+    jobs = load_router(target, "SCHEDULER")
+    if not isinstance(jobs, Scheduler):
+        raise UsageError(f"--jobs {target!r} is a {type(jobs).__name__}, not a Scheduler")
+    return jobs
+
+
 async def _serve(
-    args: argparse.Namespace, found: Any, router: Any, layout: Any, client: Any
+    args: argparse.Namespace, found: Any, handlers: tuple[Any, Any], layout: Any, client: Any
 ) -> None:
     import redis.exceptions
 
@@ -135,7 +151,7 @@ async def _serve(
         if args.role == "ingress":
             await _ingress(args, client, layout, metrics)
         else:
-            await _pump_or_worker(args, found, router, client, layout, metrics)
+            await _pump_or_worker(args, found, handlers, client, layout, metrics)
     finally:
         if server is not None:
             server.close()
@@ -160,10 +176,16 @@ async def _ingress(args: argparse.Namespace, client: Any, layout: Any, metrics: 
 
 
 async def _pump_or_worker(
-    args: argparse.Namespace, found: Any, router: Any, client: Any, layout: Any, metrics: Any
+    args: argparse.Namespace,
+    found: Any,
+    handlers: tuple[Any, Any],
+    client: Any,
+    layout: Any,
+    metrics: Any,
 ) -> None:
     from telewire.client.async_bot import AsyncBot
 
+    router, jobs = handlers
     role: Any
     if args.role == "pump":
         from telewire.distributed.pump import Pump
@@ -186,7 +208,15 @@ async def _pump_or_worker(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, role.stop)
+    scheduling = None
+    if jobs is not None:
+        if jobs.bot is None:
+            jobs.bot = bot
+        scheduling = asyncio.create_task(jobs.run())
     try:
         await role.run()
     finally:
+        if scheduling is not None:  # after the drain: handlers may still have scheduled
+            jobs.stop()
+            await scheduling
         await bot.close()

@@ -6,9 +6,10 @@ telewire store login ann                      (the owner approves in Telegram)
 telewire store bill --cashier ann COF:2 CRO:1 --payment card
 telewire store refund 17 3.50 --reason "cold coffee" --by ann     (owner approves)
 telewire store order place COF:2 --customer 1 --due 2026-12-24 --payment account
-telewire store invoice bill 17                (a PDF to the owner)
+telewire store invoice bill 17                (a PDF to the owner, or to the linked customer)
 telewire store due list | due paid bill:17    (the owner approves large amounts)
-telewire store bot      (the owner's bot: /sales /stock /orders /due /invoice /report week /verify)
+telewire store bot      (the owner's bot: /sales /stock /price /threshold /closing /orders /due
+                         /link /invoice /report week /verify; runs the store's jobs)
 telewire store demo [--script]                (all of it against the built-in emulator)
 """
 
@@ -102,7 +103,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="a Telegram Desktop export (JSON) of the owner's chat with the bot",
     )
     sub.add_parser("shell", help="an interactive till: type the actions above, one per line")
-    sub.add_parser("bot", help="run the owner's bot (and deliver the owner's messages)")
+    sub.add_parser(
+        "bot", help="run the owner's bot, deliver the owner's messages and run the store's jobs"
+    )
     demo = sub.add_parser("demo", help="a store against the built-in emulator")
     demo.add_argument(
         "--script", action="store_true", help="play it all through, print the owner's chat"
@@ -264,7 +267,9 @@ def _act(store: Any, args: argparse.Namespace) -> int:
         print(f"shift #{number} planned for {person}")
     elif command == "invoice":
         invoice_id = store.send_invoice(args.kind, args.number, actor=args.by)
-        print(f"invoice #{invoice_id} for {args.kind} #{args.number} sent to the owner")
+        linked = store.customer_chat(store.customer_of(args.kind, args.number)) is not None
+        to = "the customer's chat" if linked else "the owner"
+        print(f"invoice #{invoice_id} for {args.kind} #{args.number} sent to {to}")
     elif command == "due":
         if args.action == "paid" and args.source:
             store.mark_paid(args.source, actor=args.by)

@@ -79,6 +79,10 @@ class Worker:
         self._acked = asyncio.Event()
         self._heartbeat = client.register_script(HEARTBEAT)
         self._stopping = asyncio.Event()
+        self._closing = False
+        """Set before the background loops are cancelled: they also end by themselves,
+        since redis-py can swallow a cancellation that lands inside one of its calls
+        (a drain then waited forever for the read loop; seen in tests/distributed)."""
         self._reads = 0
         self._leases_valid_until = 0.0
         """Loop time until which this worker's leases are known to hold (see _balance)."""
@@ -127,6 +131,8 @@ class Worker:
             except Exception as exc:  # Redis away: the entries stay pending; others redo them
                 log.warning("worker: could not acknowledge %d updates at exit (%s)",
                             len(self._acks), exc)  # fmt: skip
+            self._closing = True
+            self._acked.set()
             tasks[0].cancel()
             tasks[2].cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
@@ -141,7 +147,7 @@ class Worker:
 
     async def _balance_forever(self) -> None:
         tick = self.leases.milliseconds / 3000
-        while True:
+        while not self._closing:
             try:
                 await self._balance()
                 self._lag = await self.lag()
@@ -235,7 +241,7 @@ class Worker:
 
     async def _read_forever(self) -> None:
         loop = asyncio.get_running_loop()
-        while True:
+        while not self._stopping.is_set():
             room = self.max_in_flight - self.busy
             partitions = sorted(self.reading)
             if loop.time() >= self._leases_valid_until:  # unconfirmed: see _balance
@@ -286,7 +292,7 @@ class Worker:
         self.metrics.count("telewire_updates_handled_total")
 
     async def _ack_forever(self) -> None:
-        while True:
+        while not self._closing:
             await self._acked.wait()
             try:
                 await self._flush_acks()

@@ -24,7 +24,7 @@ import os
 import socket
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import msgspec
 
@@ -78,6 +78,10 @@ class Scheduler:
 
     # -- handlers --------------------------------------------------------------------------
 
+    @overload
+    def handler(self, function: H) -> H: ...
+    @overload
+    def handler(self, *, name: str | None = None) -> Callable[[H], H]: ...
     def handler(self, function: H | None = None, *, name: str | None = None) -> Any:
         """Register a job handler (``@jobs.handler`` or ``@jobs.handler(name="…")``)."""
 

@@ -1,18 +1,22 @@
-"""The owner's bot: /sales, /stock, /report week, /verify, and the approval buttons.
+"""The owner's bot: /sales, /stock, /report week, /verify, the /price and /threshold
+dialogs, /closing, and the approval buttons.
 
 Only the owner's chat is served. Run it with ``telewire store bot``; it also delivers
-the store's outbox and tells cashier commands (by a heartbeat file) that approvals will
-be heard here.
+the store's outbox, runs the store's jobs (closing report, payments due, shift reminders)
+beside polling, and tells cashier commands (by a heartbeat file) that approvals will be
+heard here.
 """
 
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telewire.apps.store.chart import week_chart
+from telewire.apps.store.closing import schedule_closing
 from telewire.apps.store.deliveries import PREFIX as DELIVERY_PREFIX
 from telewire.apps.store.money import format_amount
+from telewire.apps.store.owner_dialogs import owner_dialogs
 from telewire.apps.store.service import HEARTBEAT, Store, StoreError, today
 from telewire.apps.store.shifts import SHIFT_PREFIX
 from telewire.core.files import InputFile
@@ -22,9 +26,16 @@ from telewire.routing.context import BaseContext, Context
 from telewire.routing.middleware import owner_only
 from telewire.routing.router import Router
 
+if TYPE_CHECKING:
+    from telewire.jobs import Scheduler
+
 HELP = (
     "I report on your store.\n/sales [YYYY-MM-DD] – the day's bills and totals\n"
-    "/stock – products running low\n/orders – open orders, soonest due first\n"
+    "/stock – products at or below their threshold\n"
+    "/price – change a product's price\n/threshold – when to hear that a product runs low\n"
+    "/closing HH:MM Area/City – when the daily closing report comes\n"
+    "/orders – open orders, soonest due first\n"
+    "/link N – a link that lets customer N get their invoices in Telegram\n"
     "/due – what is owed to the store, and what is overdue\n"
     "/shifts [YYYY-MM-DD] – the day's shifts, and who is late\n"
     "/report week – daily sales with a chart\n/invoice bill|order N – its PDF invoice\n"
@@ -33,12 +44,35 @@ HELP = (
 )
 
 
-def build_router(store: Store) -> Router:
-    """Delivery people's buttons and photos first, then everything else for the owner only."""
+def build_router(store: Store, jobs: Scheduler | None = None) -> Router:
+    """Delivery people's buttons and photos first, then everything else for the owner only.
+
+    ``jobs``: the store's scheduler (:func:`~telewire.apps.store.schedule.store_scheduler`),
+    run beside polling; ``/closing`` reschedules the report on it, and it closes dialogs
+    that time out. Without it ``/closing`` only stores the choice, for the next start.
+    """
     top = Router("store")
     top.include(courier_router(store))
-    top.include(owner_router(store))
+    top.include(customer_router(store))
+    top.include(owner_router(store, jobs))
     return top
+
+
+def customer_router(store: Store) -> Router:
+    """A customer opening the link the owner handed out (``/link N``) links their chat."""
+    router = Router("store.customers")
+    links = store.deep_links
+
+    @router.command("start", filter=links.filter())
+    async def linked(ctx: Context) -> None:
+        try:
+            name = store.link_customer_chat(links.payload(ctx) or "", ctx.user_id or 0)
+        except StoreError as refused:
+            await ctx.reply(f"⚠️ {refused}")
+            return
+        await ctx.reply(f"Hello {name}! {store.name} will send your invoices here.")
+
+    return router
 
 
 def courier_router(store: Store) -> Router:
@@ -86,10 +120,11 @@ def courier_router(store: Store) -> Router:
     return router
 
 
-def owner_router(store: Store) -> Router:
+def owner_router(store: Store, jobs: Scheduler | None = None) -> Router:
     router = Router("store.owner")
     router.use(owner_only([store.owner_id]))
     router.include(approvals_router(store.book))
+    owner_dialogs(router, store, jobs)
 
     @router.command("start", "help")
     async def start(ctx: Context) -> None:
@@ -114,11 +149,54 @@ def owner_router(store: Store) -> Router:
         low = store.low_stock()
         store.ledger.record("access.stock", actor="owner", data={"low": len(low)})
         if not low:
-            await ctx.reply("✅ Nothing is running low.")
+            await ctx.reply("✅ Nothing is at or below its threshold (/threshold sets them).")
             return
         await ctx.reply(
             "⚠️ Running low:\n"
-            + "\n".join(f"  {p['sku']} {p['name']}: {p['stock']} left" for p in low)
+            + "\n".join(
+                f"  {p['sku']} {p['name']}: {p['stock']} left (threshold {p['low_stock']})"
+                for p in low
+            )
+        )
+
+    @router.command("closing")
+    async def closing(ctx: Context) -> None:
+        if not ctx.args:
+            at, tz = store.closing_time()
+            await ctx.reply(
+                f"🌙 The closing report comes every day at {at} {tz}. "
+                "Change it like this: /closing 21:30 Europe/Berlin"
+            )
+            return
+        if len(ctx.args) != 2:
+            await ctx.reply("Say when, and in which time zone: /closing 21:30 Europe/Berlin")
+            return
+        try:
+            at, tz = store.set_closing_time(ctx.args[0], ctx.args[1], actor="owner")
+        except StoreError as refused:
+            await ctx.reply(f"⚠️ {refused}")
+            return
+        if jobs is None:
+            await ctx.reply(f"🌙 Noted: {at} {tz}, from the bot's next start.")
+            return
+        scheduled = await schedule_closing(jobs, at=at, tz=tz)
+        when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(scheduled.next_run or 0))
+        await ctx.reply(f"🌙 The closing report comes every day at {at} {tz}; next: {when}.")
+
+    @router.command("link")
+    async def link(ctx: Context) -> None:
+        if len(ctx.args) != 1 or not ctx.args[0].isdigit():
+            await ctx.reply("Say which customer: /link 3 (their number, from `customer find`)")
+            return
+        me = await ctx.bot.get_me()
+        try:
+            url = store.customer_link(int(ctx.args[0]), me.username or "", actor="owner")
+        except StoreError as refused:
+            await ctx.reply(f"⚠️ {refused}")
+            return
+        await ctx.reply(
+            f"Send customer {ctx.args[0]} this link; once they press Start in it, their "
+            f"invoices go to their own chat:\n{url}"
         )
 
     @router.command("orders")
@@ -222,14 +300,21 @@ def owner_router(store: Store) -> Router:
 
 
 def run_bot(store: Store, **polling: Any) -> None:
-    """Serve the owner until SIGINT/SIGTERM (blocking)."""
+    """Serve the owner until SIGINT/SIGTERM (blocking), the store's jobs running beside."""
+    import asyncio
+
+    from telewire.apps.store.schedule import start_jobs, store_scheduler
     from telewire.updates.polling import run_polling
 
     store.outbox.start()
     (store.folder / HEARTBEAT).write_text(str(time.time()))
     beat = _Heartbeat(store)
+    jobs = store_scheduler(store)
     try:
-        run_polling(build_router(store), offsets=store.folder / "bot.offset", **polling)
+        asyncio.run(start_jobs(jobs, store))
+        run_polling(
+            build_router(store, jobs), offsets=store.folder / "bot.offset", jobs=jobs, **polling
+        )
     finally:
         beat.stop()
         (store.folder / HEARTBEAT).unlink(missing_ok=True)

@@ -94,6 +94,15 @@ CREATE TABLE IF NOT EXISTS paid (
     paid REAL NOT NULL,
     actor TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS customer_chats (
+    customer_id INTEGER PRIMARY KEY REFERENCES customers (id),
+    user_id INTEGER NOT NULL,
+    linked REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS invoices (
     id INTEGER PRIMARY KEY,
     created REAL NOT NULL,

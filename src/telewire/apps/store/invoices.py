@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -97,6 +98,10 @@ class Invoices:
     def order(self, order_id: int) -> dict[str, Any]:
         raise NotImplementedError
 
+    # CustomerChats comes after this class in Store's bases: stubs here would shadow it.
+    customer_chat: Callable[[int | None], int | None]
+    customer_of: Callable[[str, int], Any]
+
     @staticmethod
     def sealed_invoice(invoice: dict[str, Any]) -> dict[str, Any]:
         return {k: invoice[k] for k in INVOICE_SEALED_FIELDS}
@@ -156,16 +161,28 @@ class Invoices:
         return invoice["id"], pdf
 
     def send_invoice(self, kind: str, number: int, actor: str) -> int:
-        """Make an invoice and send it to the owner as a PDF document; returns its id."""
+        """Make an invoice and send it as a PDF document: to the customer when they linked
+        their Telegram chat (the owner is told), else to the owner; returns its id."""
         invoice_id, pdf = self.make_invoice(kind, number, actor)
+        customer_id = self.customer_of(kind, number)
+        chat = self.customer_chat(customer_id)
         self.client.request(
             "sendDocument",
             {
-                "chat_id": self.owner_id,
+                "chat_id": chat if chat is not None else self.owner_id,
                 "document": InputFile(pdf, filename=f"invoice-{invoice_id}.pdf"),
-                "caption": f"Invoice #{invoice_id} for {kind} #{number}",
+                "caption": f"{self.name}: invoice #{invoice_id} for {kind} #{number}"
+                if chat is not None
+                else f"Invoice #{invoice_id} for {kind} #{number}",
             },
         )
+        if chat is not None:
+            self.ledger.record(
+                "invoice.sent",
+                actor=actor,
+                message=f"📨 Invoice #{invoice_id} sent to customer {customer_id} in Telegram",
+                data={"invoice": invoice_id, "customer": customer_id, "chat": chat},
+            )
         return invoice_id
 
     def invoice_problems(self) -> list[str]:

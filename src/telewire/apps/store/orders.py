@@ -47,6 +47,12 @@ class Orders:
     def product(self, sku: str) -> Any:
         raise NotImplementedError
 
+    def _take(self, db: sqlite3.Connection, product: Any, quantity: int) -> Any | None:
+        raise NotImplementedError
+
+    def _tell_low(self, crossed: list[Any | None], actor: str) -> None:
+        raise NotImplementedError
+
     @staticmethod
     def sealed_order(order: dict[str, Any]) -> dict[str, Any]:
         return {**{k: order[k] for k in ORDER_SEALED_FIELDS}, "lines": order["lines"]}
@@ -73,14 +79,14 @@ class Orders:
                 is None
             ):
                 raise StoreError(f"unknown customer {customer_id}")
-            priced = []
+            priced, crossed = [], []
             for sku, quantity in lines:
                 if quantity <= 0:
                     raise StoreError(f"quantity of {sku} must be positive, not {quantity}")
                 product = self.product(sku)
                 if product["stock"] < quantity:
                     raise StoreError(f"only {product['stock']} of {sku} in stock, not {quantity}")
-                db.execute("UPDATE products SET stock = stock - ? WHERE sku = ?", (quantity, sku))
+                crossed.append(self._take(db, product, quantity))
                 priced.append((sku, product["name"], product["price"], quantity))
             subtotal = sum(price * quantity for _, _, price, quantity in priced)
             tax = tax_of(subtotal, self.tax_rate)
@@ -107,6 +113,7 @@ class Orders:
             ),
             data={"order": order_id, "total": format_amount(order["total"]), "due": due},
         )
+        self._tell_low(crossed, actor=actor)
         return order_id
 
     def order(self, order_id: int) -> dict[str, Any]:

@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telewire.apps.store import data
 from telewire.apps.store.closing import Closing
+from telewire.apps.store.customer_chats import CustomerChats
 from telewire.apps.store.deliveries import Deliveries
 from telewire.apps.store.dues import Dues
 from telewire.apps.store.errors import ForgedApproval as ForgedApproval
@@ -27,20 +29,37 @@ from telewire.apps.store.orders import Orders
 from telewire.apps.store.reports import Reports
 from telewire.apps.store.sessions import Sessions
 from telewire.apps.store.shifts import Shifts
+from telewire.apps.store.stock import Stock
 from telewire.core.flood import SENDER
 from telewire.features.approvals import ApprovalBook, Decision, ForgedDecision, ask
 from telewire.features.ledger import Ledger
 from telewire.features.outbox import Outbox
 from telewire.storage import transaction
 
+if TYPE_CHECKING:
+    from telewire.storage.sqlite import SQLiteStorage
+
 HEARTBEAT = "bot.alive"
+STATE = "state.db"  # the bot's dialogs in progress and scheduled jobs
 
 
 def today() -> str:
     return time.strftime("%Y-%m-%d")
 
 
-class Store(Orders, Deliveries, Shifts, Invoices, Dues, Closing, Reports, Sessions, Integrity):
+class Store(
+    Stock,
+    Orders,
+    Deliveries,
+    Shifts,
+    Invoices,
+    CustomerChats,
+    Dues,
+    Closing,
+    Reports,
+    Sessions,
+    Integrity,
+):
     def __init__(
         self,
         folder: str | Path,
@@ -102,12 +121,22 @@ class Store(Orders, Deliveries, Shifts, Invoices, Dues, Closing, Reports, Sessio
         data.open_store(target / "store.db").close()
         return target
 
+    @cached_property
+    def storage(self) -> SQLiteStorage:
+        """telewire storage in the store's folder: the owner's dialogs in progress and the
+        store's scheduled jobs, so that both outlive a restart (opened on first use)."""
+        from telewire.storage.sqlite import SQLiteStorage
+
+        return SQLiteStorage(self.folder / STATE)
+
     def close(self, deliver_for: float = 3.0) -> None:
         """Deliver what is queued for the owner (briefly), then release everything."""
         self.outbox.start()
         self.outbox.close(deliver_for)
         for closable in (self.ledger, self.book, self.client):
             closable.close()
+        if "storage" in self.__dict__:
+            self.storage.close_now()
         self.db.close()
 
     # -- approvals -------------------------------------------------------------------
@@ -178,14 +207,26 @@ class Store(Orders, Deliveries, Shifts, Invoices, Dues, Closing, Reports, Sessio
         self.db.execute("UPDATE products SET stock = stock + ? WHERE sku = ?", (quantity, sku))
         self.ledger.record("product.restock", actor=actor, data={"sku": sku, "quantity": quantity})
 
-    def set_price(self, sku: str, price: str, actor: str) -> None:
+    def set_price(self, sku: str, price: str, actor: str, *, owner_saw: int | None = None) -> None:
+        """Change a price, with the owner's approval.
+
+        ``owner_saw``: the owner confirmed this change in their own chat (the bot's /price
+        dialog) while the price was ``owner_saw`` cents; that confirmation is the approval,
+        and the change happens only if the price is still that. Setting the price it has
+        already changes nothing (a confirmation handled twice is not two changes).
+        """
         old = self.product(sku)["price"]
         cents = self._amount(price)
-        self.approve(
-            "price change",
-            f"Change the price of {sku} from {format_amount(old)} to {format_amount(cents)}?",
-            actor,
-        )
+        if owner_saw is not None and old == cents:
+            return
+        if owner_saw is not None:
+            old = owner_saw
+        else:
+            self.approve(
+                "price change",
+                f"Change the price of {sku} from {format_amount(old)} to {format_amount(cents)}?",
+                actor,
+            )
         with transaction(self.db) as db:  # what was approved must still be what is changed
             if self.product(sku)["price"] != old:
                 raise StoreError(f"the price of {sku} changed meanwhile; nothing was changed")
@@ -193,12 +234,8 @@ class Store(Orders, Deliveries, Shifts, Invoices, Dues, Closing, Reports, Sessio
         self.ledger.record(
             "product.price",
             actor=actor,
+            message=f"🏷 Price of {sku}: {format_amount(old)} → {format_amount(cents)} ({actor})",
             data={"sku": sku, "old": format_amount(old), "new": format_amount(cents)},
-        )
-
-    def low_stock(self) -> list[Any]:
-        return list(
-            self.db.execute("SELECT * FROM products WHERE stock <= low_stock ORDER BY stock")
         )
 
     def add_customer(self, name: str, phone: str | None, actor: str) -> int:
@@ -245,14 +282,14 @@ class Store(Orders, Deliveries, Shifts, Invoices, Dues, Closing, Reports, Sessio
             raise StoreError("payment must be cash, card, transfer or account")
         off = self._amount(discount)
         with transaction(self.db) as db:
-            priced = []
+            priced, crossed = [], []
             for sku, quantity in lines:
                 if quantity <= 0:
                     raise StoreError(f"quantity of {sku} must be positive, not {quantity}")
                 product = self.product(sku)
                 if product["stock"] < quantity:
                     raise StoreError(f"only {product['stock']} of {sku} in stock, not {quantity}")
-                db.execute("UPDATE products SET stock = stock - ? WHERE sku = ?", (quantity, sku))
+                crossed.append(self._take(db, product, quantity))
                 priced.append((sku, product["name"], product["price"], quantity))
             if (
                 customer_id is not None
@@ -302,6 +339,7 @@ class Store(Orders, Deliveries, Shifts, Invoices, Dues, Closing, Reports, Sessio
             message=message,
             data={"bill": bill_id, "total": format_amount(bill["total"])},
         )
+        self._tell_low(crossed, actor=f"cashier:{cashier}")
         return bill_id
 
     def bill(self, bill_id: int) -> dict[str, Any]:

@@ -8,11 +8,15 @@ Only listed approvers can decide, once, before the deadline (wall-clock time); e
 button carries an HMAC of its request, so forged or altered presses are refused. With a
 ledger, each decision is recorded there with who decided and a hash of the question, and
 a decision row the ledger does not back is refused.
+
+A bot whose workers run on several machines keeps its requests in their shared storage
+instead: ``SharedApprovalBook(open_storage("redis://…"), approvers=[OWNER_ID])``.
 """
 
 from telewire.features.approvals.asking import approvals_router, ask, ask_async
 from telewire.features.approvals.book import ApprovalBook, Decision, ForgedDecision, PressOutcome
 from telewire.features.approvals.keys import KeyFileError, load_secret
+from telewire.features.approvals.shared import SharedApprovalBook
 
 __all__ = [
     "ApprovalBook",
@@ -20,6 +24,7 @@ __all__ = [
     "ForgedDecision",
     "KeyFileError",
     "PressOutcome",
+    "SharedApprovalBook",
     "approvals_router",
     "ask",
     "ask_async",

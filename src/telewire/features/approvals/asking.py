@@ -24,6 +24,7 @@ import msgspec
 
 from telewire.features.approvals.book import ApprovalBook, Decision
 from telewire.features.approvals.presence import announce, answered_elsewhere
+from telewire.features.approvals.shared import SharedApprovalBook
 from telewire.features.protocols import AsyncRequester, Requester
 from telewire.routing.context import Context
 from telewire.routing.router import Router
@@ -111,6 +112,10 @@ def ask(
     settings. ``listen``: see the module docstring (None decides by itself);
     ``poll``: seconds between looks at the shared book when not listening.
     """
+    if isinstance(book, SharedApprovalBook):
+        raise ValueError(
+            "a SharedApprovalBook is asked from async code: await ask_async(..., book=book)"
+        )
     the_book = _book_for(book, approvers)
     own: BlockingClient | None = None
     if client is None:
@@ -153,12 +158,21 @@ async def ask_async(
     note: str | None = None,
     timeout: float = 300.0,
     approvers: Iterable[int] | None = None,
-    book: ApprovalBook | None = None,
+    book: ApprovalBook | SharedApprovalBook | None = None,
     client: AsyncRequester | None = None,
     listen: bool | None = None,
     poll: float = WATCH,
 ) -> Decision:
-    """The asyncio twin of :func:`ask`: same arguments, same decision, never blocks the loop."""
+    """The asyncio twin of :func:`ask`: same arguments, same decision, never blocks the loop.
+
+    ``book`` may also be a :class:`SharedApprovalBook` (requests in a storage several
+    machines share): the bot's :func:`approvals_router` hears the presses on whichever
+    machine, and this waits for the decision in the storage (``listen`` does not apply).
+    """
+    if isinstance(book, SharedApprovalBook):
+        if approvers is not None:
+            raise ValueError("give the approvers to the SharedApprovalBook, not to ask_async")
+        return await _ask_shared(book, question, note, timeout, client, poll)
     the_book = _book_for(book, approvers)
     own: AsyncBot | None = None
     if client is None:
@@ -195,6 +209,49 @@ async def ask_async(
             the_book.close()
 
 
+async def _ask_shared(
+    book: SharedApprovalBook,
+    question: str,
+    note: str | None,
+    timeout: float,
+    client: AsyncRequester | None,
+    poll: float,
+) -> Decision:
+    own: AsyncBot | None = None
+    if client is None:
+        from telewire.client.async_bot import AsyncBot
+
+        client = own = AsyncBot(timeout=40)
+    try:
+        request_id = await book.create(question, timeout, note=note)
+        markup = msgspec.to_builtins(await book.buttons(request_id))
+        text = await book.question_text(request_id)
+        for chat_id in sorted(book.approvers):
+            message = await client.request(
+                "sendMessage", {"chat_id": chat_id, "text": text, "reply_markup": markup}
+            )
+            await book.remember_message(request_id, chat_id, int(message["message_id"]))
+        deadline = time.time() + timeout
+        # Decided on whichever machine gets the press: there is no event here to wait on.
+        while time.time() < deadline and (await book.decision(request_id)).status == "pending":  # noqa: ASYNC110
+            await asyncio.sleep(poll)
+        if await book.expire_if_due(request_id) is not None:
+            for method, params in await _shared_edits(book, request_id):
+                await _quietly_async(client, method, params)
+        return await book.decision(request_id)
+    finally:
+        if own is not None:
+            await own.close()
+
+
+async def _shared_edits(book: SharedApprovalBook, request_id: str) -> list[Call]:
+    text = await book.outcome_text(request_id)
+    return [
+        ("editMessageText", {"chat_id": c, "message_id": m, "text": text})
+        for c, m in await book.messages(request_id)
+    ]
+
+
 def _quietly(client: Requester, method: str, params: dict[str, Any]) -> None:
     from telewire.core.errors import APIError
 
@@ -213,33 +270,55 @@ async def _quietly_async(client: AsyncRequester, method: str, params: dict[str, 
         pass
 
 
-def approvals_router(book: ApprovalBook) -> Router:
+def approvals_router(book: ApprovalBook | SharedApprovalBook) -> Router:
     """A router answering approval buttons; include it in the bot that polls the token.
 
     It announces this process in the book's file, so :func:`ask` in any process waits on
-    the shared book instead of polling beside the bot.
+    the shared book instead of polling beside the bot. With a :class:`SharedApprovalBook`
+    every worker of a distributed bot answers presses, wherever the request was asked.
     """
     router = Router("approvals")
+    if isinstance(book, SharedApprovalBook):
+        shared = book
+
+        @router.callback(prefix="tw:")
+        async def pressed_shared(ctx: Context) -> None:
+            query = ctx.callback_query
+            assert query is not None
+            outcome = await shared.press(query.data or "", _presser(query))
+            if outcome is None:
+                return
+            await ctx.answer(outcome.answer, show_alert=outcome.alert)
+            if outcome.decision is not None:
+                await _edit_best_effort(
+                    ctx, await _shared_edits(shared, outcome.decision.request_id)
+                )
+
+        return router
     announce(book.path)
 
     @router.callback(prefix="tw:")
     async def pressed(ctx: Context) -> None:
         query = ctx.callback_query
         assert query is not None
-        user = {
-            "id": query.from_user.id,
-            "first_name": query.from_user.first_name,
-            "username": query.from_user.username,
-        }
-        outcome = book.press(query.data or "", user)
+        outcome = book.press(query.data or "", _presser(query))
         if outcome is None:
             return
         await ctx.answer(outcome.answer, show_alert=outcome.alert)
         if outcome.decision is not None:
-            for method, params in _edits(book, outcome.decision.request_id):
-                try:
-                    await ctx.bot.request(method, params)
-                except Exception:  # noqa: S110 (best effort: the message may be gone)
-                    pass
+            await _edit_best_effort(ctx, _edits(book, outcome.decision.request_id))
 
     return router
+
+
+def _presser(query: Any) -> dict[str, Any]:
+    user = query.from_user
+    return {"id": user.id, "first_name": user.first_name, "username": user.username}
+
+
+async def _edit_best_effort(ctx: Context, calls: list[Call]) -> None:
+    for method, params in calls:
+        try:
+            await ctx.bot.request(method, params)
+        except Exception:  # noqa: S110 (best effort: the message may be gone)
+            pass

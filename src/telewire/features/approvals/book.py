@@ -65,7 +65,7 @@ class ForgedDecision(ValueError):
 Status = Literal["pending", "approved", "denied", "expired"]
 
 
-def _user(who: dict[str, Any] | None) -> User | None:
+def user_of(who: dict[str, Any] | None) -> User | None:
     """The decider as a :class:`User` (the book keeps id, first name and username)."""
     if not who:
         return None
@@ -104,6 +104,56 @@ class PressOutcome(NamedTuple):
     """Set when this press decided (or found expired) the request: messages need editing."""
 
 
+def sign(secret: bytes, request_id: str, action: str) -> str:
+    mac = hmac.new(secret, f"{request_id}:{action}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac[:16]).decode().rstrip("=")
+
+
+def buttons(secret: bytes, request_id: str) -> InlineKeyboardMarkup:
+    """Approve / Deny, each with callback data signed with ``secret`` (< 64 bytes)."""
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text="✅ Approve",
+                    callback_data=f"{PREFIX}{request_id}:a:{sign(secret, request_id, 'a')}",
+                ),
+                InlineKeyboardButton(
+                    text="❌ Deny",
+                    callback_data=f"{PREFIX}{request_id}:d:{sign(secret, request_id, 'd')}",
+                ),
+            ]
+        ]
+    )
+
+
+def read_press(secret: bytes, data: str) -> tuple[str, str] | PressOutcome | None:
+    """A press's (request id, action "a"/"d") if its signature holds; None if the data is no
+    approval button at all; the refusal to answer if it is a forged or altered one."""
+    if not data.startswith(PREFIX):
+        return None
+    parts = data[len(PREFIX) :].split(":")
+    if (
+        len(parts) != 3
+        or parts[1] not in ("a", "d")
+        or not hmac.compare_digest(parts[2].encode(), sign(secret, parts[0], parts[1]).encode())
+    ):
+        return PressOutcome("⚠️ This button is not valid.", True, None)
+    return parts[0], parts[1]
+
+
+def decider(user: dict[str, Any]) -> dict[str, Any]:
+    """What a book keeps of who decided: id, first name, username."""
+    return {k: user.get(k) for k in ("id", "first_name", "username") if user.get(k)}
+
+
+def check_question(question: str, timeout: float) -> None:
+    if not wording.facts(question):
+        raise ValueError("an approval needs a question")
+    if not math.isfinite(timeout) or timeout <= 0:
+        raise ValueError(f"the timeout must be a positive number of seconds, not {timeout!r}")
+
+
 class ApprovalBook:
     def __init__(
         self,
@@ -132,10 +182,7 @@ class ApprovalBook:
 
     def create(self, question: str, timeout: float, *, note: str | None = None) -> str:
         """A pending request: ``question`` holds the program's facts, ``note`` free text."""
-        if not wording.facts(question):
-            raise ValueError("an approval needs a question")
-        if not math.isfinite(timeout) or timeout <= 0:
-            raise ValueError(f"the timeout must be a positive number of seconds, not {timeout!r}")
+        check_question(question, timeout)
         request_id = secrets.token_hex(5)
         now = time.time()
         self.db.execute(
@@ -146,25 +193,11 @@ class ApprovalBook:
         return request_id
 
     def sign(self, request_id: str, action: str) -> str:
-        mac = hmac.new(self.secret, f"{request_id}:{action}".encode(), hashlib.sha256).digest()
-        return base64.urlsafe_b64encode(mac[:16]).decode().rstrip("=")
+        return sign(self.secret, request_id, action)
 
     def buttons(self, request_id: str) -> InlineKeyboardMarkup:
         """The reply_markup: Approve / Deny, each with signed callback data (< 64 bytes)."""
-        return InlineKeyboardMarkup(
-            inline_keyboard=[
-                [
-                    InlineKeyboardButton(
-                        text="✅ Approve",
-                        callback_data=f"{PREFIX}{request_id}:a:{self.sign(request_id, 'a')}",
-                    ),
-                    InlineKeyboardButton(
-                        text="❌ Deny",
-                        callback_data=f"{PREFIX}{request_id}:d:{self.sign(request_id, 'd')}",
-                    ),
-                ]
-            ]
-        )
+        return buttons(self.secret, request_id)
 
     def question_text(self, request_id: str) -> str:
         question, note, deadline = self._row(request_id, "question, note, deadline")
@@ -201,7 +234,7 @@ class ApprovalBook:
     def decision(self, request_id: str) -> Decision:
         """The request's state; raises :class:`ForgedDecision` if the ledger does not back it."""
         status, by, at = self._row(request_id, "status, decided_by, decided_at")
-        decision = Decision(request_id, status, _user(json.loads(by)) if by else None, at)
+        decision = Decision(request_id, status, user_of(json.loads(by)) if by else None, at)
         if status != "pending" and self.ledger is not None:
             self._check_against_ledger(decision)
         return decision
@@ -275,16 +308,10 @@ class ApprovalBook:
         self, data: str, user: dict[str, Any], now: float | None = None
     ) -> PressOutcome | None:
         """Judge a button press; None if the data is not an approval button at all."""
-        if not data.startswith(PREFIX):
-            return None
-        parts = data[len(PREFIX) :].split(":")
-        if (
-            len(parts) != 3
-            or parts[1] not in ("a", "d")
-            or not hmac.compare_digest(parts[2].encode(), self.sign(parts[0], parts[1]).encode())
-        ):
-            return PressOutcome("⚠️ This button is not valid.", True, None)
-        request_id, action = parts[0], parts[1]
+        pressed = read_press(self.secret, data)
+        if pressed is None or isinstance(pressed, PressOutcome):
+            return pressed
+        request_id, action = pressed
         try:
             self._row(request_id, "id")
         except KeyError:
@@ -293,14 +320,14 @@ class ApprovalBook:
             return PressOutcome("⛔ You are not allowed to decide this.", True, None)
         moment = time.time() if now is None else now
         status: Status = "approved" if action == "a" else "denied"
-        who = {k: user.get(k) for k in ("id", "first_name", "username") if user.get(k)}
+        who = decider(user)
         with self._deciding, transaction(self.db) as db:
             cursor = db.execute(
                 "UPDATE approvals SET status = ?, decided_by = ?, decided_at = ?"
                 " WHERE id = ? AND status = 'pending' AND deadline > ?",
                 (status, json.dumps(who), moment, request_id, moment),
             )
-            decided = Decision(request_id, status, _user(who), moment)
+            decided = Decision(request_id, status, user_of(who), moment)
             if cursor.rowcount:
                 self._record(decided)  # a failure here rolls the decision back
         if cursor.rowcount:
