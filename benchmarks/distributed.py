@@ -1,6 +1,6 @@
 """The distributed path beside the in-process one, on the same fake Bot API server.
 
-    python benchmarks/distributed.py [--updates 3000] [--chats 100] [--runs 3]
+    python benchmarks/distributed.py [--updates 10000] [--chats 100] [--runs 3]
 
 Throughput: the fake server (fake_server.py) preloads N updates; we time from the first
 getUpdates to the last reply (every reply checked: once each, in order per chat) for
@@ -9,13 +9,24 @@ telewire's in-process echo bot (bots/telewire_echo.py) and for the same router r
 each process spent per update (from /proc). Latency: updates released at a steady 200/s,
 the time from the getUpdates answer that carried an update to its reply, p50 and p99;
 the distributed path's extra over the in-process one is its added latency.
+
+Runs go round by round (in-process, 1 worker, 2 workers, then again), so a change in
+the machine's load hits every path alike, and last 10,000 updates (3,000 took 0.3 s, where
+start-up and /proc's 10 ms CPU ticks weighed). The fake server's own CPU per update is
+reported (``server``; about a third of the bot's, so it is not what limits the rate), and
+redis-server's (``redis``); the load average is printed before and after.
+To compare two versions, run this script with ``PYTHONPATH=<other checkout>/src``.
+``BENCH_PROFILE=DIR`` runs every bot process under cProfile (bots/profiled.py) and stops
+it with SIGTERM, leaving ``DIR/<role>-<pid>.prof``; the figures are then not comparable.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -32,6 +43,13 @@ from fake_server import FakeBotAPI, Scenario, cpu_seconds  # noqa: E402
 from telewire.testing.servers import RedisServer  # noqa: E402
 
 TOKEN = "1234567:" + "A" * 35
+PROFILE = os.environ.get("BENCH_PROFILE")
+
+
+def own_cpu() -> float:
+    """CPU seconds this process (the fake server) has used."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 class Timed(Scenario):
@@ -53,6 +71,7 @@ class Timed(Scenario):
     def on_first_poll(self) -> None:
         if self.started is None:
             self.cpu = {pid: cpu_seconds(pid) for pid in self.pids}
+            self.cpu[0] = own_cpu()
         super().on_first_poll()
 
     def on_reply(self, chat: int, text: str) -> None:
@@ -60,7 +79,8 @@ class Timed(Scenario):
         if index is not None and index in self.served:
             self.latencies.append(time.perf_counter() - self.served[index])
         if self.reply_count + 1 >= self.total:
-            self.cpu = {pid: cpu_seconds(pid) - self.cpu.get(pid, 0.0) for pid in self.pids}
+            start, self.cpu = self.cpu, {0: own_cpu() - self.cpu.get(0, 0.0)}
+            self.cpu.update({pid: cpu_seconds(pid) - start.get(pid, 0.0) for pid in self.pids})
         super().on_reply(chat, text)
 
     def available(self) -> int:
@@ -114,16 +134,19 @@ async def one_run(workers: int, updates: int, chats: int, pace: float) -> dict[s
     server = await loop.create_server(lambda: TimedAPI(scenario), "127.0.0.1", 0)
     api = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
     env = {**os.environ, "API_URL": api, "BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": api,
-           "TELEGRAM_BOT_TOKEN": TOKEN, "PYTHONPATH": str(HERE / "bots")}  # fmt: skip
+           "TELEGRAM_BOT_TOKEN": TOKEN,
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(HERE / "bots"), os.environ.get("PYTHONPATH")]))}  # fmt: skip
     processes: list[subprocess.Popen[bytes]] = []
     redis = RedisServer() if workers else None
-    roles: dict[int, str] = {}
+    roles: dict[int, str] = {0: "server"}
     with tempfile.TemporaryDirectory() as tmp:
         try:
 
             def start(argv: list[str], role: str) -> None:
+                if PROFILE:
+                    argv = [sys.executable, str(HERE / "bots/profiled.py"), role, *argv[1:]]
                 process = subprocess.Popen(argv, env=env, cwd=HERE / "bots",
-                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+                                           stdout=subprocess.DEVNULL, stderr=None if os.environ.get("BENCH_VERBOSE") else subprocess.DEVNULL)  # fmt: skip
                 processes.append(process)
                 roles[process.pid] = role
                 scenario.pids.append(process.pid)
@@ -132,6 +155,8 @@ async def one_run(workers: int, updates: int, chats: int, pace: float) -> dict[s
                 start([sys.executable, str(HERE / "bots/telewire_echo.py"), f"{tmp}/offset"], "bot")
             else:
                 assert redis is not None
+                roles[redis.process.pid] = "redis"
+                scenario.pids.append(redis.process.pid)
                 serve = [sys.executable, "-m", "telewire", "serve", "distributed_echo:router",
                          "--redis", redis.url, "--no-flood-limit"]  # fmt: skip
                 for _ in range(workers):
@@ -141,7 +166,12 @@ async def one_run(workers: int, updates: int, chats: int, pace: float) -> dict[s
             await asyncio.wait_for(scenario.done.wait(), 300)
             await asyncio.sleep(0.3)
         finally:
+            for process in processes if PROFILE else ():
+                process.terminate()  # drain, then write the profile
             for process in processes:
+                if PROFILE:  # the fake server must go on answering meanwhile
+                    with contextlib.suppress(subprocess.TimeoutExpired):
+                        await asyncio.to_thread(process.wait, 20)
                 process.kill()
                 process.wait()
             server.close()
@@ -163,40 +193,57 @@ async def one_run(workers: int, updates: int, chats: int, pace: float) -> dict[s
     }
 
 
-def median_run(workers: int, updates: int, chats: int, pace: float, runs: int) -> dict[str, Any]:
-    results = [asyncio.run(one_run(workers, updates, chats, pace)) for _ in range(runs)]
-    pick = sorted(results, key=lambda r: r["updates_per_s"])[len(results) // 2]
-    pick["updates_per_s"] = statistics.median(r["updates_per_s"] for r in results)
-    return pick
+PATHS = (("in-process", 0), ("Redis, 1 worker", 1), ("Redis, 2 workers", 2))
+
+
+def median(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """Each figure's median over the runs (CPU per role too)."""
+    roles = {role for r in results for role in r["cpu_us_per_update"]}
+    return {
+        **{key: statistics.median(r[key] for r in results)
+           for key in ("updates_per_s", "p50_ms", "p99_ms")},
+        "cpu_us_per_update": {role: statistics.median(r["cpu_us_per_update"].get(role, 0.0)
+                                                      for r in results) for role in roles},
+    }  # fmt: skip
+
+
+def load() -> str:
+    return " ".join(f"{n:.2f}" for n in os.getloadavg())
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--updates", type=int, default=3000)
+    parser.add_argument("--updates", type=int, default=10_000)
     parser.add_argument("--chats", type=int, default=100)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    rows = []
-    for name, workers in (("in-process", 0), ("Redis, 1 worker", 1), ("Redis, 2 workers", 2)):
-        rate = median_run(workers, args.updates, args.chats, 0.0, args.runs)
-        paced = median_run(workers, 1000, args.chats, 200.0, 1)
-        rows.append((name, rate, paced))
-        print(f"{name}: {rate['updates_per_s']:.0f} updates/s, CPU µs/update "
-              f"{ {k: round(v) for k, v in rate['cpu_us_per_update'].items()} }, "
-              f"latency at 200/s p50 {paced['p50_ms']:.1f} ms p99 {paced['p99_ms']:.1f} ms",
-              flush=True)  # fmt: skip
+    print(f"load average before: {load()}", flush=True)
+    rates: dict[str, list[dict[str, Any]]] = {name: [] for name, _ in PATHS}
+    paced: dict[str, list[dict[str, Any]]] = {name: [] for name, _ in PATHS}
+    # Round by round, every path once: a change in the machine's load hits them alike.
+    for round_ in range(args.runs):
+        for name, workers in PATHS:
+            rate = asyncio.run(one_run(workers, args.updates, args.chats, 0.0))
+            rates[name].append(rate)
+            if round_ == 0:
+                paced[name].append(asyncio.run(one_run(workers, 1000, args.chats, 200.0)))
+            print(f"round {round_ + 1}, {name}: {rate['updates_per_s']:.0f} updates/s, CPU "
+                  f"µs/update { {k: round(v) for k, v in sorted(rate['cpu_us_per_update'].items())} }",
+                  flush=True)  # fmt: skip
+    print(f"load average after: {load()}")
+    rows = [(name, median(rates[name]), median(paced[name])) for name, _ in PATHS]
     base = rows[0]
     print(
         "\n| path | updates/s | vs in-process | CPU µs per update | p50 / p99 at 200/s | added p50 / p99 |"
     )
     print("|---|---:|---:|---|---:|---:|")
-    for name, rate, paced in rows:
+    for name, rate, latency in rows:
         cpu = ", ".join(f"{role} {v:.0f}" for role, v in sorted(rate["cpu_us_per_update"].items()))
-        added = (f"+{paced['p50_ms'] - base[2]['p50_ms']:.1f} / "
-                 f"+{paced['p99_ms'] - base[2]['p99_ms']:.1f} ms") if rate is not base[1] else "—"  # fmt: skip
+        added = (f"+{latency['p50_ms'] - base[2]['p50_ms']:.1f} / "
+                 f"+{latency['p99_ms'] - base[2]['p99_ms']:.1f} ms") if name != base[0] else "—"  # fmt: skip
         print(f"| {name} | {rate['updates_per_s']:.0f} | "
               f"{rate['updates_per_s'] / base[1]['updates_per_s']:.0%} | {cpu} | "
-              f"{paced['p50_ms']:.1f} / {paced['p99_ms']:.1f} ms | {added} |")  # fmt: skip
+              f"{latency['p50_ms']:.1f} / {latency['p99_ms']:.1f} ms | {added} |")  # fmt: skip
     return 0
 
 
