@@ -163,3 +163,59 @@ async def test_a_lease_is_held_by_one_until_it_expires_or_is_given_back(client: 
     assert not await one.renew("lease")
     await two.give_back("lease")
     assert await one.take("lease")
+
+
+@on_redis
+async def test_the_pump_appends_a_batch_once_and_only_while_it_leads(client: Any) -> None:
+    from telewire.distributed.appender import Appender
+
+    layout = Layout(f"batch:{id(client)}", 4)
+    appender = Appender(client, layout)
+    lease, offset = layout.pump_lease, layout.pump_offset
+    await client.set(lease, "pump-1", px=300)
+    options = {"lease": lease, "holder": "pump-1", "lease_ms": 5000, "offset": offset}
+    first = [update(1, 42), update(2, 42), update(3, 43)]
+    assert await appender.append_batch(first, **options) == (3, 4)
+    assert int(await client.get(offset)) == 4
+    assert await client.pttl(lease) > 1000  # renewed in the same step
+    # A replay (the pump died before Telegram heard the offset) adds only what is new.
+    assert await appender.append_batch([update(2, 42), update(3, 43), update(4, 42)],
+                                       **options) == (1, 5)  # fmt: skip
+    stream = layout.stream(layout.partition_of(appender.decode(update(1, 42))))
+    entries = await client.xrange(stream)
+    assert [msgspec.json.decode(fields[b"u"])["update_id"] for _, fields in entries] == [1, 2, 4]
+    assert entries[0][1][b"u"] == update(1, 42)  # the bytes as they came
+    # Another pump took over: nothing is appended, the offset is left alone.
+    await client.set(lease, "pump-2", px=5000)
+    assert await appender.append_batch([update(5, 42)], **options) is None
+    assert await client.xlen(stream) == 3
+    assert int(await client.get(offset)) == 5
+    assert await client.get(layout.seen(5)) is None
+
+
+@on_redis
+async def test_a_worker_acknowledges_and_deletes_many_entries_per_stream(client: Any) -> None:
+    from telewire.client.async_bot import AsyncBot
+    from telewire.distributed.layout import GROUP
+    from telewire.distributed.worker import Worker
+    from telewire.routing.router import Router
+
+    layout = Layout(f"acks:{id(client)}", 4)
+    bot = AsyncBot("123:" + "A" * 35, base_url="http://127.0.0.1:9")
+    worker = Worker(client, layout, Router(), bot)
+    counts = {0: 1203, 2: 3, 3: 500}  # past the script's 500 ids per XACK, and exactly it
+    for partition, count in counts.items():
+        stream = layout.stream(partition)
+        await client.xgroup_create(stream, GROUP, id="0", mkstream=True)
+        for n in range(count):
+            await client.xadd(stream, {"u": b"%d" % n})
+        read = await client.xreadgroup(GROUP, "w", {stream: ">"}, count=count)
+        worker._acks += [(partition, entry_id) for entry_id, _ in read[0][1]]
+        worker.in_flight[partition] = count
+    await client.xadd(layout.stream(2), {"u": b"unread"})  # still waiting: kept
+    await worker._flush_acks()
+    assert worker.in_flight == {0: 0, 2: 0, 3: 0}
+    assert [await client.xlen(layout.stream(p)) for p in range(4)] == [0, 0, 1, 0]
+    for partition in counts:
+        assert (await client.xpending(layout.stream(partition), GROUP))["pending"] == 0
+    await bot.close()

@@ -204,7 +204,7 @@ async def _pump_or_worker(
             limiter = SharedFloodLimiter(client, layout, metrics=metrics)
             bot = LimitedBot(limiter, found.token, base_url=found.api_url)
         role = Worker(client, layout, router, bot, lease=args.lease, metrics=metrics,
-                      max_in_flight=args.max_in_flight)  # fmt: skip
+                      max_in_flight=args.max_in_flight, freeze_gc=True)  # fmt: skip
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, role.stop)

@@ -24,6 +24,8 @@ from telewire.distributed.metrics import Metrics
 from telewire.distributed.redis_client import holder_name
 
 log = logging.getLogger("telewire.distributed")
+RAW_UPDATES = list[msgspec.Raw]
+"""getUpdates's result as each update's own bytes: appended as Telegram sent them."""
 
 
 class Pump:
@@ -81,22 +83,36 @@ class Pump:
             self.leading = False
 
     async def _lead(self, tick: float) -> None:
-        """Poll while the lease holds; renew it at least every ``tick`` seconds."""
+        """Poll while the lease holds; renew it at least every ``tick`` seconds.
+
+        The offset is read once per lead: while the lease holds, nobody else writes it.
+        Each batch goes to Redis as it came from Telegram (raw bytes, not re-encoded),
+        in one command that also renews the lease and stores the next offset.
+        """
         loop = asyncio.get_running_loop()
         renewed = loop.time()
+        stored = await self.client.get(self.layout.pump_offset)
+        offset = int(stored) if stored is not None else None
+        lease = self.layout.pump_lease
         while not self._stopping.is_set():
-            stored = await self.client.get(self.layout.pump_offset)
-            offset = int(stored) if stored is not None else None
             timeout = max(1, min(self.poll_timeout, int(tick * 2)))
             params: dict[str, Any] = {"offset": offset, "timeout": timeout}
-            updates = await self.bot.request("getUpdates", params)
-            if loop.time() - renewed > tick or updates:
-                if not await self.leases.renew(self.layout.pump_lease):
+            updates = await self.bot.request("getUpdates", params, RAW_UPDATES)
+            if updates:
+                appended = await self.appender.append_batch(
+                    [bytes(update) for update in updates], lease=lease,
+                    holder=self.leases.holder, lease_ms=self.leases.milliseconds,
+                    offset=self.layout.pump_offset,
+                )  # fmt: skip
+                if appended is None:
                     log.warning("pump: lost the lease; standing by")
                     return
                 renewed = loop.time()
-            if updates:
-                fresh = await self.appender.append_all([msgspec.json.encode(u) for u in updates])
+                fresh, offset = appended
                 self.metrics.count("telewire_updates_in_total", fresh)
                 self.metrics.count("telewire_updates_duplicate_total", len(updates) - fresh)
-                await self.client.set(self.layout.pump_offset, updates[-1]["update_id"] + 1)
+            elif loop.time() - renewed > tick:
+                if not await self.leases.renew(lease):
+                    log.warning("pump: lost the lease; standing by")
+                    return
+                renewed = loop.time()
