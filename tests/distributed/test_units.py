@@ -219,3 +219,48 @@ async def test_a_worker_acknowledges_and_deletes_many_entries_per_stream(client:
     for partition in counts:
         assert (await client.xpending(layout.stream(partition), GROUP))["pending"] == 0
     await bot.close()
+
+
+@on_redis
+async def test_a_worker_holds_no_more_than_max_in_flight_entries(client: Any) -> None:
+    """XREADGROUP's COUNT is per stream: reading 10 from each of 4 streams would put 40 in
+    hand, and a crash repeats whatever is in hand."""
+    for room in (10, 3):  # more than the 4 streams, and fewer
+        await _hold_at_most(client, Layout(f"room:{id(client)}:{room}", 4), room)
+
+
+async def _hold_at_most(client: Any, layout: Layout, room: int) -> None:
+    from telewire.api._generated.types import Update
+    from telewire.client.async_bot import AsyncBot
+    from telewire.core import typed
+    from telewire.distributed.layout import GROUP
+    from telewire.distributed.worker import Worker
+    from telewire.routing.router import Router
+    from telewire.updates.dispatcher import Dispatcher
+
+    router = Router()
+    never = asyncio.Event()
+
+    @router.message()
+    async def stuck(ctx: Any) -> None:
+        await never.wait()
+
+    bot = AsyncBot("123:" + "A" * 35, base_url="http://127.0.0.1:9")
+    worker = Worker(client, layout, router, bot, max_in_flight=room)
+    worker._decoder = typed.decoder(Update)
+    worker._dispatcher = Dispatcher(router, bot, on_finished=worker._finished)
+    for partition in range(4):
+        stream = layout.stream(partition)
+        await client.xgroup_create(stream, GROUP, id="0", mkstream=True)
+        for n in range(20):
+            await client.xadd(stream, {"u": update(partition * 100 + n + 1, partition * 100 + n)})
+    worker.owned = worker.reading = {0, 1, 2, 3}
+    worker._leases_valid_until = asyncio.get_running_loop().time() + 60
+    reading = asyncio.create_task(worker._read_forever())
+    await asyncio.sleep(0.5)
+    pending = sum([(await client.xpending(layout.stream(p), GROUP))["pending"] for p in range(4)])
+    assert worker.busy == pending == room
+    worker._stopping.set()
+    never.set()
+    await reading
+    await bot.close()

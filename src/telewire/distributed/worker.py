@@ -277,10 +277,15 @@ class Worker:
                 await asyncio.sleep(0.05)
                 self._reads += 1
                 continue
+            if room < len(partitions):  # a turn each: at most one entry from each of `room`
+                start = self._reads % len(partitions)
+                partitions = (partitions[start:] + partitions[:start])[:room]
+            # COUNT applies to each stream: share the room out, so that no more than
+            # max_in_flight entries are ever in hand (they are what a crash repeats).
             streams = {self.layout.stream(p): ">" for p in partitions}
             try:
                 replies = await self.client.xreadgroup(
-                    GROUP, self.name, streams, count=room, block=200
+                    GROUP, self.name, streams, count=room // len(partitions), block=200
                 )
             except Exception as exc:
                 self._reads += 1
