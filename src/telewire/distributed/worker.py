@@ -100,6 +100,8 @@ class Worker:
         self._entries: dict[int, list[tuple[int, bytes]]] = {}
         self._acks: list[tuple[int, bytes]] = []
         self._acked = asyncio.Event()
+        self._room = asyncio.Event()
+        """Set when acknowledgements freed room for more entries."""
         self._heartbeat = client.register_script(HEARTBEAT)
         self._ack = client.register_script(ACK)
         self._stopping = asyncio.Event()
@@ -274,7 +276,9 @@ class Worker:
             if loop.time() >= self._leases_valid_until:  # unconfirmed: see _balance
                 partitions = []
             if room <= 0 or not partitions:
-                await asyncio.sleep(0.05)
+                self._room.clear()  # acknowledgements make room: read again at once then
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._room.wait(), 0.05)
                 self._reads += 1
                 continue
             if room < len(partitions):  # a turn each: at most one entry from each of `room`
@@ -358,6 +362,7 @@ class Worker:
             raise
         for partition, _ in batch:
             self.in_flight[partition] -= 1
+        self._room.set()
 
     async def lag(self) -> dict[str, float]:
         """Entries waiting or in flight per partition (XLEN: acknowledged ones are deleted)."""
