@@ -99,6 +99,9 @@ class Worker:
         self.problem: str | None = None
         self._entries: dict[int, list[tuple[int, bytes]]] = {}
         self._acks: list[tuple[int, bytes]] = []
+        self._holding: set[tuple[int, bytes]] = set()
+        """Entries submitted and not yet acknowledged: on taking a partition back after an
+        outage, its pending entries that are still in hand here are not handled again."""
         self._acked = asyncio.Event()
         self._room = asyncio.Event()
         """Set when acknowledgements freed room for more entries."""
@@ -256,6 +259,7 @@ class Worker:
             claimed += [entry for entry in entries if entry[1]]
             if cursor in (b"0-0", "0-0"):
                 break
+        claimed = [entry for entry in claimed if (partition, entry[0]) not in self._holding]
         claimed.sort(key=lambda entry: tuple(int(n) for n in entry[0].split(b"-")))
         if claimed:
             log.info(
@@ -308,6 +312,7 @@ class Worker:
     def _submit(self, partition: int, entry_id: bytes, fields: dict[bytes, bytes]) -> None:
         assert self._dispatcher is not None
         self.in_flight[partition] = self.in_flight.get(partition, 0) + 1
+        self._holding.add((partition, entry_id))
         try:
             update = self._decoder.decode(fields[b"u"])
         except Exception as exc:  # written by something else: drop it, loudly
@@ -360,8 +365,9 @@ class Worker:
             self._acks = batch + self._acks
             self._acked.set()
             raise
-        for partition, _ in batch:
+        for partition, entry_id in batch:
             self.in_flight[partition] -= 1
+            self._holding.discard((partition, entry_id))
         self._room.set()
 
     async def lag(self) -> dict[str, float]:

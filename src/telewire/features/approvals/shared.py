@@ -31,6 +31,7 @@ from typing import Any
 import msgspec
 
 from telewire.api._generated.types import InlineKeyboardMarkup
+from telewire.core import typed
 from telewire.features.approvals import wording
 from telewire.features.approvals.book import (
     STATUS_WORDS,
@@ -107,7 +108,7 @@ class SharedApprovalBook:
         item = await self.storage.get(self.namespace + request_id)
         if item is None:
             raise KeyError(request_id)
-        return msgspec.json.decode(item.value, type=Request), item.version
+        return typed.decode(item.value, Request), item.version
 
     async def _write(self, request_id: str, request: Request, expected: int | None) -> bool:
         """Write if nobody else did since ``expected`` was read; False if someone did."""
