@@ -104,7 +104,7 @@ class Appender:
         for update in updates:
             keys += (self.layout.seen(update.update_id),
                      self.layout.stream(self.layout.partition_of(update)))  # fmt: skip
-        next_offset = updates[-1].update_id + 1
+        next_offset = max(update.update_id for update in updates) + 1
         args = [holder, lease_ms, self.dedup_ms, next_offset, *bodies]
         fresh = int(await self._append_batch(keys=keys, args=args))
         if fresh < 0:
