@@ -129,6 +129,7 @@ def world_for(blocks: list[Block], cwd: Path) -> Iterator[World]:
         "XDG_CONFIG_HOME": str(cwd / "config"),
         "XDG_STATE_HOME": str(cwd / "state"),
         "PYTHONUNBUFFERED": "1",
+        "PYTHONFAULTHANDLER": "1",  # a block that hangs shows its stacks (see finish)
     }
     try:
         yield World(handle, owner, cwd, env)
@@ -179,6 +180,11 @@ class Running:
     def finish(self) -> int:
         try:
             code = self.process.wait(WAIT)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGABRT)  # faulthandler prints every stack
+            self.process.wait(WAIT)
+            self._read_all.wait(WAIT)
+            raise AssertionError(f"still running after {WAIT:g}s:\n{self.output}") from None
         finally:
             self.stop()
         self._read_all.wait(WAIT)

@@ -42,15 +42,15 @@ def run(args: argparse.Namespace) -> int:
     found = settings_of(args, need_chat=False)
     seen = 0
     offset: int | None = None
-    with client_of(found, timeout=40) as client:
-        me = client.request("getMe", {})
-        print(  # on stderr, so `--json` output stays pure JSON lines
-            f"telewire listen: listening as @{me.get('username')} on {client.base_url}; "
-            "each update is confirmed once printed. Ctrl-C stops.",
-            file=sys.stderr,
-            flush=True,
-        )
-        try:
+    try:
+        with client_of(found, timeout=40) as client:
+            me = client.request("getMe", {})
+            print(  # on stderr, so `--json` output stays pure JSON lines
+                f"telewire listen: listening as @{me.get('username')} on {client.base_url}; "
+                "each update is confirmed once printed. Ctrl-C stops.",
+                file=sys.stderr,
+                flush=True,
+            )
             while not args.count or seen < args.count:
                 updates = client.request("getUpdates", {"offset": offset, "timeout": 25})
                 for update in updates:
@@ -60,9 +60,27 @@ def run(args: argparse.Namespace) -> int:
                     seen += 1
                     if args.count and seen >= args.count:
                         break
-        except KeyboardInterrupt:
-            pass
-        finally:
-            if offset is not None:  # confirm what was printed
-                client.request("getUpdates", {"offset": offset, "timeout": 0, "limit": 1})
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if offset is not None:
+            confirm(found, offset)
     return 0
+
+
+def confirm(found: Any, offset: int) -> None:
+    """Confirm what was printed, on a fresh connection and within a few seconds.
+
+    Not on the client a Ctrl-C may have interrupted half-way through a request: whatever
+    state that left, stopping must not wait on it. If the confirmation fails, the updates
+    are shown again next time, and we say so.
+    """
+    try:
+        with client_of(found, timeout=5) as client:
+            client.request("getUpdates", {"offset": offset, "timeout": 0, "limit": 1})
+    except Exception as exc:  # one line on the way out, not a traceback
+        print(
+            f"telewire listen: could not confirm the last updates ({exc}); "
+            "they will be shown again next time.",
+            file=sys.stderr,
+        )
