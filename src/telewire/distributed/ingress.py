@@ -13,7 +13,6 @@ request checks (POST only, secret token in constant time, body size) are the one
 
 from __future__ import annotations
 
-import hmac
 import logging
 import secrets
 from typing import Any
@@ -21,7 +20,7 @@ from typing import Any
 from telewire.distributed.appender import Appender, NotReplicated
 from telewire.distributed.layout import Layout
 from telewire.distributed.metrics import Metrics
-from telewire.updates.webhook import SECRET_HEADER, Receive, Scope, Send, _read_body
+from telewire.updates.webhook import Receive, Scope, Send, _respond, admitted_body
 
 log = logging.getLogger("telewire.distributed")
 
@@ -54,16 +53,8 @@ class IngressApp:
             return
         if scope["type"] != "http":
             return
-        if scope["method"] != "POST":
-            await _respond(send, 405, b"use POST")
-            return
-        given = dict(scope.get("headers") or []).get(SECRET_HEADER, b"")
-        if not hmac.compare_digest(given, self._secret):
-            await _respond(send, 403, b"wrong or missing secret token")
-            return
-        body = await _read_body(receive)
+        body = await admitted_body(scope, receive, send, self._secret)
         if body is None:
-            await _respond(send, 413, b"body too large")
             return
         try:
             update = self.appender.decode(body)
@@ -92,17 +83,3 @@ class IngressApp:
             "telewire_updates_in_total" if fresh else "telewire_updates_duplicate_total"
         )
         return 200, b""
-
-
-async def _respond(send: Send, status: int, body: bytes) -> None:
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"text/plain; charset=utf-8"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})

@@ -239,16 +239,8 @@ class WebhookApp:
             return
         if scope["type"] != "http":
             return
-        if scope["method"] != "POST":
-            await _respond(send, 405, b"use POST")
-            return
-        given = dict(scope.get("headers") or []).get(SECRET_HEADER, b"")
-        if not hmac.compare_digest(given, self._secret):
-            await _respond(send, 403, b"wrong or missing secret token")
-            return
-        body = await _read_body(receive)
+        body = await admitted_body(scope, receive, send, self._secret)
         if body is None:
-            await _respond(send, 413, b"body too large")
             return
         await self.startup()
         decoder, dispatcher, inbox = self._decoder, self._dispatcher, self.inbox
@@ -311,6 +303,23 @@ class WebhookApp:
                 await self.shutdown()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+async def admitted_body(scope: Scope, receive: Receive, send: Send, secret: bytes) -> bytes | None:
+    """The body of a request Telegram could have sent (a POST carrying the secret, of a
+    sane size); None once anything else was answered (405, 403, 413). Shared by every
+    ASGI app that receives updates: this one and the distributed ingress."""
+    if scope["method"] != "POST":
+        await _respond(send, 405, b"use POST")
+        return None
+    given = dict(scope.get("headers") or []).get(SECRET_HEADER, b"")
+    if not hmac.compare_digest(given, secret):
+        await _respond(send, 403, b"wrong or missing secret token")
+        return None
+    body = await _read_body(receive)
+    if body is None:
+        await _respond(send, 413, b"body too large")
+    return body
 
 
 async def _read_body(receive: Receive) -> bytes | None:
