@@ -208,15 +208,8 @@ async def _pump_or_worker(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, role.stop)
-    scheduling = None
-    if jobs is not None:
-        if jobs.bot is None:
-            jobs.bot = bot
-        scheduling = asyncio.create_task(jobs.run())
     try:
-        await role.run()
+        async with jobs.beside(bot) if jobs is not None else contextlib.nullcontext():
+            await role.run()
     finally:
-        if scheduling is not None:  # after the drain: handlers may still have scheduled
-            jobs.stop()
-            await scheduling
         await bot.close()

@@ -18,12 +18,13 @@ once ``router.use(jobs.middleware)``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import os
 import socket
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar, overload
 
 import msgspec
@@ -289,6 +290,20 @@ class Scheduler:
         self._stopping = True
         if self._wakeup is not None:
             self._wakeup.set()
+
+    @contextlib.asynccontextmanager
+    async def beside(self, bot: Any) -> AsyncIterator[None]:
+        """Run the jobs while the block runs (a poller, a worker), with ``bot`` unless
+        they have one; on leaving, stop and let running jobs finish (after the runner's
+        drain: its handlers may still have scheduled some)."""
+        if self.bot is None:
+            self.bot = bot
+        scheduling = asyncio.create_task(self.run())
+        try:
+            yield
+        finally:
+            self.stop()
+            await scheduling
 
     # -- routing ---------------------------------------------------------------------------
 

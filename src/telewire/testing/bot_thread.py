@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -49,17 +50,12 @@ class BotThread:
             bot = AsyncBot(self._token, base_url=self._base_url)
             self._loop = asyncio.get_running_loop()
             self.polling = Polling(self.router, bot, **self._options)
-            scheduling = None
-            if self.jobs is not None:  # as start_polling(jobs=...) runs it
-                self.jobs.bot = self.jobs.bot or bot
-                scheduling = asyncio.create_task(self.jobs.run())
-            self._ready.set()
+            jobs = self.jobs  # run as start_polling(jobs=...) runs them
             try:
-                await self.polling.run()
+                async with jobs.beside(bot) if jobs is not None else contextlib.nullcontext():
+                    self._ready.set()
+                    await self.polling.run()
             finally:
-                if self.jobs is not None and scheduling is not None:
-                    self.jobs.stop()
-                    await scheduling
                 await bot.close()
 
         try:

@@ -16,6 +16,7 @@ handling; frozen, a full collection only walks what was made since.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import signal
@@ -365,17 +366,10 @@ async def start_polling(
                 signals.append(sig)
             except (NotImplementedError, RuntimeError):  # not the main thread / Windows
                 pass
-    scheduling = None
-    if jobs is not None:
-        if jobs.bot is None:
-            jobs.bot = bot
-        scheduling = asyncio.create_task(jobs.run())
     try:
-        await polling.run()
+        async with jobs.beside(bot) if jobs is not None else contextlib.nullcontext():
+            await polling.run()
     finally:
-        if jobs is not None and scheduling is not None:
-            jobs.stop()
-            await scheduling
         for sig in signals:
             loop.remove_signal_handler(sig)
         if own:
