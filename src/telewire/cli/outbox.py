@@ -4,14 +4,23 @@ telewire outbox                  counts and the dead letters
 telewire outbox retry [ID ...]   send dead letters again (all without IDs)
 telewire outbox purge            forget delivered messages (--dead: dead letters)
 telewire outbox deliver          deliver what is pending now, then exit
+
+``--path`` is the outbox's file, or its PostgreSQL URL (``postgresql://user@host/db``);
+a URL is shown without its password.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+from typing import TYPE_CHECKING
 
 from telewire.cli.arguments import positive_seconds
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from telewire.features.outbox.table import OutboxTable
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,7 +30,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "action", nargs="?", default="status", choices=["status", "retry", "purge", "deliver"]
     )
     parser.add_argument("ids", nargs="*", type=int, help="message ids (for retry)")
-    parser.add_argument("--path", help=f"outbox file (default: {state_file('outbox.db')})")
+    parser.add_argument(
+        "--path",
+        help=f"outbox file or postgresql:// URL (default: {state_file('outbox.db')})",
+    )
     parser.add_argument(
         "--dead", action="store_true", help="purge dead letters instead of delivered ones"
     )
@@ -34,14 +46,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from telewire.cli.errors import FAILED, report
     from telewire.features.outbox.sender import default_path
-    from telewire.features.outbox.store import OutboxStore
+    from telewire.features.outbox.store import open_store
+    from telewire.storage import StorageUnavailable
+    from telewire.storage.postgres_blocking import is_postgres_url
 
     path = args.path or default_path()
-    if not os.path.exists(path):  # a look (or an empty delivery) creates nothing
+    if not is_postgres_url(path) and not os.path.exists(path):  # a look creates nothing
         print(f"outbox {path}: empty (no file yet: nothing was ever queued there)")
         return 0
-    store = OutboxStore(path)
+    try:
+        store = open_store(path)
+        try:
+            return _act(args, store, path)
+        finally:
+            store.close()
+    except StorageUnavailable as exc:
+        report("telewire outbox", str(exc))
+        return FAILED
+
+
+def _act(args: argparse.Namespace, store: OutboxTable, path: str | Path) -> int:
     if args.action == "retry":
         print(f"{store.retry(args.ids or None)} dead letters queued again")
         return 0
@@ -58,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     counts = store.counts()
     print(
         "outbox "
-        + str(store.path)
+        + store.where
         + ": "
         + (", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "empty")
     )

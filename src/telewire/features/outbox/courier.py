@@ -1,7 +1,7 @@
 """Choosing the next message to deliver and recording how it went. No network here.
 
 Both senders (a thread, an asyncio task) ask :meth:`Courier.take` what to send, send it
-their own way, and report back with :meth:`delivered` or :meth:`failed`.
+their own way, and report back with :meth:`sent` and :meth:`delivered`, or :meth:`failed`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 from telewire.core.flood import SENDER, FloodLimiter, Limits, is_group
 from telewire.core.token import mask
 from telewire.features.outbox.policy import after_failure
-from telewire.features.outbox.store import OutboxStore, Row
+from telewire.features.outbox.table import OutboxTable, Row
 
 log = logging.getLogger("telewire.outbox")
 IDLE = 1.0  # also how soon messages queued by other processes are noticed
@@ -25,7 +25,7 @@ def chat_value(key: str) -> int | str:
 
 class Courier:
     def __init__(
-        self, store: OutboxStore, limits: Limits | None = SENDER, max_backoff: float = 60.0
+        self, store: OutboxTable, limits: Limits | None = SENDER, max_backoff: float = 60.0
     ) -> None:
         self.store = store
         self.limiter = FloodLimiter(limits) if limits is not None else None
@@ -52,18 +52,18 @@ class Courier:
             soonest = min(soonest, wait)
         return soonest
 
-    def _sent(self, row: Row) -> None:
+    def sent(self, row: Row) -> None:
         """Count a message at its reply: the latest moment the server can have counted it."""
         if self.limiter is not None:
             self.limiter.record(chat_value(row.chat_key))
 
     def delivered(self, row: Row, result: Any) -> None:
-        self._sent(row)
+        """Record that Telegram accepted ``row`` (after :meth:`sent`; safe to repeat)."""
         message_id = result.get("message_id") if isinstance(result, dict) else None
         self.store.delivered(row.id, message_id)
 
     def failed(self, row: Row, error: Exception) -> None:
-        self._sent(row)
+        self.sent(row)
         decision = after_failure(error, row.attempts, self.max_backoff)
         reason = mask(str(error))
         if decision.action == "migrate" and decision.new_chat is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -17,17 +17,22 @@ from telewire.core.flood import SENDER, Limits
 from telewire.core.retry import RetryPolicy
 from telewire.deadlines import wait_event
 from telewire.features.outbox.courier import Courier
-from telewire.features.outbox.lock import DeliveryLock
-from telewire.features.outbox.store import OutboxStore, Row
+from telewire.features.outbox.store import open_store
+from telewire.features.outbox.table import Row
+from telewire.storage.base import StorageUnavailable
 
 if TYPE_CHECKING:
     import os
     import ssl
 
     from telewire.api._generated.types import InlineKeyboardMarkup
+    from telewire.features.outbox.table import ProgramConnection
 
 T = TypeVar("T")
 NO_RETRY = RetryPolicy(attempts=1)  # the outbox keeps its own account of attempts
+STANDBY = 1.0  # how often a process that is not the deliverer asks for the lock
+OUTAGE_PAUSE = 1.0  # how often the sender tries its database again while it is down
+log = logging.getLogger("telewire.outbox")
 
 
 def default_path() -> Path:
@@ -73,9 +78,10 @@ class _OutboxBase:
             if chat_id is not None
             else (settings.parse_chat_id(found.chat_id) if found.chat_id else None)
         )
-        self.store = OutboxStore(path or default_path())
+        self.store = open_store(path or default_path())
         self.courier = Courier(self.store, limits, max_backoff)
-        self.lock = DeliveryLock(self.store.path)
+        self.lock = self.store.delivery_lock()
+        self._outage = False
 
     def _items(
         self,
@@ -111,7 +117,7 @@ class _OutboxBase:
         return [(method, params)]
 
     def _enqueue(
-        self, items: list[tuple[str, dict[str, Any]]], connection: sqlite3.Connection | None
+        self, items: list[tuple[str, dict[str, Any]]], connection: ProgramConnection | None
     ) -> list[int]:
         ids = self.store.enqueue(items, connection=connection)
         self._wake()  # a shared transaction's rows are seen once committed (within ~1 s)
@@ -119,6 +125,25 @@ class _OutboxBase:
 
     def _wake(self) -> None:
         raise NotImplementedError
+
+    def _next_step(self) -> Row | float:
+        """The message to send now, or how long to wait: only the lock's holder sends."""
+        if not self.lock.acquire():
+            return STANDBY
+        step = self.courier.take()
+        return step if isinstance(step, float) or self.lock.held else STANDBY
+
+    def _down(self, error: StorageUnavailable) -> float:
+        """The outbox's database is unreachable: say so once, and wait a little."""
+        if not self._outage:
+            log.warning("outbox paused: %s; trying again every second", error)
+        self._outage = True
+        return OUTAGE_PAUSE
+
+    def _up(self) -> None:
+        if self._outage:
+            log.warning("outbox database %s is reachable again; delivering", self.store.where)
+        self._outage = False
 
     def status(self) -> OutboxStatus:
         counts = self.store.counts()
@@ -174,19 +199,23 @@ class Outbox(_OutboxBase):
         parse_mode: str | None = None,
         disable_notification: bool | None = None,
         reply_markup: InlineKeyboardMarkup | None = None,
-        connection: sqlite3.Connection | None = None,
+        connection: ProgramConnection | None = None,
     ) -> list[int]:
-        """Queue ``text`` (split if long); returns once it is safely on disk.
+        """Queue ``text`` (split if long); returns once it is safely on disk (or committed
+        on the PostgreSQL server).
 
-        ``connection``: the program's own connection to the outbox's file, inside the
-        program's transaction. The message is then part of that transaction: sent if it
-        commits, never if it rolls back (the transactional outbox pattern).
+        ``connection``: the program's own connection to the outbox's database (a
+        ``sqlite3`` connection to its file, or a ``psycopg`` one to its PostgreSQL
+        database), inside the program's transaction. The message is then part of that
+        transaction: sent if it commits, never if it rolls back (the transactional outbox
+        pattern). Raises :class:`~telewire.storage.StorageUnavailable` when PostgreSQL
+        cannot be reached: the message was not queued.
         """
         items = self._items(text, chat_id, parse_mode, disable_notification, reply_markup)
         return self._enqueue(items, connection)
 
     def queue(
-        self, method: str, /, *, connection: sqlite3.Connection | None = None, **params: Any
+        self, method: str, /, *, connection: ProgramConnection | None = None, **params: Any
     ) -> int:
         """Queue any sending method (its parameters must be JSON: file_ids, not uploads).
 
@@ -209,23 +238,39 @@ class Outbox(_OutboxBase):
     def _run(self) -> None:
         try:
             while not self._stopping:
-                self._deliver_one()
+                try:
+                    self._deliver_one()
+                    self._up()
+                except StorageUnavailable as error:
+                    self._pause(self._down(error))
         finally:
             self.lock.release()
 
+    def _pause(self, seconds: float) -> None:
+        with self._wakeup:
+            if not self._stopping:
+                self._wakeup.wait(seconds)
+
     def _deliver_one(self) -> None:
-        step = self.courier.take() if self.lock.acquire() else 1.0
+        step = self._next_step()
         if isinstance(step, float):
-            with self._wakeup:
-                if not self._stopping:
-                    self._wakeup.wait(step)
+            self._pause(step)
             return
         try:
             result = self.client.request(step.method, step.params)
         except TelewireError as error:
             self.courier.failed(step, error)
-        else:
-            self.courier.delivered(step, result)
+            return
+        self.courier.sent(step)
+        while True:  # Telegram has it: losing that record would send it again
+            try:
+                self.courier.delivered(step, result)
+                return
+            except StorageUnavailable as error:
+                if self._stopping:
+                    log.error("outbox message %s was sent but not recorded: %s", step.id, error)
+                    return
+                self._pause(self._down(error))
 
     def flush(self, timeout: float = 30.0) -> bool:
         """Wait until nothing is pending (True), or ``timeout`` passed (False)."""
@@ -238,12 +283,16 @@ class Outbox(_OutboxBase):
 
     def close(self, timeout: float = 5.0) -> None:
         """Stop the sender after at most ``timeout`` seconds of delivering what is due."""
-        self.flush(timeout)
+        try:
+            self.flush(timeout)
+        except StorageUnavailable:
+            pass  # nothing to wait for that could be seen; what is queued stays queued
         self._stopping = True
         self._wake()
         if self._thread is not None:
             self._thread.join(timeout)
         self.client.close()
+        self.store.close()
 
     def __enter__(self) -> Outbox:
         return self
@@ -307,20 +356,20 @@ class AsyncOutbox(_OutboxBase):
         parse_mode: str | None = None,
         disable_notification: bool | None = None,
         reply_markup: InlineKeyboardMarkup | None = None,
-        connection: sqlite3.Connection | None = None,
+        connection: ProgramConnection | None = None,
     ) -> list[int]:
-        """The twin of :meth:`Outbox.notify`: returns once the text is on disk."""
+        """The twin of :meth:`Outbox.notify`: returns once the text is on disk (or committed)."""
         items = self._items(text, chat_id, parse_mode, disable_notification, reply_markup)
         return await self._queue_items(items, connection)
 
     async def queue(
-        self, method: str, /, *, connection: sqlite3.Connection | None = None, **params: Any
+        self, method: str, /, *, connection: ProgramConnection | None = None, **params: Any
     ) -> int:
         """The twin of :meth:`Outbox.queue`: any sending method, JSON parameters."""
         return (await self._queue_items(self._one(method, params), connection))[0]
 
     async def _queue_items(
-        self, items: list[tuple[str, dict[str, Any]]], connection: sqlite3.Connection | None
+        self, items: list[tuple[str, dict[str, Any]]], connection: ProgramConnection | None
     ) -> list[int]:
         if connection is not None:  # the program's own transaction, on the program's thread
             ids = self._enqueue(items, connection)
@@ -344,7 +393,11 @@ class AsyncOutbox(_OutboxBase):
     async def _run(self) -> None:
         assert self._event is not None and self._progress is not None
         while True:
-            step = await self._on_disk(self._take)
+            try:
+                step = await self._on_disk(self._next_step)
+                self._up()
+            except StorageUnavailable as error:
+                step = self._down(error)
             if isinstance(step, float):
                 self._event.clear()
                 await wait_event(self._event, step)
@@ -352,13 +405,23 @@ class AsyncOutbox(_OutboxBase):
             try:
                 result = await self.client.request(step.method, step.params)
             except TelewireError as error:
-                await self._on_disk(self.courier.failed, step, error)
+                try:
+                    await self._on_disk(self.courier.failed, step, error)
+                except StorageUnavailable as down:
+                    self._down(down)  # it stays due, and is tried again once the database is back
             else:
-                await self._on_disk(self.courier.delivered, step, result)
+                self.courier.sent(step)
+                await self._record(step, result)
             self._progress.set()
 
-    def _take(self) -> Row | float:
-        return self.courier.take() if self.lock.acquire() else 1.0
+    async def _record(self, step: Row, result: Any) -> None:
+        """Telegram has the message: losing that record would send it again, so retry it."""
+        while True:
+            try:
+                await self._on_disk(self.courier.delivered, step, result)
+                return
+            except StorageUnavailable as error:
+                await asyncio.sleep(self._down(error))
 
     async def flush(self, timeout: float = 30.0) -> bool:
         """Wait until nothing is pending (True), or ``timeout`` passed (False)."""
@@ -375,7 +438,10 @@ class AsyncOutbox(_OutboxBase):
         return True
 
     async def close(self, timeout: float = 5.0) -> None:
-        await self.flush(timeout)
+        try:
+            await self.flush(timeout)
+        except StorageUnavailable:
+            pass  # nothing to wait for that could be seen; what is queued stays queued
         if self._task is not None:
             self._task.cancel()
             try:
