@@ -98,7 +98,9 @@ def postgres_bin() -> Path:
 class PostgresServer:
     """A throwaway PostgreSQL cluster on 127.0.0.1 with trust auth for user ``telewire``."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, crash_safe: bool = False) -> None:
+        """``crash_safe``: every commit survives :meth:`pause` (synchronous commits; still
+        no fsync, since a killed server's writes stay in the OS's cache)."""
         binaries = postgres_bin()
         self.port = free_port()
         self.folder = tempfile.mkdtemp(prefix="telewire-pg-")
@@ -112,19 +114,32 @@ class PostgresServer:
         initdb = str(binaries / "initdb")
         self._run(initdb, "--pgdata", self.data, "--username", "telewire", "--auth", "trust",
                   "--no-sync", "--encoding", "UTF8", "--locale", "C")  # fmt: skip
-        options = (
+        self._options = (
             f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+            "-c full_page_writes=off -c max_connections=200"
+            + ("" if crash_safe else " -c synchronous_commit=off")
         )
         try:
-            log = os.path.join(self.folder, "server.log")
-            self._run(self._pg_ctl, "start", "--pgdata", self.data, "--wait", "--timeout",
-                      "60", "--log", log, "--options", options)  # fmt: skip
-            _wait_for_port(self.port, None, "PostgreSQL")
+            self.resume()
         except BaseException:
             self.stop()
             raise
         self.url = f"postgresql://telewire@127.0.0.1:{self.port}/postgres"
+
+    def pause(self) -> None:
+        """Stop the server as a crash would (sessions cut, nothing flushed), keeping its data.
+
+        Unless the server is ``crash_safe``, its last fraction of a second of commits may be
+        lost, as they would be on a real server with ``synchronous_commit=off``.
+        """
+        self._run(self._pg_ctl, "stop", "--pgdata", self.data, "--mode", "immediate", "--wait")
+
+    def resume(self) -> None:
+        """Start the server (again) on the same port, with the data it had."""
+        log = os.path.join(self.folder, "server.log")
+        self._run(self._pg_ctl, "start", "--pgdata", self.data, "--wait", "--timeout",
+                  "60", "--log", log, "--options", self._options)  # fmt: skip
+        _wait_for_port(self.port, None, "PostgreSQL")
 
     def _run(self, *command: str) -> None:
         result = subprocess.run(
