@@ -168,15 +168,16 @@ def test_three_producers_and_two_deliverers_deliver_each_message_once_in_order(
     chats = users(emulator, 3)
     ids = [str(chat.id) for chat in chats]
     deliverers = Deliverers(pg, env, 2)
-    producers = [start("queue", pg, f"p{p}", str(count), *ids, env=env) for p in range(3)]
-    for producer in producers:
-        assert producer.stdout is not None and producer.stdout.readline().strip() == "queued"
-        assert producer.wait(30) == 0
     try:
-        for chat in chats:
-            assert emulator.wait_until(
-                lambda chat=chat: len(bot_texts(emulator, chat.id)) >= 3 * count, timeout=60
-            )
+        producers = [start("queue", pg, f"p{p}", str(count), *ids, env=env) for p in range(3)]
+        for producer in producers:
+            assert producer.stdout is not None and producer.stdout.readline().strip() == "queued"
+            assert producer.wait(30) == 0
+
+        def all_arrived() -> bool:
+            return all(len(bot_texts(emulator, chat.id)) >= 3 * count for chat in chats)
+
+        assert emulator.wait_until(all_arrived, timeout=60)
     finally:
         deliverers.stop()
     with outbox_for(emulator, pg, start=False) as outbox:
@@ -283,6 +284,50 @@ def test_a_message_telegram_accepted_during_an_outage_is_recorded_not_sent_again
     assert bot_texts(emulator, alice.id) == ["in hand", "next"]
 
 
+@pytest.mark.slow
+def test_the_async_outbox_rides_out_a_postgres_crash(
+    emulator: EmulatorHandle,
+    alice: TestUser,
+    crashable: PostgresServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import asyncio
+
+    url = fresh(crashable.url)
+
+    async def main() -> None:
+        emulator.faults("latency=1.0,latency_ms=1500")
+        async with AsyncOutbox(
+            url, token=emulator.token, base_url=emulator.base_url, chat_id=alice.id, limits=None
+        ) as outbox:
+            await outbox.notify("in hand")
+            await asyncio.to_thread(
+                emulator.wait_until, lambda: bot_texts(emulator, alice.id), timeout=10
+            )
+            await asyncio.to_thread(crashable.pause)
+            with pytest.raises(StorageUnavailable, match="cannot reach PostgreSQL"):
+                for _ in range(3):
+                    await outbox.notify("during the outage")
+            await asyncio.to_thread(
+                wait_for, lambda: "outbox paused" in caplog.text, 10, "the outage noticed"
+            )
+            emulator.faults(None)
+            await asyncio.to_thread(crashable.resume)
+            deadline = time.monotonic() + 20
+            while True:
+                try:
+                    await outbox.notify("after the restart")
+                    break
+                except StorageUnavailable:
+                    assert time.monotonic() < deadline, "the outbox never reconnected"
+                    await asyncio.sleep(0.1)
+            assert await outbox.flush(20)
+            assert outbox.status() == {"pending": 0, "delivered": 2, "dead": 0}
+
+    asyncio.run(main())
+    assert bot_texts(emulator, alice.id) == ["in hand", "after the restart"]
+
+
 def test_a_message_queued_in_the_programs_transaction_is_sent_only_if_it_commits(
     emulator: EmulatorHandle, alice: TestUser, pg: str, postgres_server: PostgresServer
 ) -> None:
@@ -320,7 +365,7 @@ def test_a_connection_that_would_not_share_the_commit_is_refused(
             with pytest.raises(ValueError, match="not inside a transaction"):
                 outbox.notify("outside a transaction", connection=loose)
         with sqlite3.connect(":memory:") as file_db, pytest.raises(TypeError, match="psycopg"):
-            outbox.notify("through SQLite", connection=file_db)  # type: ignore[arg-type]
+            outbox.notify("through SQLite", connection=file_db)
         assert outbox.status() == {"pending": 0, "delivered": 0, "dead": 0}
 
 
