@@ -20,8 +20,8 @@ from typing import Any
 
 from telewire.features.outbox.lock import AdvisoryLock
 from telewire.features.outbox.table import COLUMNS, Database, OutboxTable
+from telewire.storage import StorageError
 from telewire.storage.postgres_blocking import BlockingPostgres
-from telewire.storage.sqlite_files import StorageError
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS telewire_outbox (
