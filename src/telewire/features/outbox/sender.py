@@ -63,8 +63,11 @@ class _OutboxBase:
         tls: ssl.SSLContext | str | os.PathLike[str] | None = None,
         test_environment: bool = False,
     ) -> None:
-        """``proxy``, ``tls``, ``test_environment``: as on :class:`~telewire.Bot`; the
-        proxy and CA bundle also come from the environment or ``telewire setup``."""
+        """``path``: the outbox's SQLite file (default: in the state directory), or a
+        ``postgresql://`` URL, whose server must be reachable now
+        (:class:`~telewire.storage.StorageUnavailable` otherwise). ``proxy``, ``tls``,
+        ``test_environment``: as on :class:`~telewire.Bot`; the proxy and CA bundle also
+        come from the environment or ``telewire setup``."""
         from telewire import settings
 
         found = settings.resolve(token=token, api_url=base_url, proxy=proxy)
@@ -286,7 +289,7 @@ class Outbox(_OutboxBase):
         try:
             self.flush(timeout)
         except StorageUnavailable:
-            pass  # nothing to wait for that could be seen; what is queued stays queued
+            pass  # the database is down: what is queued stays there for the next deliverer
         self._stopping = True
         self._wake()
         if self._thread is not None:
@@ -441,7 +444,7 @@ class AsyncOutbox(_OutboxBase):
         try:
             await self.flush(timeout)
         except StorageUnavailable:
-            pass  # nothing to wait for that could be seen; what is queued stays queued
+            pass  # the database is down: what is queued stays there for the next deliverer
         if self._task is not None:
             self._task.cancel()
             try:

@@ -122,7 +122,10 @@ class OutboxTable(ABC):
     # -- queueing and delivering ------------------------------------------------------
 
     def enqueue(
-        self, items: list[tuple[str, dict[str, Any]]], *, connection: Any = None
+        self,
+        items: list[tuple[str, dict[str, Any]]],
+        *,
+        connection: ProgramConnection | None = None,
     ) -> list[int]:
         """Queue (method, params) pairs in one transaction; return their ids.
 
