@@ -60,7 +60,6 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from telewire.paths import state_dir
-
     from telewire.storage.postgres_blocking import is_postgres_url
 
     path: str | Path = args.path or state_dir() / "audit.db"
@@ -80,7 +79,6 @@ def _show(path: object, limit: int) -> int:
     from telewire.core.untrusted import visible
     from telewire.features.ledger import LedgerError, read_only
     from telewire.features.ledger.chain import read_entries
-
     from telewire.storage.postgres_blocking import is_postgres_url
 
     if is_postgres_url(path):
