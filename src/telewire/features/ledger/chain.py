@@ -86,6 +86,25 @@ def entry_hash(
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def chained(
+    last: Sequence[Any] | None, now: float, kind: str, actor: str, payload: str, key: str | None
+) -> Entry:
+    """The entry that follows ``last`` (its seq, hash, time; None for the first one).
+
+    Times only move forward: if the clock went back, the entry takes the last one's time.
+    """
+    seq, prev, last_time = (int(last[0]) + 1, str(last[1]), last[2]) if last else (1, GENESIS, 0)
+    when = max(now, float(last_time))
+    digest = entry_hash(seq, when, kind, actor, payload, prev, key)
+    return Entry(seq, when, kind, actor, json.loads(payload), prev, digest, key)
+
+
+def row_of(entry: Entry, payload: str) -> tuple[Any, ...]:
+    """The values of :data:`COLUMNS` to store for ``entry`` (``payload``: its data as hashed)."""
+    return (entry.seq, entry.time, entry.kind, entry.actor, payload, entry.prev_hash,
+            entry.hash, entry.key)  # fmt: skip
+
+
 def canonical_data(data: dict[str, Any]) -> str:
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 

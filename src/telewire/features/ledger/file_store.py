@@ -7,23 +7,22 @@ owner's anchors still tell whether anything was changed meanwhile).
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from pathlib import Path
 
 from telewire.features.ledger.anchors import Anchor
 from telewire.features.ledger.chain import (
-    GENESIS,
     KEY_INDEX,
     TABLE,
     TRIGGERS,
     Entry,
+    chained,
     columns,
-    entry_hash,
     has_table,
     missing_triggers,
     read_entries,
+    row_of,
 )
 from telewire.features.ledger.reading import Verdict, verify_file
 from telewire.storage import connect, transaction
@@ -61,18 +60,14 @@ class FileLedgerStore:
                 found = read_entries(db, "WHERE key = ?", (key,), limit=1)
                 if found:
                     return found[0], False
-            row = db.execute(
-                "SELECT seq, hash, time FROM ledger ORDER BY seq DESC LIMIT 1"
-            ).fetchone()
-            seq, prev, last_time = (row[0] + 1, row[1], row[2]) if row else (1, GENESIS, 0.0)
-            when = max(time.time(), float(last_time))
-            digest = entry_hash(seq, when, kind, actor, payload, prev, key)
+            last = db.execute("SELECT seq, hash, time FROM ledger ORDER BY seq DESC LIMIT 1")
+            entry = chained(last.fetchone(), time.time(), kind, actor, payload, key)
             db.execute(
                 "INSERT INTO ledger (seq, time, kind, actor, data, prev_hash, hash, key)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (seq, when, kind, actor, payload, prev, digest, key),
+                row_of(entry, payload),
             )
-        return Entry(seq, when, kind, actor, json.loads(payload), prev, digest, key), True
+        return entry, True
 
     def entries(self, after: int, limit: int) -> list[Entry]:
         return read_entries(self.db, "WHERE seq > ?", (after,), limit=limit)

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from telewire.features.ledger.anchors import Anchor
-from telewire.features.ledger.chain import GENESIS, Entry, LedgerError, Problem, entry_hash, walk
+from telewire.features.ledger.chain import Entry, LedgerError, Problem, chained, row_of, walk
 from telewire.features.ledger.reading import Verdict, judge
 from telewire.storage import StorageUnavailable
 from telewire.storage.postgres_blocking import BlockingPostgres
@@ -144,15 +144,14 @@ class PostgresLedgerStore:
                 if row is not None:
                     return _entry(row), False
             seq, prev, last_time, now = _one(db, _HEAD_AND_NOW)
-            seq, prev = (seq + 1, prev) if seq is not None else (1, GENESIS)
-            when = max(float(now), float(last_time or 0.0))
-            digest = entry_hash(seq, when, kind, actor, payload, prev, key)
+            last = (seq, prev, last_time) if seq is not None else None
+            entry = chained(last, float(now), kind, actor, payload, key)
             db.execute(
                 "INSERT INTO telewire_ledger (seq, time, kind, actor, data, prev_hash, hash, key)"
                 " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                (seq, when, kind, actor, payload, prev, digest, key),
+                row_of(entry, payload),
             )
-        return Entry(seq, when, kind, actor, json.loads(payload), prev, digest, key), True
+        return entry, True
 
     def entries(self, after: int, limit: int) -> list[Entry]:
         with self.server.transaction() as db:
