@@ -2,7 +2,9 @@
 an approval, audit ledger entries and outbox messages, configured from the environment
 (``FEATURES_STORAGE`` the shared storage URL, ``FEATURES_DIR`` a folder for the SQLite
 files, ``FEATURES_OWNER`` the approver, ``FEATURES_TAG`` to keep tests' keys apart,
-``FEATURES_APPROVALS=storage`` for approvals in the storage instead of a file).
+``FEATURES_APPROVALS=storage`` for approvals in the storage instead of a file,
+``FEATURES_LEDGER`` a ``postgresql://`` URL for the ledger instead of a file, which the
+storage's approvals then record their decisions in).
 
 Each answer names the worker process (``pid``) that made it, so tests see who did what.
 """
@@ -48,14 +50,20 @@ router.use(jobs.middleware)
 remember = Remember(storage, user=Tally)
 router.use(remember)
 dialogs = Dialogs(router, storage)
+SERVER_LEDGER = os.environ.get("FEATURES_LEDGER")  # a postgresql:// URL: any machine
+ledger = Ledger(SERVER_LEDGER or FOLDER / "audit.db")
 book: ApprovalBook | SharedApprovalBook
 if os.environ.get("FEATURES_APPROVALS") == "storage":  # shared by machines: no file at all
-    book = SharedApprovalBook(storage, approvers=[OWNER], namespace=f"approvals:{TAG}:")
+    book = SharedApprovalBook(
+        storage,
+        approvers=[OWNER],
+        namespace=f"approvals:{TAG}:",
+        ledger=ledger if SERVER_LEDGER else None,
+    )
 else:  # shared by the processes of one machine
     book = ApprovalBook(FOLDER / "approvals.db", approvers=[OWNER])
 router.include(approvals_router(book))
 outbox = Outbox(FOLDER / "outbox.db")
-ledger = Ledger(FOLDER / "audit.db")
 
 
 @dialogs.dialog(command="signup")

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 import redis
 
@@ -41,6 +42,13 @@ def cluster(
     finally:
         running.stop()
     assert not running.hung, f"not drained on SIGTERM: {running.log_tail()}"
+
+
+def fresh_ledger(url: str) -> str:
+    """``url`` with no ledger in it yet (the server is the session's)."""
+    with psycopg.connect(url, autocommit=True) as db:
+        db.execute("DROP TABLE IF EXISTS telewire_ledger")
+    return url
 
 
 def partition_of(chat_id: int, partitions: int) -> int:
@@ -139,9 +147,15 @@ def test_user_data_from_two_chats_on_two_workers_loses_no_write(
     assert total == ["count 40: " + " ".join(str(n) for n in range(40))]
 
 
+@pytest.mark.parametrize("kept", ["in files", "on servers"])
 def test_jobs_ledger_and_outbox_each_once_across_three_workers(
-    emulator: EmulatorHandle, cluster: Cluster, tmp_path: Path
-) -> None:
+    emulator: EmulatorHandle, cluster: Cluster, tmp_path: Path, kept: str,
+    request: pytest.FixtureRequest,
+) -> None:  # fmt: skip
+    ledger_at: str | Path = tmp_path / "audit.db"
+    if kept == "on servers":  # what workers on several machines would share
+        ledger_at = fresh_ledger(request.getfixturevalue("postgres_server").url)
+        cluster.env["FEATURES_LEDGER"] = ledger_at
     cluster.pump()
     for _ in range(3):
         cluster.worker(*JOBS)
@@ -165,7 +179,7 @@ def test_jobs_ledger_and_outbox_each_once_across_three_workers(
         assert got.count(f"queued {n}") == 1, got
         rings += [t for t in got if t.startswith("ring")]
     assert Counter(t.split()[1] for t in rings) == Counter(str(n) for n in range(12))
-    ledger = Ledger(tmp_path / "audit.db")
+    ledger = Ledger(ledger_at)
     try:
         verdict = ledger.verify()
         assert verdict.intact, verdict.problems
@@ -177,11 +191,15 @@ def test_jobs_ledger_and_outbox_each_once_across_three_workers(
     assert len({e.actor for e in entries}) >= 2
 
 
-@pytest.mark.parametrize("book", ["file", "storage"])
+@pytest.mark.parametrize("book", ["file", "storage", "storage+ledger"])
 def test_an_approval_asked_on_one_worker_is_decided_on_another(
-    emulator: EmulatorHandle, cluster: Cluster, book: str
+    emulator: EmulatorHandle, cluster: Cluster, book: str, request: pytest.FixtureRequest
 ) -> None:
-    cluster.env["FEATURES_APPROVALS"] = book  # a SQLite file, or Redis (no file: any machine)
+    # a SQLite file; or Redis (no file: any machine), recording in a PostgreSQL ledger
+    cluster.env["FEATURES_APPROVALS"] = book.partition("+")[0]
+    if book.endswith("ledger"):
+        ledger_url = fresh_ledger(request.getfixturevalue("postgres_server").url)
+        cluster.env["FEATURES_LEDGER"] = ledger_url
     cluster.pump("--partitions", "2")
     cluster.worker("--partitions", "2", *JOBS)
     cluster.worker("--partitions", "2", *JOBS)
@@ -202,3 +220,8 @@ def test_an_approval_asked_on_one_worker_is_decided_on_another(
     assert pids(done) == {holders[partition_of(asker.id, 2)]}
     assert holders[partition_of(OWNER, 2)] not in pids(done)  # the press: the other worker
     assert (cluster.logs / "approvals.db").exists() == (book == "file")
+    if book.endswith("ledger"):  # decided on one machine, recorded where all machines write
+        ledger = Ledger(cluster.env["FEATURES_LEDGER"])
+        decisions = [e for e in ledger.entries() if e.kind.startswith("approval.")]
+        ledger.close()
+        assert [(e.kind, e.actor) for e in decisions] == [("approval.approved", f"user:{OWNER}")]

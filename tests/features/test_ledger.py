@@ -80,7 +80,7 @@ def test_entries_chain_and_are_mirrored_with_their_number_and_full_hash(
         [Anchor(e.seq, e.hash)] for e in entries
     ]
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-        ledger.db.execute("UPDATE ledger SET actor = 'x' WHERE seq = 1")
+        ledger.store.db.execute("UPDATE ledger SET actor = 'x' WHERE seq = 1")
     assert [e.seq for e in ledger.entries(after=3)] == [4, 5]  # after: exclusive
     assert [e.seq for e in ledger.entries(after=0, limit=2)] == [1, 2]
 
@@ -227,7 +227,7 @@ def test_opening_the_writer_restores_triggers_and_says_so_for_good(
     ledger = Ledger(path, outbox=outbox)
     assert ledger.entries()[-1].kind == "ledger.tamper"
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-        ledger.db.execute("DELETE FROM ledger WHERE seq = 1")
+        ledger.store.db.execute("DELETE FROM ledger WHERE seq = 1")
     assert outbox.flush(10)
     assert "append-only triggers had been removed" in (
         emulator.bot_messages(alice.id)[-1].text or ""

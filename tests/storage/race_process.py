@@ -4,6 +4,7 @@
 (retrying on conflict). ``claim URL KEY NAME``: try once to create KEY; print "won" or "lost".
 ``open URL KEY NAME``: open the store only after the start line (several processes opening a
 new file together), then write KEY:NAME; print "opened".
+``append LEDGER NAME COUNT``: append COUNT entries to an audit ledger (a file or a URL).
 All wait for a file named by env RACE_START to exist, so every process starts together.
 """
 
@@ -21,6 +22,18 @@ def wait_for_start(pause: float = 0.001) -> None:
     open(f"{os.environ['RACE_START']}.{os.getpid()}", "w").close()  # at the line
     while not os.path.exists(os.environ["RACE_START"]):
         time.sleep(pause)
+
+
+def append(target: str, name: str, count: int) -> None:
+    """Append ``count`` entries to one audit ledger, each naming this process and its number."""
+    from telewire.features.ledger import Ledger
+
+    ledger = Ledger(target)
+    wait_for_start()
+    for number in range(count):
+        ledger.record("note", actor=name, data={"n": number})
+    ledger.close()
+    print("appended")
 
 
 async def main(mode: str, url: str, key: str, argument: str) -> None:
@@ -59,4 +72,7 @@ async def main(mode: str, url: str, key: str, argument: str) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(*sys.argv[1:5]))
+    if sys.argv[1] == "append":
+        append(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    else:
+        asyncio.run(main(*sys.argv[1:5]))

@@ -4,7 +4,8 @@
     telewire audit verify [--anchor SEQ:HASH ...] [--export result.json ...] [--copy]
     telewire audit digest [--day YYYY-MM-DD] [--print]
 
-``verify`` opens the file read-only and leaves it byte-identical. Anchors are entries the
+``verify`` opens the file read-only and leaves it byte-identical; ``--path postgresql://…``
+checks a ledger kept in PostgreSQL, in one read-only transaction. Anchors are entries the
 owner was sent (sequence number and full hash, from the chat, or from a Telegram Desktop
 export of it); without any, the most it can say is "consistent with itself".
 Exit codes of verify: 0 intact, 1 tampered (the first broken link is named), 2 bad input.
@@ -24,7 +25,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from telewire.paths import state_file
 
     parser.add_argument("action", choices=["show", "verify", "digest"])
-    parser.add_argument("--path", help=f"ledger file (default: {state_file('audit.db')})")
+    parser.add_argument(
+        "--path",
+        help=f"ledger file, or its postgresql:// URL (default: {state_file('audit.db')})",
+    )
     parser.add_argument("--limit", type=int, default=50, help="show: the last N entries")
     parser.add_argument(
         "--anchor",
@@ -56,10 +60,14 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from telewire.paths import state_dir
+    from telewire.storage.postgres_blocking import is_postgres_url
 
-    path = Path(args.path) if args.path else state_dir() / "audit.db"
-    if not path.is_file():
-        raise UsageError(f"no ledger at {path}; pass --path")
+    path: str | Path = args.path or state_dir() / "audit.db"
+    if is_postgres_url(path):
+        if args.copy:
+            raise UsageError("--copy is for a copied ledger file, not a PostgreSQL URL")
+    elif not Path(path).is_file():
+        raise UsageError(f"no ledger at {path}; pass --path (a file or a postgresql:// URL)")
     if args.action == "show":
         return _show(path, args.limit)
     if args.action == "digest":
@@ -69,11 +77,20 @@ def run(args: argparse.Namespace) -> int:
 
 def _show(path: object, limit: int) -> int:
     from telewire.core.untrusted import visible
-    from telewire.features.ledger import read_only
+    from telewire.features.ledger import LedgerError, read_only
     from telewire.features.ledger.chain import read_entries
+    from telewire.storage.postgres_blocking import is_postgres_url
 
-    with read_only(str(path)) as db:
-        entries = read_entries(db)
+    if is_postgres_url(path):
+        from telewire.features.ledger.postgres_store import read_postgres
+
+        try:
+            entries = read_postgres(str(path))
+        except LedgerError as exc:
+            raise UsageError(str(exc)) from None
+    else:
+        with read_only(str(path)) as db:
+            entries = read_entries(db)
     for entry in entries[-limit:] if limit > 0 else []:
         when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(entry.time))
         print(
@@ -91,6 +108,8 @@ def _verify(path: object, args: argparse.Namespace) -> int:
         parse_anchor,
         verify_file,
     )
+    from telewire.features.ledger.postgres_store import verify_postgres
+    from telewire.storage.postgres_blocking import is_postgres_url
 
     try:
         anchors = [parse_anchor(text) for text in args.anchor]
@@ -99,7 +118,11 @@ def _verify(path: object, args: argparse.Namespace) -> int:
             anchors += found.anchors
             print(f"{export}: {len(found.anchors)} anchors", end="")
             print(f" ({found.edited} in edited messages, not used)" if found.edited else "")
-        verdict = verify_file(str(path), anchors, immutable=args.copy)
+        verdict = (
+            verify_postgres(str(path), anchors)
+            if is_postgres_url(path)
+            else verify_file(str(path), anchors, immutable=args.copy)
+        )
     except (AnchorError, LedgerError) as exc:
         raise UsageError(str(exc)) from None
     print(verdict.summary())

@@ -83,18 +83,8 @@ class BlockingPostgres:
         A dropped connection raises :class:`StorageUnavailable` (the work was not done;
         the next call reconnects); any other database error propagates as psycopg's.
         """
-        import psycopg
-
-        with self._lock:
-            db = self._connection()
-            try:
-                with db.transaction():
-                    yield db
-            except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
-                if db.closed or db.broken:
-                    self.drop()
-                    raise self._unavailable(exc) from None
-                raise
+        with self.held() as db, db.transaction():
+            yield db
 
     @contextmanager
     def held(self) -> Iterator[psycopg.Connection[Any]]:

@@ -9,6 +9,7 @@ mode): state files hold tokens, approvals and audit records.
 
 from __future__ import annotations
 
+import itertools
 import os
 import sqlite3
 import time
@@ -48,9 +49,10 @@ def _use_wal(db: sqlite3.Connection) -> None:
     SQLite answers "database is locked" at once, without its busy handler, when two
     processes open a new file together and both change its journal mode; so wait here.
     """
+    from telewire.core.retry import backoff
+
     give_up = time.monotonic() + _BUSY_TIMEOUT
-    pause = 0.001
-    while True:
+    for attempt in itertools.count(1):
         try:
             db.execute("PRAGMA journal_mode=WAL")
             return
@@ -58,8 +60,7 @@ def _use_wal(db: sqlite3.Connection) -> None:
             busy = "locked" in str(exc) or "busy" in str(exc)
             if not busy or time.monotonic() > give_up:
                 raise
-        time.sleep(pause)
-        pause = min(pause * 2, 0.05)
+        time.sleep(backoff(attempt, first=0.001, cap=0.05))
 
 
 class transaction:

@@ -294,7 +294,7 @@ def owner_router(store: Store, jobs: Scheduler | None = None) -> Router:
 
     @router.command("digest")
     async def digest(ctx: Context) -> None:
-        await post_digest_async(store.ledger.path, ctx.bot, store.owner_id)
+        await post_digest_async(store.ledger.source, ctx.bot, store.owner_id)
 
     return router
 

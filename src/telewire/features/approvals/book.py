@@ -34,7 +34,7 @@ from telewire.features.approvals.keys import KEY_BYTES, load_secret
 from telewire.storage import connect, transaction
 
 if TYPE_CHECKING:
-    from telewire.features.ledger import Ledger
+    from telewire.features.ledger import Entry, Ledger
 
 PREFIX = "tw:"
 SCHEMA = """
@@ -241,45 +241,18 @@ class ApprovalBook:
 
     def _check_against_ledger(self, decision: Decision) -> None:
         assert self.ledger is not None
-        asked = self.question_hash(decision.request_id)
-        who = decision.by.id if decision.by else None
-        for entry in reversed(self.ledger.find(f"approval:{decision.request_id}")):
-            by = entry.data.get("by")
-            if (
-                entry.data.get("status") == decision.status
-                and entry.data.get("question_sha256") == asked
-                and (by.get("id") if isinstance(by, dict) else None) == who
-                and (who is None or int(who) in self.approvers)
-            ):
-                return
-        raise ForgedDecision(
-            f"request {decision.request_id} is marked {decision.status} in {self.path}, but "
-            "the audit ledger holds no matching decision: the approvals file was altered; "
-            "treat the request as refused"
-        )
+        entries = self.ledger.find(f"approval:{decision.request_id}")
+        if not backs(entries, decision, self.question_hash(decision.request_id), self.approvers):
+            raise ForgedDecision(
+                f"request {decision.request_id} is marked {decision.status} in {self.path}, "
+                "but the audit ledger holds no matching decision: the approvals file was "
+                "altered; treat the request as refused"
+            )
 
     def _record(self, decision: Decision) -> None:
         """The ledger entry of a decision, written by the process that made it."""
-        if self.ledger is None:
-            return
-        by = decision.by
-        who = f" by {one_line(by.first_name or str(by.id), 64)}" if by else ""
-        self.ledger.record(
-            f"approval.{decision.status}",
-            message=f"{STATUS_WORDS[decision.status]}{who}: request {decision.request_id}",
-            actor=f"user:{by.id}" if by else "telewire",
-            key=f"approval:{decision.request_id}",
-            data={
-                "request": decision.request_id,
-                "status": decision.status,
-                "by": (
-                    {"id": by.id, **({"first_name": by.first_name} if by.first_name else {})}
-                    if by
-                    else {}
-                ),
-                "question_sha256": self.question_hash(decision.request_id),
-            },
-        )
+        if self.ledger is not None:
+            self.ledger.record(**decision_entry(decision, self.question_hash(decision.request_id)))
 
     def expire_if_due(self, request_id: str, now: float | None = None) -> Decision | None:
         """Mark a pending request past its deadline expired; return it if this call did."""
@@ -343,3 +316,43 @@ class ApprovalBook:
 
     def close(self) -> None:
         self.db.close()
+
+
+def decision_entry(decision: Decision, question_sha256: str) -> dict[str, Any]:
+    """The ledger entry (``Ledger.record``'s arguments) that records ``decision``."""
+    by = decision.by
+    who = f" by {one_line(by.first_name or str(by.id), 64)}" if by else ""
+    return {
+        "kind": f"approval.{decision.status}",
+        "message": f"{STATUS_WORDS[decision.status]}{who}: request {decision.request_id}",
+        "actor": f"user:{by.id}" if by else "telewire",
+        "key": f"approval:{decision.request_id}",
+        "data": {
+            "request": decision.request_id,
+            "status": decision.status,
+            "by": (
+                {"id": by.id, **({"first_name": by.first_name} if by.first_name else {})}
+                if by
+                else {}
+            ),
+            "question_sha256": question_sha256,
+        },
+    }
+
+
+def backs(
+    entries: Iterable[Entry], decision: Decision, question_sha256: str, approvers: Iterable[int]
+) -> bool:
+    """Whether one of a request's ledger entries records ``decision`` as it reads now."""
+    who = decision.by.id if decision.by else None
+    allowed = {int(a) for a in approvers}
+    for entry in entries:
+        by = entry.data.get("by")
+        if (
+            entry.data.get("status") == decision.status
+            and entry.data.get("question_sha256") == question_sha256
+            and (by.get("id") if isinstance(by, dict) else None) == who
+            and (who is None or int(who) in allowed)
+        ):
+            return True
+    return False

@@ -16,17 +16,27 @@ two machines, exactly one decides and the other is told it was already decided.
 
 The signing key lives in the storage too, made by whoever comes first (a compare-and-set
 on an absent key), so every machine signs alike; whoever can write the storage could as
-well write a decision, so the key is no more exposed than the records. Decisions are not
-mirrored to the audit ledger (a one-machine file); requests are kept a week past their
-deadline, then expire from the storage.
+well write a decision, so the key is no more exposed than the records; requests are kept
+a week past their deadline, then expire from the storage.
+
+With a ``ledger`` (one every machine writes: ``Ledger("postgresql://…")``), a decision is
+recorded there first, and only the first decision the ledger takes for a request counts
+(:meth:`~telewire.features.ledger.Ledger.record_first`: its appends are serialised), then
+copied to the storage. A decision read from the storage that the ledger does not back
+(someone wrote the storage directly) raises :class:`ForgedDecision`. A machine that dies
+between the two steps leaves the request pending in the storage; the next press or the
+expiry finds the ledger's decision and completes it, so the two never disagree.
 """
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import json
 import secrets
 import time
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
@@ -36,16 +46,22 @@ from telewire.features.approvals import wording
 from telewire.features.approvals.book import (
     STATUS_WORDS,
     Decision,
+    ForgedDecision,
     PressOutcome,
     Status,
+    backs,
     buttons,
     check_question,
     decider,
+    decision_entry,
     read_press,
     user_of,
 )
 from telewire.features.approvals.keys import KEY_BYTES
 from telewire.storage import Item, Storage
+
+if TYPE_CHECKING:
+    from telewire.features.ledger import Entry, Ledger
 
 KEEP = 7 * 24 * 3600.0
 """Seconds a request stays readable after its deadline."""
@@ -72,8 +88,10 @@ class SharedApprovalBook:
         *,
         approvers: Iterable[int],
         namespace: str = "approvals:",
+        ledger: Ledger | None = None,
     ) -> None:
         self.storage = storage
+        self.ledger = ledger
         self.approvers = frozenset(int(a) for a in approvers)
         if not self.approvers:
             raise ValueError("approvals need at least one approver (a Telegram user id)")
@@ -148,8 +166,18 @@ class SharedApprovalBook:
         return [(int(chat), int(message)) for chat, message in request.messages]
 
     async def decision(self, request_id: str) -> Decision:
+        """The request's state; raises :class:`ForgedDecision` if the ledger does not back it."""
         request, _ = await self._read(request_id)
-        return _decision(request_id, request)
+        decision = _decision(request_id, request)
+        if decision.status != "pending" and self.ledger is not None:
+            entries = await asyncio.to_thread(self.ledger.find, f"approval:{request_id}")
+            if not backs(entries, decision, _question_hash(request_id, request), self.approvers):
+                raise ForgedDecision(
+                    f"request {request_id} is marked {decision.status} in {self.storage!r}, "
+                    "but the audit ledger holds no matching decision: the storage was written "
+                    "behind the bot's back; treat the request as refused"
+                )
+        return decision
 
     async def outcome_text(self, request_id: str) -> str:
         request, _ = await self._read(request_id)
@@ -167,15 +195,37 @@ class SharedApprovalBook:
     async def _decide(
         self, request_id: str, status: Status, who: dict[str, Any] | None, moment: float
     ) -> tuple[Decision | None, Request]:
-        """Move a pending request to ``status``; the decision if this call made it."""
+        """Move a pending request to ``status``; the decision if this call made it.
+
+        With a ledger, the ledger's first decision for the request is the one that stands:
+        this call's if it got there first, else the earlier one, copied to the storage.
+        """
+        decided: tuple[Any, dict[str, Any] | None, float] = (status, who, moment)
+        mine, asked = True, False
         while True:
             request, version = await self._read(request_id)
-            due = status == "expired"
-            if request.status != "pending" or (request.deadline <= moment) != due:
+            if request.status != "pending":
                 return None, request
-            request.status, request.decided_by, request.decided_at = status, who, moment
+            if not asked:
+                due = status == "expired"
+                if (request.deadline <= moment) != due:
+                    return None, request
+                request.status, request.decided_by, request.decided_at = decided
+                if self.ledger is not None:
+                    entry, mine = await asyncio.to_thread(self._record_first, request_id, request)
+                    if not mine:  # an earlier decision, not yet copied here: it stands
+                        by = entry.data.get("by")
+                        earlier = by if isinstance(by, dict) and by else None
+                        decided = (entry.data.get("status"), earlier, entry.time)
+                asked = True
+            request.status, request.decided_by, request.decided_at = decided
             if await self._write(request_id, request, expected=version):
-                return _decision(request_id, request), request
+                return (_decision(request_id, request) if mine else None), request
+
+    def _record_first(self, request_id: str, request: Request) -> tuple[Entry, bool]:
+        assert self.ledger is not None
+        entry = decision_entry(_decision(request_id, request), _question_hash(request_id, request))
+        return self.ledger.record_first(**entry)
 
     async def expire_if_due(self, request_id: str, now: float | None = None) -> Decision | None:
         """Mark a pending request past its deadline expired; return it if this call did."""
@@ -211,3 +261,9 @@ class SharedApprovalBook:
 
 def _decision(request_id: str, request: Request) -> Decision:
     return Decision(request_id, request.status, user_of(request.decided_by), request.decided_at)
+
+
+def _question_hash(request_id: str, request: Request) -> str:
+    """SHA-256 of what the approvers were asked (question, note, deadline, who may decide)."""
+    asked = [request_id, request.question, request.note, request.deadline, request.approvers]
+    return hashlib.sha256(json.dumps(asked, ensure_ascii=False).encode()).hexdigest()

@@ -14,6 +14,7 @@ import json
 import math
 import re
 import sqlite3
+from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 GENESIS = "0" * 64
@@ -63,11 +64,15 @@ class Entry(NamedTuple):
 
 class Problem(NamedTuple):
     seq: int
-    """The entry where it shows; 0 for the file as a whole (a missing trigger)."""
+    """The entry where it shows; 0 for the ledger as a whole (a missing trigger)."""
     reason: str
 
     def __str__(self) -> str:
-        return f"entry {self.seq}: {self.reason}" if self.seq else f"the file: {self.reason}"
+        return (
+            f"entry {self.seq}: {self.reason}"
+            if self.seq
+            else f"the ledger as a whole: {self.reason}"
+        )
 
 
 def entry_hash(
@@ -79,6 +84,25 @@ def entry_hash(
         fields.append(key)
     canonical = json.dumps(fields, ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def chained(
+    last: Sequence[Any] | None, now: float, kind: str, actor: str, payload: str, key: str | None
+) -> Entry:
+    """The entry that follows ``last`` (its seq, hash, time; None for the first one).
+
+    Times only move forward: if the clock went back, the entry takes the last one's time.
+    """
+    seq, prev, last_time = (int(last[0]) + 1, str(last[1]), last[2]) if last else (1, GENESIS, 0)
+    when = max(now, float(last_time))
+    digest = entry_hash(seq, when, kind, actor, payload, prev, key)
+    return Entry(seq, when, kind, actor, json.loads(payload), prev, digest, key)
+
+
+def row_of(entry: Entry, payload: str) -> tuple[Any, ...]:
+    """The values of :data:`COLUMNS` to store for ``entry`` (``payload``: its data as hashed)."""
+    return (entry.seq, entry.time, entry.kind, entry.actor, payload, entry.prev_hash,
+            entry.hash, entry.key)  # fmt: skip
 
 
 def canonical_data(data: dict[str, Any]) -> str:
@@ -124,12 +148,22 @@ def read_entries(
 
 def check_chain(db: sqlite3.Connection) -> tuple[list[Problem], list[tuple[int, str]]]:
     """Walk every row in file order; return the problems and each entry's (seq, hash)."""
-    problems: list[Problem] = []
     key = "key" if "key" in columns(db) else "NULL"
     rows = db.execute(
         f"SELECT seq, time, kind, actor, data, prev_hash, hash, {key} FROM ledger"  # noqa: S608
         " ORDER BY rowid"
     ).fetchall()
+    problems, chain = walk(rows)
+    for name in missing_triggers(db):
+        problems.append(
+            Problem(0, f"the trigger {name} that keeps the ledger append-only is missing")
+        )
+    return problems, chain
+
+
+def walk(rows: Iterable[Sequence[Any]]) -> tuple[list[Problem], list[tuple[int, str]]]:
+    """Check rows (the :data:`COLUMNS`, in stored order) link up; wherever they are stored."""
+    problems: list[Problem] = []
     expected_seq, prev, prev_time = 1, GENESIS, -math.inf
     chain: list[tuple[int, str]] = []
     for seq, when, kind, actor, data, prev_hash, digest, entry_key in rows:
@@ -154,8 +188,4 @@ def check_chain(db: sqlite3.Connection) -> tuple[list[Problem], list[tuple[int, 
             problems.append(Problem(seq, "records that the append-only triggers had been removed"))
         expected_seq, prev = seq + 1, digest
         chain.append((seq, str(digest)))
-    for name in missing_triggers(db):
-        problems.append(
-            Problem(0, f"the trigger {name} that keeps the ledger append-only is missing")
-        )
     return problems, chain

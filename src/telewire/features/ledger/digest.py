@@ -14,6 +14,7 @@ from typing import Any, NamedTuple, Protocol
 
 from telewire.features.ledger.anchors import Anchor, anchor_line
 from telewire.features.ledger.reading import read_only
+from telewire.storage.postgres_blocking import is_postgres_url
 
 
 class Requester(Protocol):
@@ -53,9 +54,16 @@ def _day_bounds(day: str) -> tuple[float, float]:
 
 
 def digest_of(path: str | Path, day: str | None = None) -> Digest:
-    """The digest for ``day`` (today by default): the last entry written before it ended."""
+    """The digest for ``day`` (today by default): the last entry written before it ended.
+
+    ``path``: the ledger's file, or its ``postgresql://`` URL.
+    """
     day = day or time.strftime("%Y-%m-%d")
     start, end = _day_bounds(day)
+    if is_postgres_url(path):
+        from telewire.features.ledger.postgres_store import day_in_postgres
+
+        return Digest(day, *day_in_postgres(str(path), start, end))
     with read_only(path) as db:
         row = db.execute(
             "SELECT seq, hash FROM ledger WHERE time < ? ORDER BY seq DESC LIMIT 1", (end,)

@@ -119,9 +119,15 @@ def _gaps(anchored: set[int]) -> tuple[tuple[int, int], ...]:
 
 
 def verify_connection(db: sqlite3.Connection, anchors: Iterable[Anchor] = ()) -> Verdict:
+    return judge(*check_chain(db), anchors)
+
+
+def judge(
+    problems: list[Problem], chain: list[tuple[int, str]], anchors: Iterable[Anchor] = ()
+) -> Verdict:
+    """The verdict on a walked chain (see :func:`~telewire.features.ledger.chain.walk`)."""
     wanted = sorted(set(anchors))
-    problems, chain = check_chain(db)
-    problems += check_anchors(chain, wanted)
+    problems = problems + check_anchors(chain, wanted)
     problems.sort(key=lambda p: (p.seq == 0, p.seq))  # the file-wide ones last
     head = Anchor(*chain[-1]) if chain else None
     latest = max((a.seq for a in wanted), default=0)
