@@ -136,12 +136,27 @@ def test_notify_through_postgres_arrives_in_order_and_the_cli_revives_a_dead_one
     emulator.send(alice, "I'm back")
     revived = run_cli("outbox", "retry", "11", "--path", pg)
     assert "1 dead letters queued again" in revived.stdout, revived.stderr
-    with outbox_for(emulator, pg, chat_id=alice.id, limits=None) as outbox:
-        assert outbox.flush(10)
-        assert outbox.status() == {"pending": 0, "delivered": 11, "dead": 0}
+    delivered = run_cli("outbox", "deliver", "--path", pg, "--timeout", "20", env=env_for(emulator))
+    assert delivered.returncode == 0 and "all delivered" in delivered.stdout, delivered.stderr
     assert bot_texts(emulator, alice.id)[-1] == "while blocked"
     purged = run_cli("outbox", "purge", "--path", pg)
     assert "11 messages removed" in purged.stdout, purged.stderr
+
+
+def test_a_damaged_row_is_set_aside_and_the_rest_delivered(
+    emulator: EmulatorHandle, alice: TestUser, pg: str, postgres_server: PostgresServer
+) -> None:
+    with outbox_for(emulator, pg, chat_id=alice.id, limits=None, start=False) as outbox:
+        [damaged] = outbox.notify("one")
+        outbox.notify("two")
+        with psycopg.connect(postgres_server.url, autocommit=True) as db:
+            db.execute("UPDATE telewire_outbox SET params = '{\"chat' WHERE id = %s", (damaged,))
+        outbox.start()
+        assert outbox.flush(10)
+        assert outbox.status() == {"pending": 0, "delivered": 1, "dead": 1}
+        [dead] = outbox.store.listing("dead")
+        assert dead["id"] == damaged and "not valid JSON" in dead["damage"]
+    assert bot_texts(emulator, alice.id) == ["two"]
 
 
 def test_the_async_outbox_on_postgres_delivers_in_order(
