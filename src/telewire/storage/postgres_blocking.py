@@ -7,8 +7,9 @@ is psycopg 3, the PostgreSQL driver of record.
 
 One connection per object, shared by its threads under a lock (each statement is short, and
 a PostgreSQL connection is a server process, so one per thread would not scale). A
-connection the server or the network dropped is noticed at the next use, raised once as
-:class:`~telewire.storage.StorageUnavailable`, and reopened on the use after; ``session``
+connection the server or the network dropped is noticed at the next use: at a
+transaction's BEGIN it is replaced at once (nothing was done yet); later, it is raised as
+:class:`~telewire.storage.StorageUnavailable` and reopened on the next use. ``session``
 counts the reopenings so that anything tied to a session (an advisory lock) knows it is gone.
 """
 
@@ -80,26 +81,45 @@ class BlockingPostgres:
     def transaction(self) -> Iterator[psycopg.Connection[Any]]:
         """The connection inside one transaction, held by this thread until it ends.
 
-        A dropped connection raises :class:`StorageUnavailable` (the work was not done;
-        the next call reconnects); any other database error propagates as psycopg's.
+        A connection dropped while idle (a server restart, an idle timeout) shows at BEGIN,
+        before any work: it is replaced and BEGIN tried once more, so the first call after
+        a restart does not fail for nothing. A drop after that raises
+        :class:`StorageUnavailable` (the work was not done; the next call reconnects);
+        any other database error propagates as psycopg's.
         """
-        with self.held() as db, db.transaction():
-            yield db
+        with self._lock:
+            for fresh in (False, True):
+                db = self._connection()
+                began = False
+                try:
+                    with self._noticing(db), db.transaction():
+                        began = True
+                        yield db
+                    return
+                except StorageUnavailable:
+                    if began or fresh:
+                        raise
 
     @contextmanager
     def held(self) -> Iterator[psycopg.Connection[Any]]:
         """The connection outside any transaction (for session-level statements)."""
-        import psycopg
-
         with self._lock:
             db = self._connection()
-            try:
+            with self._noticing(db):
                 yield db
-            except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
-                if db.closed or db.broken:
-                    self.drop()
-                    raise self._unavailable(exc) from None
-                raise
+
+    @contextmanager
+    def _noticing(self, db: psycopg.Connection[Any]) -> Iterator[None]:
+        """A dropped connection is forgotten and raised as :class:`StorageUnavailable`."""
+        import psycopg
+
+        try:
+            yield
+        except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
+            if db.closed or db.broken:
+                self.drop()
+                raise self._unavailable(exc) from None
+            raise
 
     def drop(self) -> None:
         """Forget the connection (closing it ends its session and its advisory locks)."""
