@@ -4,7 +4,7 @@ an approval, audit ledger entries and outbox messages, configured from the envir
 files, ``FEATURES_OWNER`` the approver, ``FEATURES_TAG`` to keep tests' keys apart,
 ``FEATURES_APPROVALS=storage`` for approvals in the storage instead of a file,
 ``FEATURES_LEDGER`` a ``postgresql://`` URL for the ledger instead of a file, which the
-storage's approvals then record their decisions in).
+storage's approvals then record their decisions in, ``FEATURES_OUTBOX`` one for the outbox).
 
 Each answer names the worker process (``pid``) that made it, so tests see who did what.
 """
@@ -63,7 +63,7 @@ if os.environ.get("FEATURES_APPROVALS") == "storage":  # shared by machines: no 
 else:  # shared by the processes of one machine
     book = ApprovalBook(FOLDER / "approvals.db", approvers=[OWNER])
 router.include(approvals_router(book))
-outbox = Outbox(FOLDER / "outbox.db")
+outbox = Outbox(os.environ.get("FEATURES_OUTBOX") or FOLDER / "outbox.db")
 
 
 @dialogs.dialog(command="signup")

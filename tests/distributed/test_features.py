@@ -1,7 +1,8 @@
 """The "Remembering" features under `telewire serve`: a pump and several worker processes
 on a real redis-server, the features on shared storage (Redis for dialogs, user data and
-jobs; SQLite files in one folder for approvals, the ledger and the outbox, which are
-one-machine features). Each answer names the worker process that made it."""
+jobs; for approvals, the ledger and the outbox, SQLite files in one folder (what the
+workers of one machine share) or Redis and PostgreSQL (what workers on several machines
+share). Each answer names the worker process that made it."""
 
 from __future__ import annotations
 
@@ -48,6 +49,7 @@ def fresh_ledger(url: str) -> str:
     """``url`` with no ledger in it yet (the server is the session's)."""
     with psycopg.connect(url, autocommit=True) as db:
         db.execute("DROP TABLE IF EXISTS telewire_ledger")
+        db.execute("DROP TABLE IF EXISTS telewire_outbox")
     return url
 
 
@@ -155,7 +157,7 @@ def test_jobs_ledger_and_outbox_each_once_across_three_workers(
     ledger_at: str | Path = tmp_path / "audit.db"
     if kept == "on servers":  # what workers on several machines would share
         ledger_at = fresh_ledger(request.getfixturevalue("postgres_server").url)
-        cluster.env["FEATURES_LEDGER"] = ledger_at
+        cluster.env["FEATURES_LEDGER"] = cluster.env["FEATURES_OUTBOX"] = ledger_at
     cluster.pump()
     for _ in range(3):
         cluster.worker(*JOBS)
@@ -187,6 +189,8 @@ def test_jobs_ledger_and_outbox_each_once_across_three_workers(
     finally:
         ledger.close()
     assert [e.seq for e in entries] == list(range(1, 13))
+    for state in ("audit.db", "outbox.db"):  # on servers, no file was written
+        assert (tmp_path / state).exists() == (kept == "in files"), state
     assert sorted(int(str(e.data["n"])) for e in entries) == list(range(12))
     assert len({e.actor for e in entries}) >= 2
 
