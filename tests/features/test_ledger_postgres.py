@@ -285,3 +285,24 @@ def test_a_decision_the_ledger_took_before_a_crash_is_completed_not_contradicted
             await book.storage.close()
 
     asyncio.run(main())
+
+
+def test_a_role_that_may_only_select_and_insert_can_write_but_not_restore(url: str) -> None:
+    """Least privilege: the table's owner set it up; the bot's role may only add and read."""
+    filled(url, 2).close()
+    sql(url, "DROP ROLE IF EXISTS shop_bot", "CREATE ROLE shop_bot LOGIN",
+        "GRANT SELECT, INSERT ON telewire_ledger TO shop_bot")  # fmt: skip
+    as_bot = url.replace("telewire@", "shop_bot@")
+    ledger = Ledger(as_bot)
+    assert ledger.record("sale", actor="till", data={"bill": 3}).seq == 3
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        sql(as_bot, "DROP TRIGGER telewire_ledger_no_change ON telewire_ledger")
+    ledger.close()
+    sql(url, "DROP TRIGGER telewire_ledger_no_change ON telewire_ledger")  # the owner, or a thief
+    ledger = Ledger(as_bot)  # cannot put it back, and says so on the record
+    last = ledger.entries()[-1]
+    assert (last.kind, last.data["restored"]) == ("ledger.tamper", False)
+    reasons = [str(p) for p in ledger.verify().problems]
+    assert "the ledger as a whole: the trigger telewire_ledger_no_change" in reasons[-1]
+    ledger.close()
+    sql(url, "REVOKE ALL ON telewire_ledger FROM shop_bot", "DROP ROLE shop_bot")

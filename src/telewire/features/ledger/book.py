@@ -55,6 +55,15 @@ class Ledger:
                 "(someone edited it). They are restored; run `telewire audit verify` "
                 "with your anchors.",
             )
+        elif self.store.unguarded:
+            self.record(
+                TAMPER_KIND,
+                actor="telewire",
+                data={"found": "the append-only triggers were missing", "restored": False},
+                message="🚨 The audit ledger's append-only triggers are missing, and this "
+                "bot's database role may not restore them: ask the table's owner to, and "
+                "run `telewire audit verify` with your anchors.",
+            )
 
     def __repr__(self) -> str:
         return f"Ledger({self.store.where!r})"

@@ -35,6 +35,7 @@ class FileLedgerStore:
         self.db = connect(self.path, durable=True)
         self._writing = threading.Lock()  # one connection, shared by a bot's threads
         self.restored = self._prepare()
+        self.unguarded = False  # whoever may write the file may restore its triggers
 
     def _prepare(self) -> bool:
         """Create the table, or bring an older one up to date; True if triggers were gone."""

@@ -1,15 +1,17 @@
 """The ledger in PostgreSQL: one chain for every worker on every machine.
 
-Two workers appending at once must not both chain to the same entry. Each append locks the
-table against other appends (``SHARE ROW EXCLUSIVE``: readers go on, appenders queue), reads
-the head and inserts after it, in one transaction; ``seq`` is the primary key, so even a
-writer that skipped the lock could not fork the chain, only fail. Times come from the
-server's clock (machines' clocks differ) and never go back.
+Two workers appending at once must not both chain to the same entry. Each append takes a
+transaction-scoped advisory lock (appenders queue, readers go on; it needs no privilege
+on the table, so the bot's role may have only SELECT and INSERT), reads the head and
+inserts after it, in one transaction; ``seq`` is the primary key, so even a writer that
+skipped the lock could not fork the chain, only fail. Times come from the server's clock
+(machines' clocks differ) and never go back.
 
 Append-only is kept by a trigger function refusing UPDATE, DELETE and TRUNCATE, enabled
 ALWAYS (so ``session_replication_role = replica`` does not switch it off). A role that owns
 the table can still drop it; a writer that finds it gone, disabled or rewritten restores it
-and records that it did, and ``verify`` reports it. The owner's anchors catch the rest.
+(or, lacking the privilege, says it could not) and records that, and ``verify`` reports
+it. The owner's anchors catch the rest.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from telewire.storage import StorageUnavailable
 from telewire.storage.postgres_blocking import BlockingPostgres
 
 _SCHEMA_LOCK = 0x7465_6C67  # advisory lock id: first writers may race to create the table
+_APPEND_LOCK = 0x7465_6C68  # advisory lock id: appends take turns (needs no table privilege)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS telewire_ledger (
     seq bigint PRIMARY KEY,
@@ -119,25 +122,39 @@ class PostgresLedgerStore:
             raise
 
     def _prepare(self) -> bool:
-        """Create the table and its guard, or restore a removed guard (True if it was)."""
+        """Create the table and its guard, or restore a removed guard (True if it was).
+
+        Creates nothing when the table is there, so a role with only SELECT and INSERT on
+        it can write; such a role cannot restore a removed guard either, and then
+        ``unguarded`` says so (the writer records that, :class:`Ledger` does).
+        """
+        import psycopg
+
+        self.unguarded = False
         with self.server.transaction() as db:
             db.execute(f"SELECT pg_advisory_xact_lock({_SCHEMA_LOCK})")
             existed = _one(db, "SELECT to_regclass('telewire_ledger') IS NOT NULL")[0]
-            db.execute(_SCHEMA)
+            if not existed:
+                db.execute(_SCHEMA)
             gone = missing_triggers(db)
-            if gone:
-                db.execute(_FUNCTION_SQL)
-            for name in gone:
-                db.execute(f"DROP TRIGGER IF EXISTS {name} ON telewire_ledger")
-                db.execute(TRIGGERS[name][0])
-                db.execute(f"ALTER TABLE telewire_ledger ENABLE ALWAYS TRIGGER {name}")
+            try:
+                with db.transaction():  # a savepoint: a refusal undoes only this part
+                    if gone:
+                        db.execute(_FUNCTION_SQL)
+                    for name in gone:
+                        db.execute(f"DROP TRIGGER IF EXISTS {name} ON telewire_ledger")
+                        db.execute(TRIGGERS[name][0])
+                        db.execute(f"ALTER TABLE telewire_ledger ENABLE ALWAYS TRIGGER {name}")
+            except psycopg.errors.InsufficientPrivilege:
+                self.unguarded = True
+                return False
         return bool(existed) and bool(gone)
 
     def append(
         self, kind: str, actor: str, payload: str, key: str | None, *, first: bool = False
     ) -> tuple[Entry, bool]:
         with self.server.transaction() as db:
-            db.execute("LOCK TABLE telewire_ledger IN SHARE ROW EXCLUSIVE MODE")
+            db.execute(f"SELECT pg_advisory_xact_lock({_APPEND_LOCK})")
             if first and key is not None:
                 found = db.execute(f"{_ROWS} WHERE key = %s ORDER BY seq LIMIT 1", (key,))
                 row = found.fetchone()
