@@ -46,23 +46,21 @@ class Ledger:
         """The SQLite file; None for a ledger in PostgreSQL."""
         self.outbox = outbox
         self.chat_id = chat_id
-        if self.store.restored:
-            self.record(
-                TAMPER_KIND,
-                actor="telewire",
-                data={"found": "the append-only triggers were missing", "restored": True},
-                message="🚨 The audit ledger's append-only triggers had been removed "
-                "(someone edited it). They are restored; run `telewire audit verify` "
-                "with your anchors.",
+        if self.store.restored or self.store.unguarded:
+            done = (
+                "They are restored"
+                if self.store.restored
+                else "This bot's database role may not restore them: ask the table's owner to"
             )
-        elif self.store.unguarded:
             self.record(
                 TAMPER_KIND,
                 actor="telewire",
-                data={"found": "the append-only triggers were missing", "restored": False},
-                message="🚨 The audit ledger's append-only triggers are missing, and this "
-                "bot's database role may not restore them: ask the table's owner to, and "
-                "run `telewire audit verify` with your anchors.",
+                data={
+                    "found": "the append-only triggers were missing",
+                    "restored": self.store.restored,
+                },
+                message="🚨 The audit ledger's append-only triggers had been removed "
+                f"(someone edited it). {done}; run `telewire audit verify` with your anchors.",
             )
 
     def __repr__(self) -> str:
