@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict, deque
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 
 class Window(NamedTuple):
@@ -79,3 +79,41 @@ class FloodLimiter:
         if wait <= 0:
             self.record(chat_id, now)
         return wait
+
+
+class FloodGate(Protocol):
+    """What a one-at-a-time sender (the outbox) asks before each message and tells after.
+
+    :class:`LocalGate` keeps the count in this process; a gate in Redis
+    (:func:`telewire.distributed.shared_flood_limit`) shares it with every worker of the
+    bot, so their sends and the outbox's together stay under Telegram's limits.
+    """
+
+    def wait_for(self, chat_id: Any, group: bool) -> float:
+        """0: send to ``chat_id`` now (its place is held until :meth:`sent`); else the
+        seconds to wait first (nothing held)."""
+        ...
+
+    def sent(self, chat_id: Any) -> None:
+        """Its reply came (or it was given up): count the message from now."""
+        ...
+
+    def pause(self, seconds: float) -> None:
+        """Telegram answered 429: hold every send for ``seconds``."""
+        ...
+
+
+class LocalGate:
+    """A :class:`FloodGate` over a :class:`FloodLimiter`: this process's sends only."""
+
+    def __init__(self, limits: Limits = SENDER) -> None:
+        self.limiter = FloodLimiter(limits)
+
+    def wait_for(self, chat_id: Any, group: bool) -> float:
+        return self.limiter.wait(chat_id, group)
+
+    def sent(self, chat_id: Any) -> None:
+        self.limiter.record(chat_id)
+
+    def pause(self, seconds: float) -> None:
+        """The sender pauses itself; nobody else to tell."""

@@ -64,6 +64,16 @@ the mark to the reply's time: however slow the server, a message in flight keeps
 place in the window (a worker killed mid-send frees its place after this long)."""
 
 
+def flood_keys(layout: Layout, limits: Limits, chat_id: Any) -> tuple[list[str], list[int]]:
+    """The keys (overall, chat, pause) and numbers (overall and chat window: messages,
+    milliseconds) that :data:`ADMIT` and :data:`SENT` are run with."""
+    window = limits.group if is_group(chat_id) else limits.private
+    keys = [layout.flood("all"), layout.flood(f"chat:{chat_id}"), layout.flood("pause")]
+    numbers = [limits.overall.messages, int(limits.overall.seconds * 1000)]
+    numbers += [window.messages, int(window.seconds * 1000)]
+    return keys, numbers
+
+
 class SharedFloodLimiter:
     """``async with limiter.sending(chat_id):`` waits for room in every window, then counts."""
 
@@ -82,13 +92,7 @@ class SharedFloodLimiter:
         the rest queue here in order: a crowd of handlers must not poll Redis in a herd."""
 
     def _keys(self, chat_id: Any) -> tuple[list[str], list[int]]:
-        window = self.limits.group if is_group(chat_id) else self.limits.private
-        keys = [self.layout.flood("all"), self.layout.flood(f"chat:{chat_id}")]
-        keys.append(self.layout.flood("pause"))
-        overall = self.limits.overall
-        numbers = [overall.messages, int(overall.seconds * 1000)]
-        numbers += [window.messages, int(window.seconds * 1000)]
-        return keys, numbers
+        return flood_keys(self.layout, self.limits, chat_id)
 
     async def admit(self, chat_id: Any) -> str:
         """Wait until a message to ``chat_id`` fits; return its mark for :meth:`sent`."""

@@ -6,14 +6,16 @@ their own way, and report back with :meth:`sent` and :meth:`delivered`, or :meth
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from typing import Any
 
-from telewire.core.flood import SENDER, FloodLimiter, Limits, is_group
+from telewire.core.flood import SENDER, FloodGate, Limits, LocalGate, is_group
 from telewire.core.token import mask
 from telewire.features.outbox.policy import after_failure
 from telewire.features.outbox.table import OutboxTable, Row
+from telewire.storage.base import StorageUnavailable
 
 log = logging.getLogger("telewire.outbox")
 IDLE = 1.0  # also how soon messages queued by other processes are noticed
@@ -25,10 +27,13 @@ def chat_value(key: str) -> int | str:
 
 class Courier:
     def __init__(
-        self, store: OutboxTable, limits: Limits | None = SENDER, max_backoff: float = 60.0
+        self,
+        store: OutboxTable,
+        limits: Limits | FloodGate | None = SENDER,
+        max_backoff: float = 60.0,
     ) -> None:
         self.store = store
-        self.limiter = FloodLimiter(limits) if limits is not None else None
+        self.limiter: FloodGate | None = LocalGate(limits) if isinstance(limits, Limits) else limits
         self.max_backoff = max_backoff
         self.paused_until = 0.0
 
@@ -46,16 +51,23 @@ class Courier:
         soonest = IDLE
         for row in rows:
             chat = chat_value(row.chat_key)
-            wait = self.limiter.wait(chat, is_group(chat), now)
+            wait = self.limiter.wait_for(chat, is_group(chat))
             if wait <= 0:
                 return row
             soonest = min(soonest, wait)
         return soonest
 
     def sent(self, row: Row) -> None:
-        """Count a message at its reply: the latest moment the server can have counted it."""
+        """Count a message at its reply: the latest moment the server can have counted it.
+
+        A shared count that cannot be reached just now is skipped (its place expires by
+        itself): what was sent must still be recorded, or it would be sent again.
+        """
         if self.limiter is not None:
-            self.limiter.record(chat_value(row.chat_key))
+            try:
+                self.limiter.sent(chat_value(row.chat_key))
+            except StorageUnavailable as error:
+                log.warning("outbox message %s not counted in the shared limit: %s", row.id, error)
 
     def delivered(self, row: Row, result: Any) -> None:
         """Record that Telegram accepted ``row`` (after :meth:`sent`; safe to repeat)."""
@@ -78,3 +90,6 @@ class Courier:
             self.store.postpone(row.id, time.time() + decision.delay, reason)
             if decision.pause_all:
                 self.paused_until = time.monotonic() + decision.pause_all
+                if self.limiter is not None:
+                    with contextlib.suppress(StorageUnavailable):  # this outbox pauses anyway
+                        self.limiter.pause(decision.pause_all)

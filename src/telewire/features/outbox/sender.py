@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 import msgspec
 
 from telewire.core.errors import TelewireError
-from telewire.core.flood import SENDER, Limits
+from telewire.core.flood import SENDER, FloodGate, Limits
 from telewire.core.retry import RetryPolicy
 from telewire.deadlines import wait_event
 from telewire.features.outbox.courier import Courier
@@ -57,7 +57,7 @@ class _OutboxBase:
         token: str | None = None,
         base_url: str | None = None,
         chat_id: int | str | None = None,
-        limits: Limits | None = SENDER,
+        limits: Limits | FloodGate | None = SENDER,
         max_backoff: float = 60.0,
         proxy: str | None = None,
         tls: ssl.SSLContext | str | os.PathLike[str] | None = None,
@@ -65,7 +65,11 @@ class _OutboxBase:
     ) -> None:
         """``path``: the outbox's SQLite file (default: in the state directory), or a
         ``postgresql://`` URL, whose server must be reachable now
-        (:class:`~telewire.storage.StorageUnavailable` otherwise). ``proxy``, ``tls``,
+        (:class:`~telewire.storage.StorageUnavailable` otherwise). ``limits``: Telegram's flood
+        limits as this process counts them, None for none, or a shared count
+        (:func:`telewire.distributed.shared_flood_limit`: the same one the bot's ``telewire
+        serve`` workers keep in Redis, so their sends and the outbox's add up to no more
+        than Telegram allows). ``proxy``, ``tls``,
         ``test_environment``: as on :class:`~telewire.Bot`; the proxy and CA bundle also
         come from the environment or ``telewire setup``."""
         from telewire import settings
@@ -134,7 +138,10 @@ class _OutboxBase:
         if not self.lock.acquire():
             return STANDBY
         step = self.courier.take()
-        return step if isinstance(step, float) or self.lock.held else STANDBY
+        if isinstance(step, float) or self.lock.held:
+            return step
+        self.courier.sent(step)  # not sent after all: give back its place in the windows
+        return STANDBY
 
     def _down(self, error: StorageUnavailable) -> float:
         """The outbox's database is unreachable: say so once, and wait a little."""
@@ -167,7 +174,7 @@ class Outbox(_OutboxBase):
         token: str | None = None,
         base_url: str | None = None,
         chat_id: int | str | None = None,
-        limits: Limits | None = SENDER,
+        limits: Limits | FloodGate | None = SENDER,
         max_backoff: float = 60.0,
         proxy: str | None = None,
         tls: ssl.SSLContext | str | os.PathLike[str] | None = None,
@@ -319,7 +326,7 @@ class AsyncOutbox(_OutboxBase):
         token: str | None = None,
         base_url: str | None = None,
         chat_id: int | str | None = None,
-        limits: Limits | None = SENDER,
+        limits: Limits | FloodGate | None = SENDER,
         max_backoff: float = 60.0,
         proxy: str | None = None,
         tls: ssl.SSLContext | str | os.PathLike[str] | None = None,
