@@ -53,3 +53,24 @@ def test_a_drop_inside_a_transaction_fails_it_once_and_the_next_call_reconnects(
         assert backend(server) != pid and server.session == 2
     finally:
         server.close()
+
+
+def test_the_server_is_asked_to_notice_a_vanished_client_within_seconds(
+    postgres_server: PostgresServer,
+) -> None:
+    """A cut-off deliverer's advisory lock is freed only when the server ends its session:
+    by default after the OS's keepalive time (often 2 hours)."""
+    server = BlockingPostgres(postgres_server.url, purpose="test")
+    try:
+        with server.transaction() as db:
+            shown = [
+                db.execute(f"SHOW {name}").fetchone()
+                for name in (
+                    "tcp_keepalives_idle",
+                    "tcp_keepalives_interval",
+                    "tcp_keepalives_count",
+                )
+            ]
+    finally:
+        server.close()
+    assert shown == [("10",), ("5",), ("3",)]

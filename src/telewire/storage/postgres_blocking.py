@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     import psycopg
 
 SCHEMES = ("postgresql://", "postgres://")
+_SERVER_KEEPALIVES = (
+    "-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3"
+)
 
 
 def is_postgres_url(target: object) -> bool:
@@ -59,10 +62,14 @@ class BlockingPostgres:
                     self.url,
                     autocommit=True,
                     connect_timeout=10,
-                    keepalives=1,
+                    keepalives=1,  # this side notices a dead server within ~25 s
                     keepalives_idle=10,
                     keepalives_interval=5,
                     keepalives_count=3,
+                    # ...and the server a dead or cut-off client (the default is the OS's,
+                    # often 2 hours): it then ends the session and frees its advisory
+                    # locks, so a standby outbox deliverer can take over.
+                    options=_SERVER_KEEPALIVES,
                     application_name=f"telewire {self.purpose}",
                 )
             except psycopg.Error as exc:
