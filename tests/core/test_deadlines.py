@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+import telewire
 from telewire.deadlines import wait_event, within
 
 
@@ -72,3 +74,16 @@ def test_wait_event_says_whether_it_was_set() -> None:
         return timed_out, await wait_event(event, 5)
 
     assert asyncio.run(main()) == (False, True)
+
+
+def test_no_module_awaits_with_asyncio_wait_for() -> None:
+    """Every time limit goes through telewire.deadlines (the race above loses cancels)."""
+    source = Path(telewire.__file__).parent
+    offenders = [
+        f"{path.relative_to(source)}:{number}"
+        for path in source.rglob("*.py")
+        if path.name != "deadlines.py"
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if "asyncio.wait_for(" in line
+    ]
+    assert offenders == [], "use telewire.deadlines.within or wait_event"

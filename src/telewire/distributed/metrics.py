@@ -12,6 +12,8 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 
+from telewire.deadlines import within
+
 HELP = {
     "telewire_updates_in_total": "Updates appended to the partition streams",
     "telewire_updates_duplicate_total": "Updates dropped as already appended (retries)",
@@ -52,7 +54,7 @@ class Metrics:
 
     async def _answer(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         with contextlib.suppress(OSError, asyncio.IncompleteReadError, ValueError):
-            request = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+            request = await within(reader.readuntil(b"\r\n\r\n"), 5)
             path = request.split(b" ", 2)[1] if request.count(b" ") >= 2 else b""
             if path == b"/metrics":
                 status, body = "200 OK", self.render()

@@ -17,6 +17,7 @@ from typing import Any
 
 import msgspec
 
+from telewire.deadlines import wait_event
 from telewire.distributed.appender import DEDUP_WINDOW, Appender
 from telewire.distributed.layout import Layout
 from telewire.distributed.leases import Leases
@@ -74,8 +75,7 @@ class Pump:
                     self.problem = f"{type(exc).__name__}: {exc}"
                     log.warning("pump: %s; trying again in %.1fs", self.problem, tick)
                     self.leading = False
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), tick)
+                await wait_event(self._stopping, tick)
         finally:
             if self.leading:
                 with contextlib.suppress(Exception):

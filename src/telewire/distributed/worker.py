@@ -26,6 +26,7 @@ import math
 import random
 from typing import TYPE_CHECKING, Any
 
+from telewire.deadlines import wait_event
 from telewire.distributed.layout import GROUP, Layout
 from telewire.distributed.leases import Leases
 from telewire.distributed.metrics import Metrics
@@ -281,8 +282,7 @@ class Worker:
                 partitions = []
             if room <= 0 or not partitions:
                 self._room.clear()  # acknowledgements make room: read again at once then
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(self._room.wait(), 0.05)
+                await wait_event(self._room, 0.05)
                 self._reads += 1
                 continue
             if room < len(partitions):  # a turn each: at most one entry from each of `room`
