@@ -38,11 +38,10 @@ TOKEN_PATH = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,128}$")
 _encoder = msgspec.json.Encoder()
 
 
-def failure(code: int, description: str, parameters: dict[str, Any] | None = None) -> web.Response:
-    body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
-    if parameters:
-        body["parameters"] = parameters
-    return web.Response(status=code, body=_encoder.encode(body), content_type="application/json")
+def failure(code: int, description: str) -> web.Response:
+    """An error in Telegram's shape, as an aiohttp response (for aiohttp's own refusals)."""
+    answer = Answer.of_failure(code, description)
+    return web.Response(status=code, body=answer.body, content_type="application/json")
 
 
 @web.middleware
