@@ -181,14 +181,37 @@ class Running:
         try:
             code = self.process.wait(WAIT)
         except subprocess.TimeoutExpired:
+            signals = signal_states(self.process.pid)  # before the abort changes them
             os.killpg(self.process.pid, signal.SIGABRT)  # faulthandler prints every stack
             self.process.wait(WAIT)
             self._read_all.wait(WAIT)
-            raise AssertionError(f"still running after {WAIT:g}s:\n{self.output}") from None
+            raise AssertionError(
+                f"still running after {WAIT:g}s:\n{self.output}\n{signals}"
+            ) from None
         finally:
             self.stop()
         self._read_all.wait(WAIT)
         return code
+
+
+def signal_states(group: int) -> str:
+    """Each process of ``group``: its command and which signals it has pending, blocked,
+    ignored or caught (from /proc), to tell a lost Ctrl-C from a slow one."""
+    lines = ["signals of the block's processes (hex masks, bit n-1 = signal n; SIGINT = 2):"]
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(
+                line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line
+            )
+            if os.getpgid(int(status.parent.name)) != group:
+                continue
+            command = (status.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, ValueError):
+            continue
+        masks = " ".join(f"{k}={fields.get(k, '?').strip()}"
+                         for k in ("ShdPnd", "SigPnd", "SigBlk", "SigIgn", "SigCgt"))  # fmt: skip
+        lines.append(f"  {status.parent.name} {command.strip()[:120]}: {masks}")
+    return "\n".join(lines)
 
 
 def command_for(block: Block, world: World) -> list[str]:
